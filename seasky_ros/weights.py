@@ -1,0 +1,124 @@
+"""The weights file: one torch file that carries its own metadata.
+
+A file holds ``{"format": "seasky-weights", "version": 1, "state_dict": ..., "meta": {...}}``.
+``meta`` has the architecture (``arch``), class names, the network input size, the
+normalisation, and whatever provenance and metrics training recorded. Everything in it is
+plain data, so the file loads with ``torch.load(weights_only=True)`` and never runs code.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from .model import UNet, UNetConfig
+from .preprocess import Normalization
+
+FORMAT = "seasky-weights"
+VERSION = 1
+CLASS_NAMES = ("sky", "sea", "other")
+DEFAULT_WEIGHTS_NAME = "seasky_lite.pt"
+
+
+class WeightsError(RuntimeError):
+    """A weights file that is missing, unreadable or does not fit; the message names the file."""
+
+
+def default_weights_path() -> Path:
+    """The weights shipped inside the package (found without any configuration)."""
+    return Path(str(resources.files("seasky_ros").joinpath("weights", DEFAULT_WEIGHTS_NAME)))
+
+
+def resolve_weights_path(path: str | os.PathLike | None) -> Path:
+    """Empty or None means the shipped default."""
+    if path is None or str(path).strip() == "":
+        return default_weights_path()
+    return Path(path).expanduser()
+
+
+def build_meta(
+    config: UNetConfig,
+    input_size_hw: tuple[int, int],
+    norm: Normalization,
+    classes: tuple[str, ...] = CLASS_NAMES,
+    **extra: Any,
+) -> dict:
+    """Metadata every weights file must carry, plus free-form provenance/metrics."""
+    meta = {
+        "arch": config.to_dict(),
+        "classes": list(classes),
+        "input_size": [int(input_size_hw[0]), int(input_size_hw[1])],
+        "normalization": norm.to_dict(),
+    }
+    meta.update(extra)
+    return meta
+
+
+def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
+    """Write to a temporary file beside the target, then rename: a crash never leaves half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            torch.save(obj, f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_weights(path: str | os.PathLike, model: UNet, meta: dict) -> None:
+    """Save a model and its metadata atomically (state dict stored on the CPU, float32)."""
+    state = {k: v.detach().float().cpu() if v.is_floating_point() else v.detach().cpu()
+             for k, v in model.state_dict().items()}
+    atomic_torch_save({"format": FORMAT, "version": VERSION, "state_dict": state, "meta": meta}, path)
+
+
+def _check_meta(path: Path, meta: Any) -> None:
+    if not isinstance(meta, dict):
+        raise WeightsError(f"{path}: metadata is missing or not a mapping")
+    for key in ("arch", "classes", "input_size", "normalization"):
+        if key not in meta:
+            raise WeightsError(f"{path}: metadata lacks '{key}'")
+    size = meta["input_size"]
+    if not (isinstance(size, (list, tuple)) and len(size) == 2 and all(int(s) > 0 for s in size)):
+        raise WeightsError(f"{path}: input_size must be [height, width], got {size!r}")
+    if len(meta["classes"]) != int(meta["arch"].get("num_classes", -1)):
+        raise WeightsError(
+            f"{path}: {len(meta['classes'])} class names but the network has "
+            f"{meta['arch'].get('num_classes')} outputs"
+        )
+
+
+def load_weights(path: str | os.PathLike | None) -> tuple[UNet, dict]:
+    """Load a weights file into a CPU model in eval mode; clear errors for every failure."""
+    path = resolve_weights_path(path)
+    if not path.is_file():
+        raise WeightsError(f"{path}: weights file not found")
+    try:
+        blob = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises many types for a damaged file
+        raise WeightsError(f"{path}: not a readable weights file ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+        raise WeightsError(f"{path}: not a seasky_ros weights file (no '{FORMAT}' header)")
+    if int(blob.get("version", -1)) > VERSION:
+        raise WeightsError(f"{path}: format version {blob.get('version')} is newer than this package reads")
+    meta = blob.get("meta")
+    _check_meta(path, meta)
+    try:
+        config = UNetConfig.from_dict(meta["arch"])
+        model = UNet(config)
+        model.load_state_dict(blob["state_dict"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as exc:
+        raise WeightsError(f"{path}: weights do not match the stored architecture ({exc})") from exc
+    model.eval()
+    return model, meta
