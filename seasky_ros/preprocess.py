@@ -167,7 +167,14 @@ def prepare(
     pixels are already averaged away there.
     """
     gray, bad = fill_nonfinite(to_gray(frame, encoding))
-    small = resize_gray(gray, input_size_hw)
-    x = stretch(small, norm.low_pct, norm.high_pct)
-    x = (x - np.float32(norm.mean)) * np.float32(1.0 / norm.std)
-    return Prepared(tensor=x[None, None].astype(np.float32, copy=False), gray=gray, nonfinite_pixels=bad)
+    x = network_input(resize_gray(gray, input_size_hw), norm)
+    return Prepared(tensor=x[None, None], gray=gray, nonfinite_pixels=bad)
+
+
+def network_input(small_gray: np.ndarray, norm: Normalization) -> np.ndarray:
+    """Gray image already at the network size -> normalised float32 (H, W).
+
+    Training calls this too, so the network sees exactly what inference feeds it.
+    """
+    x = stretch(small_gray, norm.low_pct, norm.high_pct)
+    return ((x - np.float32(norm.mean)) * np.float32(1.0 / norm.std)).astype(np.float32, copy=False)

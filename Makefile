@@ -1,0 +1,37 @@
+# The two commands of the README: `make demo` (the main job) and `make test`.
+# Both create or refresh the virtual environment .venv in the repo (ignored by git) first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.seasky-installed
+
+# ROS 2 Kilted core as PyPI wheels; rmw_fastrtps_cpp must be named or `import rclpy` fails.
+ROS_WHEELS := ros-rclpy ros-sensor-msgs ros-std-msgs ros-geometry-msgs ros-diagnostic-msgs ros-rmw-fastrtps-cpp
+# torch pinned: 2.13.0 resolves to the CPU wheel here; a bare `torch` pulls a multi-GB CUDA build.
+PY_DEPS := torch==2.13.0 numpy opencv-python-headless pyyaml onnx onnxruntime rosbags tqdm matplotlib psutil
+DEV_DEPS := pytest ruff
+
+.PHONY: venv demo test lint clean-venv
+
+venv: $(STAMP)
+
+$(STAMP): setup.py Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(PY_DEPS) $(ROS_WHEELS) $(DEV_DEPS)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/seasky-demo
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,241 @@
+"""``seasky-eval``: score weights on a labelled dataset folder.
+
+Reports per-class IoU and Dice accumulated over the whole set, horizon position and angle
+errors (mean / median / p95), detection rate and false detections, and speed. Writes a
+Markdown report, a JSON file, and a grid of overlays of the worst frames so a person can
+see *why* the numbers are what they are.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from seasky_ros.horizon import Horizon, estimate_horizon, horizon_from_points
+
+from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
+from seasky_ros.preprocess import fill_nonfinite, to_gray
+from seasky_ros.segmenter import Segmenter
+from seasky_ros.weights import CLASS_NAMES
+
+from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
+from .metrics import ConfusionMatrix, HorizonTally
+
+
+@dataclass
+class FrameRecord:
+    stem: str
+    position_px: float = math.nan
+    angle_deg: float = math.nan
+    pixel_error: float = math.nan
+    missed: bool = False
+    false_detection: bool = False
+
+    def badness(self) -> float:
+        """Sort key for 'worst frames': a miss or false detection first, then position error."""
+        if self.missed or self.false_detection:
+            return math.inf
+        value = self.position_px if not math.isnan(self.position_px) else self.pixel_error
+        return -1.0 if math.isnan(value) else value
+
+
+def truth_horizon(item, width: int, height: int) -> Horizon | None:
+    if item.horizon is None:
+        return None
+    return horizon_from_points(*item.horizon, width=width, height=height)
+
+
+def evaluate(
+    folder: DatasetFolder,
+    segmenter: Segmenter | None,
+    oracle_masks: bool = False,
+    refine: bool = True,
+    progress: bool = True,
+    keep_worst: int = 8,
+) -> tuple[dict, list[tuple[FrameRecord, np.ndarray, np.ndarray, Horizon | None, Horizon | None]]]:
+    """Run over every frame; returns the summary and the worst frames for the overlay grid."""
+    from tqdm import tqdm
+
+    cm = ConfusionMatrix(len(CLASS_NAMES))
+    tally = HorizonTally()
+    keep: list = []
+    times: list[float] = []
+    network_times: list[float] = []
+    for i in tqdm(range(len(folder)), desc=folder.root.name, disable=not progress):
+        item = folder[i]
+        gray, _ = fill_nonfinite(to_gray(item.image))
+        height, width = gray.shape
+        record = FrameRecord(item.stem)
+        if oracle_masks:
+            if item.mask is None:
+                raise SystemExit(f"seasky-eval: --oracle-masks needs masks; {item.stem} has none")
+            labels = item.mask
+            start = time.perf_counter()
+            pred = estimate_horizon(labels, gray if refine else None)
+            times.append((time.perf_counter() - start) * 1e3)
+        else:
+            result = segmenter.segment(item.image, refine_horizon=refine)
+            labels, pred = result.labels, result.horizon
+            times.append(result.timings_ms["total"])
+            network_times.append(result.timings_ms["network"])
+        if item.mask is not None and not oracle_masks:
+            cm.update(item.mask, labels)
+            valid = item.mask != 255
+            record.pixel_error = float(np.mean(item.mask[valid] != labels[valid])) if valid.any() else math.nan
+        if item.has_horizon_label:
+            truth = truth_horizon(item, width, height)
+            errors = tally.update(truth, pred, width)
+            if errors:
+                record.position_px, record.angle_deg = errors
+            record.missed = truth is not None and pred is None
+            record.false_detection = truth is None and pred is not None
+        else:
+            truth = None
+        keep.append((record, gray, labels, truth, pred))
+        keep.sort(key=lambda entry: entry[0].badness(), reverse=True)
+        del keep[keep_worst:]
+    iou, dice = cm.iou(), cm.dice()
+    summary = {
+        "data": str(folder.root),
+        "frames": len(folder),
+        "oracle_masks": oracle_masks,
+        "segmentation": None if oracle_masks or cm.matrix.sum() == 0 else {
+            "iou": {name: _finite(v) for name, v in zip(CLASS_NAMES, iou, strict=True)},
+            "dice": {name: _finite(v) for name, v in zip(CLASS_NAMES, dice, strict=True)},
+            "mean_iou_sky_sea": _finite(np.nanmean(iou[:2])),
+            "mean_iou": _finite(np.nanmean(iou)),
+            "pixel_accuracy": _finite(cm.pixel_accuracy()),
+        },
+        "horizon": tally.summary() if tally.with_truth + tally.without_truth else None,
+        "speed": {
+            "ms_per_frame_mean": _finite(np.mean(times)) if times else None,
+            "ms_per_frame_median": _finite(np.median(times)) if times else None,
+            "network_ms_median": _finite(np.median(network_times)) if network_times else None,
+            "device": segmenter.device if segmenter else "cpu",
+            "backend": segmenter.backend if segmenter else "none (oracle masks)",
+        },
+        "weights": str(segmenter.source) if segmenter else None,
+        "worst": [r.stem for r, *_ in keep],
+    }
+    return summary, keep
+
+
+def _finite(value) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def write_worst_grid(worst: list, path: Path, tile_width: int = 320) -> None:
+    """Overlay tiles of the worst frames: ground-truth line in white, prediction in the overlay colours."""
+    from seasky_ros.overlay import render_overlay
+
+    tiles = []
+    for record, gray, labels, truth, pred in worst:
+        tile = render_overlay(gray, labels, pred)
+        if truth is not None:
+            cv2.line(tile, (0, round(truth.y0)), (tile.shape[1] - 1, round(truth.y1)), (255, 255, 255), 1,
+                     cv2.LINE_AA)
+        scale = tile_width / tile.shape[1]
+        tile = cv2.resize(tile, (tile_width, round(tile.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+        caption = record.stem[:28]
+        if not math.isnan(record.position_px):
+            caption += f"  {record.position_px:.1f}px {record.angle_deg:.2f}deg"
+        elif record.missed:
+            caption += "  MISSED"
+        elif record.false_detection:
+            caption += "  FALSE"
+        cv2.putText(tile, caption, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)
+        tiles.append(tile)
+    if not tiles:
+        return
+    height = max(t.shape[0] for t in tiles)
+    tiles = [cv2.copyMakeBorder(t, 0, height - t.shape[0], 0, 0, cv2.BORDER_CONSTANT) for t in tiles]
+    cols = 4
+    while len(tiles) % cols:
+        tiles.append(np.zeros_like(tiles[0]))
+    rows = [np.hstack(tiles[i:i + cols]) for i in range(0, len(tiles), cols)]
+    write_image_atomic(path, np.vstack(rows))
+
+
+def markdown_report(summary: dict, grid_name: str | None) -> str:
+    lines = [f"# seasky-eval: {summary['data']}", ""]
+    lines += [f"- frames: {summary['frames']}", f"- weights: {summary['weights'] or 'ground-truth masks (oracle)'}",
+              f"- device/backend: {summary['speed']['device']} / {summary['speed']['backend']}", ""]
+    seg = summary["segmentation"]
+    if seg:
+        lines += ["## Segmentation (accumulated over the set, 255 ignored)", "", "| class | IoU | Dice |",
+                  "| --- | --- | --- |"]
+        for name in CLASS_NAMES:
+            lines.append(f"| {name} | {_fmt(seg['iou'][name], 4)} | {_fmt(seg['dice'][name], 4)} |")
+        lines += ["", f"mean IoU sky/sea: {_fmt(seg['mean_iou_sky_sea'], 4)}; mean IoU (all present classes): "
+                  f"{_fmt(seg['mean_iou'], 4)}; pixel accuracy {_fmt(seg['pixel_accuracy'], 4)}", ""]
+    hz = summary["horizon"]
+    if hz:
+        lines += ["## Horizon", "", "| error | mean | median | p95 | max |", "| --- | --- | --- | --- | --- |"]
+        for key, label in (("position_px", "position (px, centre column)"), ("angle_deg", "angle (deg)")):
+            s = hz[key]
+            lines.append(f"| {label} | {_fmt(s['mean'])} | {_fmt(s['median'])} | {_fmt(s['p95'])} | {_fmt(s['max'])} |")
+        lines += ["", f"detection rate {_fmt(100 * hz['detection_rate'], 1)} % of {hz['frames_with_horizon']} "
+                  f"frames with a horizon; false detections {hz['false_detections']} of "
+                  f"{hz['frames_without_horizon']} frames without one.", ""]
+    sp = summary["speed"]
+    if sp["ms_per_frame_mean"] is not None:
+        lines += ["## Speed", "", f"{_fmt(sp['ms_per_frame_mean'], 1)} ms/frame mean, "
+                  f"{_fmt(sp['ms_per_frame_median'], 1)} median (network {_fmt(sp['network_ms_median'], 1)} ms)", ""]
+    if grid_name:
+        lines += ["## Worst frames", "", f"![worst frames]({grid_name})", ""]
+    return "\n".join(lines)
+
+
+def _fmt(value, digits: int = 2) -> str:
+    return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="seasky-eval", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--data", type=Path, required=True, help="dataset folder (images/, masks/, horizon.csv)")
+    p.add_argument("--weights", default=None, help="weights file (.pt or .onnx); default: the shipped weights")
+    p.add_argument("--device", default="auto")
+    p.add_argument("--backend", default="auto", choices=["auto", "torch", "onnxruntime"])
+    p.add_argument("--class-map", default=None, help="'massmind' or '0:0,1:1,3:2,...' for the folder's masks")
+    p.add_argument("--oracle-masks", action="store_true", help="horizon stage alone, on the ground-truth masks")
+    p.add_argument("--no-refine", action="store_true", help="skip the horizon's image-gradient refinement")
+    p.add_argument("--out", type=Path, default=None, help="report folder (default eval-<data name>)")
+    p.add_argument("--json", type=Path, default=None, help="also write the summary as JSON here")
+    p.add_argument("--worst", type=int, default=8, help="worst frames in the overlay grid")
+    p.add_argument("--no-progress", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    class_map = None
+    if args.class_map:
+        class_map = CLASS_MAP_PRESETS.get(args.class_map) or parse_class_map(args.class_map)
+    folder = DatasetFolder(args.data, class_map=class_map)
+    segmenter = None if args.oracle_masks else Segmenter.from_file(args.weights, args.device, args.backend)
+    summary, worst = evaluate(folder, segmenter, args.oracle_masks, not args.no_refine, not args.no_progress,
+                              args.worst)
+    out = args.out or Path(f"eval-{args.data.resolve().name}")
+    grid = "worst_frames.png"
+    write_worst_grid(worst, out / grid)
+    write_bytes_atomic(out / "report.md", markdown_report(summary, grid).encode())
+    text = json.dumps(summary, indent=2)
+    write_bytes_atomic(out / "summary.json", text.encode())
+    if args.json:
+        write_bytes_atomic(args.json, text.encode())
+    print(markdown_report(summary, None))
+    print(f"seasky-eval: report in {out / 'report.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,132 @@
+"""Training pairs (network input, label map) from synthetic scenes and dataset folders.
+
+Both sources end in ``training_pair``, which resizes and normalises with the very functions
+inference uses (``seasky_ros.preprocess``), so train and run time see identical inputs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from seasky_ros.preprocess import Normalization, fill_nonfinite, network_input, resize_gray, to_gray
+
+from .augment import AugmentConfig, augment
+from .dataset import DatasetFolder
+from .synthetic import generate_frame
+
+DEFAULT_RENDER_SIZES = ((288, 384), (256, 320), (320, 400))
+
+
+def training_pair(
+    gray: np.ndarray, mask: np.ndarray, input_size_hw: tuple[int, int], norm: Normalization
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Full-resolution gray image + mask -> (1, H, W) float input and (H, W) int64 labels."""
+    h, w = input_size_hw
+    x = network_input(resize_gray(gray, input_size_hw), norm)
+    y = cv2.resize(mask, (w, h), interpolation=cv2.INTER_NEAREST)
+    return torch.from_numpy(x[None].copy()), torch.from_numpy(y.astype(np.int64))
+
+
+class SyntheticSamples(Dataset):
+    """``count`` synthetic scenes; with ``fresh_each_epoch`` every epoch renders new ones.
+
+    Scene seeds are a pure function of (seed, epoch, index), so a resumed run sees exactly
+    the data the interrupted one would have seen.
+    """
+
+    def __init__(
+        self,
+        count: int,
+        seed: int,
+        input_size_hw: tuple[int, int],
+        norm: Normalization,
+        augment_cfg: AugmentConfig | None = None,
+        render_sizes: Sequence[tuple[int, int]] = DEFAULT_RENDER_SIZES,
+        fresh_each_epoch: bool = True,
+    ) -> None:
+        self.count = int(count)
+        self.seed = int(seed)
+        self.input_size = input_size_hw
+        self.norm = norm
+        self.augment_cfg = augment_cfg
+        self.render_sizes = tuple(render_sizes)
+        self.fresh_each_epoch = fresh_each_epoch
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def __len__(self) -> int:
+        return self.count
+
+    def scene_seed(self, index: int) -> int:
+        epoch = self.epoch if self.fresh_each_epoch else 0
+        return (self.seed * 1_000_003 + epoch * 10_007 * max(self.count, 1) + index) % (2**63)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        scene_seed = self.scene_seed(index)
+        h, w = self.render_sizes[scene_seed % len(self.render_sizes)]
+        frame = generate_frame(scene_seed, height=h, width=w)
+        gray = to_gray(frame.image, frame.encoding)
+        mask = frame.mask
+        if self.augment_cfg is not None:
+            rng = np.random.default_rng(scene_seed ^ 0x5EA5)
+            gray, mask, _ = augment(gray, mask, frame.horizon, rng, self.augment_cfg)
+        return training_pair(gray, mask, self.input_size, self.norm)
+
+
+class FolderSamples(Dataset):
+    """Labelled frames of a dataset folder, each seen ``repeat`` times an epoch (oversampling)."""
+
+    def __init__(
+        self,
+        folder: DatasetFolder,
+        input_size_hw: tuple[int, int],
+        norm: Normalization,
+        augment_cfg: AugmentConfig | None = None,
+        indices: Sequence[int] | None = None,
+        repeat: int = 1,
+        seed: int = 0,
+    ) -> None:
+        self.folder = folder
+        self.input_size = input_size_hw
+        self.norm = norm
+        self.augment_cfg = augment_cfg
+        self.indices = list(range(len(folder)) if indices is None else indices)
+        self.repeat = max(1, int(repeat))
+        self.seed = int(seed)
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def __len__(self) -> int:
+        return len(self.indices) * self.repeat
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        item = self.folder[self.indices[index % len(self.indices)]]
+        if item.mask is None:
+            raise ValueError(f"{self.folder.root}: frame '{item.stem}' has no mask; training needs masks")
+        gray, _ = fill_nonfinite(to_gray(item.image))
+        mask = item.mask
+        if self.augment_cfg is not None:
+            rng = np.random.default_rng([self.seed, self.epoch, index])
+            gray, mask, _ = augment(gray, mask, item.horizon, rng, self.augment_cfg)
+        return training_pair(gray, mask, self.input_size, self.norm)
+
+
+def time_split(count: int, val_fraction: float) -> tuple[list[int], list[int]]:
+    """Split indices of a time-ordered folder into an early training part and a later validation tail.
+
+    A random split of video frames leaks near-duplicates into validation; a tail does not.
+    """
+    if not 0.0 <= val_fraction < 1.0:
+        raise ValueError(f"validation fraction must be in [0, 1), got {val_fraction}")
+    n_val = int(round(count * val_fraction))
+    cut = count - n_val
+    return list(range(cut)), list(range(cut, count))

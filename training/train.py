@@ -1,0 +1,393 @@
+"""``seasky-train``: train the sky/sea/other U-Net on synthetic scenes and labelled IR folders.
+
+The same command runs on a laptop CPU, one GPU (mixed precision) or many (``torchrun
+--nproc_per_node=N -m training.train ...``: DistributedDataParallel). Every epoch writes a
+checkpoint that ``--resume`` continues exactly (model, optimiser, scheduler, epoch, best
+score); the best epoch by validation mean IoU is exported as a weights file carrying its
+metadata. Files are written to a temporary name and renamed, so an interrupted run never
+leaves a corrupt checkpoint or weights file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import math
+import os
+import random
+import shlex
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch.utils.data import ConcatDataset, DataLoader, Dataset
+from torch.utils.data.distributed import DistributedSampler
+
+from seasky_ros.model import UNet, UNetConfig
+from seasky_ros.preprocess import Normalization
+from seasky_ros.weights import atomic_torch_save, build_meta, load_weights, save_weights
+
+from .augment import AugmentConfig
+from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
+from .losses import segmentation_loss
+from .metrics import ConfusionMatrix
+from .samples import FolderSamples, SyntheticSamples, time_split
+
+CHECKPOINT_NAME = "checkpoint_last.pt"
+WEIGHTS_NAME = "best.pt"
+LOG_NAME = "metrics.csv"
+PLOT_NAME = "curves.png"
+
+
+@dataclass
+class Distributed:
+    """Where this process sits in a torchrun job (world size 1 without torchrun)."""
+
+    rank: int = 0
+    world: int = 1
+    local_rank: int = 0
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.world > 1
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'160x208' -> (160, 208): height x width."""
+    try:
+        h, w = (int(v) for v in text.lower().split("x"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"size must look like HEIGHTxWIDTH, got '{text}'") from exc
+    if h < 16 or w < 16:
+        raise argparse.ArgumentTypeError(f"size must be at least 16x16, got '{text}'")
+    return h, w
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="seasky-train",
+        description="Train the sky/sea/other U-Net. Data: any mix of synthetic scenes (--synthetic N) "
+        "and dataset folders (--data DIR, with masks/).",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    data = p.add_argument_group("data")
+    data.add_argument("--synthetic", type=int, default=2000, help="synthetic scenes per epoch (0 = none)")
+    data.add_argument("--synthetic-seed", type=int, default=1, help="seed of the synthetic scenes")
+    data.add_argument("--data", type=Path, action="append", default=[], help="dataset folder (repeatable)")
+    data.add_argument("--class-map", default=None,
+                      help="label mapping for --data folders: 'massmind' or '0:0,1:1,3:2,...'")
+    data.add_argument("--repeat", type=int, default=1, help="times each real frame is seen per epoch")
+    data.add_argument("--val", type=Path, action="append", default=[], help="validation folder (repeatable)")
+    data.add_argument("--val-fraction", type=float, default=0.0,
+                      help="hold out this time-ordered tail of every --data folder for validation")
+    data.add_argument("--val-synthetic", type=int, default=0, help="held-out synthetic validation scenes")
+    data.add_argument("--no-augment", action="store_true", help="turn training augmentations off")
+
+    model = p.add_argument_group("model")
+    model.add_argument("--input-size", type=parse_size, default=(160, 208), help="network input HxW")
+    model.add_argument("--base", type=int, default=16, help="channels of the first U-Net level")
+    model.add_argument("--depth", type=int, default=4, help="number of down-sampling steps")
+    model.add_argument("--transposed", action="store_true", help="transposed-conv upsampling (else bilinear)")
+    model.add_argument("--init", type=Path, default=None, help="start from these weights (fine-tuning)")
+
+    opt = p.add_argument_group("optimisation")
+    opt.add_argument("--epochs", type=int, default=20)
+    opt.add_argument("--batch-size", type=int, default=16)
+    opt.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate")
+    opt.add_argument("--weight-decay", type=float, default=0.0)
+    opt.add_argument("--dice-weight", type=float, default=1.0, help="weight of the Dice term beside CE")
+    opt.add_argument("--steps-per-epoch", type=int, default=0, help="cap batches per epoch (0 = all)")
+    opt.add_argument("--seed", type=int, default=0)
+
+    run = p.add_argument_group("run")
+    run.add_argument("--out", type=Path, default=None, help="run folder (default runs/<time>)")
+    run.add_argument("--weights-out", type=Path, default=None, help="also copy the best weights here")
+    run.add_argument("--resume", default=None, help="checkpoint to continue from, or 'auto' (OUT's last)")
+    run.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    run.add_argument("--amp", choices=["auto", "on", "off"], default="auto", help="mixed precision (CUDA)")
+    run.add_argument("--workers", type=int, default=max(1, min(4, (os.cpu_count() or 2) - 1)))
+    run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    return p
+
+
+def git_revision() -> str:
+    """The repository revision the run used, for the provenance in the weights file."""
+    try:
+        here = Path(__file__).resolve().parent
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=here, capture_output=True,
+                             text=True, timeout=5, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=5).stdout.strip()
+        return rev + ("-dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def setup_distributed(device_arg: str) -> tuple[Distributed, torch.device]:
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    dist = Distributed(int(os.environ.get("RANK", "0")), world, int(os.environ.get("LOCAL_RANK", "0")))
+    want_cuda = device_arg.startswith("cuda") or (device_arg == "auto" and torch.cuda.is_available())
+    if want_cuda and not torch.cuda.is_available():
+        raise SystemExit(f"seasky-train: device '{device_arg}' requested but CUDA is not available")
+    if dist.enabled:
+        torch.distributed.init_process_group("nccl" if want_cuda else "gloo")
+    if want_cuda:
+        index = dist.local_rank if dist.enabled or ":" not in device_arg else int(device_arg.split(":")[1])
+        torch.cuda.set_device(index)
+        return dist, torch.device("cuda", index)
+    return dist, torch.device("cpu")
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, list[dict]]:
+    """Training and validation datasets, and a description of the data for the provenance."""
+    class_map = None
+    if args.class_map:
+        class_map = CLASS_MAP_PRESETS.get(args.class_map) or parse_class_map(args.class_map)
+    aug = None if args.no_augment else AugmentConfig()
+    train_parts: list[Dataset] = []
+    val_parts: list[Dataset] = []
+    described: list[dict] = []
+    if args.synthetic > 0:
+        train_parts.append(SyntheticSamples(args.synthetic, args.synthetic_seed, args.input_size, norm, aug))
+        described.append({"source": "synthetic", "scenes_per_epoch": args.synthetic, "seed": args.synthetic_seed})
+    for root in args.data:
+        folder = DatasetFolder(root, class_map=class_map)
+        train_idx, val_idx = time_split(len(folder), args.val_fraction)
+        train_parts.append(FolderSamples(folder, args.input_size, norm, aug, train_idx, args.repeat, args.seed))
+        if val_idx:
+            val_parts.append(FolderSamples(folder, args.input_size, norm, None, val_idx))
+        described.append({"source": str(root), "train_frames": len(train_idx), "val_frames": len(val_idx),
+                          "first_val_stem": folder.stems[val_idx[0]] if val_idx else None})
+    for root in args.val:
+        val_parts.append(FolderSamples(DatasetFolder(root, class_map=class_map), args.input_size, norm))
+        described.append({"source": str(root), "use": "validation"})
+    if args.val_synthetic > 0:
+        val_parts.append(SyntheticSamples(args.val_synthetic, args.synthetic_seed + 7919, args.input_size, norm,
+                                          None, fresh_each_epoch=False))
+        described.append({"source": "synthetic", "use": "validation", "scenes": args.val_synthetic})
+    if not train_parts:
+        raise SystemExit("seasky-train: no training data (give --synthetic N and/or --data DIR)")
+    return ConcatDataset(train_parts), (ConcatDataset(val_parts) if val_parts else None), described
+
+
+def set_epoch(dataset: Dataset, epoch: int) -> None:
+    for part in getattr(dataset, "datasets", [dataset]):
+        if hasattr(part, "set_epoch"):
+            part.set_epoch(epoch)
+
+
+@torch.no_grad()
+def validate(model: torch.nn.Module, loader: DataLoader, device: torch.device, num_classes: int) -> dict:
+    """Loss and IoU per class over the validation set, at the network's input size."""
+    model.eval()
+    cm = ConfusionMatrix(num_classes)
+    loss_sum, batches = 0.0, 0
+    for x, y in loader:
+        x, y = x.to(device), y.to(device)
+        logits = model(x)
+        loss_sum += float(segmentation_loss(logits, y))
+        batches += 1
+        cm.update(y.cpu().numpy(), logits.argmax(1).cpu().numpy())
+    iou = cm.iou()
+    return {"val_loss": loss_sum / max(batches, 1), "val_miou": float(np.nanmean(iou)),
+            **{f"val_iou_{i}": float(v) for i, v in enumerate(iou)}}
+
+
+def write_plot(history: list[dict], path: Path) -> None:
+    """Loss and validation IoU per epoch as a PNG (written whole or not at all)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [r["epoch"] for r in history]
+    fig, ax = plt.subplots(1, 2, figsize=(10, 3.6))
+    ax[0].plot(epochs, [r["train_loss"] for r in history], label="train")
+    if any("val_loss" in r for r in history):
+        ax[0].plot(epochs, [r.get("val_loss", math.nan) for r in history], label="validation")
+        ax[1].plot(epochs, [r.get("val_miou", math.nan) for r in history], color="tab:green")
+    ax[0].set(xlabel="epoch", ylabel="loss (CE + Dice)", yscale="log")
+    ax[0].legend()
+    ax[1].set(xlabel="epoch", ylabel="validation mean IoU")
+    fig.tight_layout()
+    tmp = path.with_suffix(".tmp.png")
+    fig.savefig(tmp, dpi=90)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def write_log(history: list[dict], path: Path) -> None:
+    keys: list[str] = []
+    for row in history:
+        keys += [k for k in row if k not in keys]
+    tmp = path.with_suffix(".tmp")
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=keys)
+        writer.writeheader()
+        writer.writerows(history)
+    os.replace(tmp, path)
+
+
+def find_resume(args) -> Path | None:
+    if not args.resume:
+        return None
+    path = args.out / CHECKPOINT_NAME if args.resume == "auto" else Path(args.resume)
+    if args.resume == "auto" and not path.is_file():
+        return None
+    if not path.is_file():
+        raise SystemExit(f"seasky-train: checkpoint to resume not found: {path}")
+    return path
+
+
+def train(argv: list[str] | None = None) -> Path:
+    """Run training; returns the path of the best weights file."""
+    args = build_parser().parse_args(argv)
+    dist, device = setup_distributed(args.device)
+    if args.out is None:
+        args.out = Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    args.out.mkdir(parents=True, exist_ok=True)
+    seed_everything(args.seed + dist.rank)
+    norm = Normalization()
+    config = UNetConfig(in_channels=1, num_classes=3, base=args.base, depth=args.depth,
+                        bilinear=not args.transposed)
+    model = UNet(config)
+    if args.init:
+        init_model, init_meta = load_weights(args.init)
+        if UNetConfig.from_dict(init_meta["arch"]) != config:
+            raise SystemExit(f"seasky-train: {args.init} has architecture {init_meta['arch']}, "
+                             f"not {config.to_dict()}; pass matching --base/--depth")
+        model.load_state_dict(init_model.state_dict())
+    model.to(device)
+    use_amp = device.type == "cuda" and args.amp != "off"
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(args.epochs, 1),
+                                                           eta_min=args.lr * 0.05)
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
+    start_epoch, best_score, history = 0, -math.inf, []
+
+    resume = find_resume(args)
+    if resume:
+        ckpt = torch.load(resume, map_location="cpu", weights_only=False)
+        if ckpt["arch"] != config.to_dict():
+            raise SystemExit(f"seasky-train: {resume} was trained with {ckpt['arch']}, not {config.to_dict()}")
+        model.load_state_dict(ckpt["model"])
+        optimizer.load_state_dict(ckpt["optimizer"])
+        scheduler.load_state_dict(ckpt["scheduler"])
+        scaler.load_state_dict(ckpt["scaler"])
+        start_epoch, best_score, history = ckpt["epoch"] + 1, ckpt["best_score"], ckpt["history"]
+        torch.set_rng_state(ckpt["torch_rng"])
+        np.random.set_state(ckpt["numpy_rng"])
+        random.setstate(ckpt["python_rng"])
+        if dist.main:
+            print(f"seasky-train: resumed from {resume} at epoch {start_epoch}", flush=True)
+
+    net = model
+    if dist.enabled:
+        if device.type == "cuda":
+            net = torch.nn.SyncBatchNorm.convert_sync_batchnorm(net)
+        device_ids = [device.index] if device.type == "cuda" else None
+        net = torch.nn.parallel.DistributedDataParallel(net, device_ids=device_ids)
+
+    train_set, val_set, described = build_datasets(args, norm)
+    loader_kw = {"batch_size": args.batch_size, "num_workers": args.workers,
+                 "pin_memory": device.type == "cuda", "persistent_workers": args.workers > 0}
+    sampler = DistributedSampler(train_set, seed=args.seed) if dist.enabled else None
+    generator = torch.Generator()
+    train_loader = DataLoader(train_set, shuffle=sampler is None, sampler=sampler, drop_last=True,
+                              generator=generator, **loader_kw)
+    val_loader = DataLoader(val_set, shuffle=False, **loader_kw) if val_set is not None else None
+    weights_path = args.out / WEIGHTS_NAME
+    command = "seasky-train " + shlex.join(argv if argv is not None else sys.argv[1:])
+
+    from tqdm import tqdm
+
+    for epoch in range(start_epoch, args.epochs):
+        set_epoch(train_set, epoch)
+        generator.manual_seed(args.seed * 100_003 + epoch)
+        if sampler is not None:
+            sampler.set_epoch(epoch)
+        net.train()
+        total, steps = 0.0, 0
+        limit = args.steps_per_epoch or len(train_loader)
+        bar = tqdm(total=min(limit, len(train_loader)), desc=f"epoch {epoch + 1}/{args.epochs}",
+                   disable=args.no_progress or not dist.main, leave=False)
+        for x, y in train_loader:
+            x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
+                loss = segmentation_loss(net(x), y, args.dice_weight)
+            if not torch.isfinite(loss):
+                raise SystemExit(f"seasky-train: loss became {float(loss)} at epoch {epoch + 1}; "
+                                 "lower --lr or check the data")
+            optimizer.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.step(optimizer)
+            scaler.update()
+            total += float(loss)
+            steps += 1
+            bar.update(1)
+            bar.set_postfix(loss=f"{total / steps:.4f}")
+            if steps >= limit:
+                break
+        bar.close()
+        scheduler.step()
+        row = {"epoch": epoch + 1, "train_loss": total / max(steps, 1), "lr": optimizer.param_groups[0]["lr"]}
+        if val_loader is not None and dist.main:
+            row.update(validate(model, val_loader, device, config.num_classes))
+        history.append(row)
+        if not dist.main:
+            continue
+        score = row.get("val_miou", -row["train_loss"])
+        improved = score > best_score
+        if improved:
+            best_score = score
+            meta = build_meta(
+                config, args.input_size, norm,
+                provenance={"command": command, "data": described, "epoch": epoch + 1,
+                            "git_revision": git_revision(), "torch": torch.__version__,
+                            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
+                metrics={k: v for k, v in row.items() if k != "lr"},
+            )
+            save_weights(weights_path, model, meta)
+            if args.weights_out:
+                save_weights(args.weights_out, model, meta)
+        atomic_torch_save({
+            "arch": config.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+            "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(), "epoch": epoch,
+            "best_score": best_score, "history": history, "torch_rng": torch.get_rng_state(),
+            "numpy_rng": np.random.get_state(), "python_rng": random.getstate(), "args": vars(args),
+        }, args.out / CHECKPOINT_NAME)
+        write_log(history, args.out / LOG_NAME)
+        write_plot(history, args.out / PLOT_NAME)
+        summary = "  ".join(f"{k}={v:.4f}" for k, v in row.items() if isinstance(v, float))
+        print(f"epoch {epoch + 1}/{args.epochs}  {summary}{'  *best' if improved else ''}", flush=True)
+    if dist.enabled:
+        torch.distributed.destroy_process_group()
+    return weights_path
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        path = train(argv)
+    except KeyboardInterrupt:
+        print("\nseasky-train: interrupted; resume with --resume auto (same --out)", file=sys.stderr)
+        return 130
+    print(f"seasky-train: best weights in {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
