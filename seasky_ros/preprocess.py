@@ -130,7 +130,7 @@ def stretch(gray: np.ndarray, low_pct: float = 1.0, high_pct: float = 99.0) -> n
     """Map the percentile window to 0..1 (clipped). A constant frame becomes all zeros."""
     lo, hi = percentile_window(gray, low_pct, high_pct)
     span = hi - lo
-    if not np.isfinite(span) or span <= 1e-12 * max(1.0, abs(hi)):
+    if not np.isfinite(span) or span <= 1e-6 * max(1.0, abs(hi)):
         return np.zeros(gray.shape, dtype=np.float32)
     out = (gray - np.float32(lo)) * np.float32(1.0 / span)
     return np.clip(out, 0.0, 1.0, out=out).astype(np.float32, copy=False)

@@ -1,0 +1,85 @@
+"""Evaluation metrics against cases worked out by hand."""
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from training.losses import segmentation_loss, soft_dice_loss
+from training.metrics import ConfusionMatrix, HorizonTally, summarize
+
+
+def test_iou_and_dice_by_hand():
+    truth = np.array([[0, 0, 1, 1], [2, 2, 255, 1]], np.uint8)
+    pred = np.array([[0, 1, 1, 1], [2, 0, 0, 1]], np.uint8)
+    cm = ConfusionMatrix(3)
+    cm.update(truth, pred)
+    # sky: tp 1, truth 2, pred 2 (one at the ignored pixel does not count) -> IoU 1/3
+    # sea: tp 3, truth 3, pred 4 -> IoU 3/4; other: tp 1, truth 2, pred 1 -> IoU 1/2
+    np.testing.assert_allclose(cm.iou(), [1 / 3, 3 / 4, 1 / 2])
+    np.testing.assert_allclose(cm.dice(), [2 / 4, 6 / 7, 2 / 3])
+    assert cm.pixel_accuracy() == pytest.approx(5 / 7)
+
+
+def test_confusion_accumulates_over_frames_not_averages():
+    cm = ConfusionMatrix(3)
+    cm.update(np.zeros((10, 10), np.uint8), np.zeros((10, 10), np.uint8))  # 100 sky right
+    cm.update(np.ones((1, 2), np.uint8), np.array([[1, 0]], np.uint8))  # tiny frame half wrong
+    assert cm.iou()[0] == pytest.approx(100 / 101)
+    assert cm.iou()[1] == pytest.approx(1 / 2)
+    assert math.isnan(cm.iou()[2])
+
+
+def test_confusion_rejects_mismatched_sizes_and_labels():
+    cm = ConfusionMatrix(3)
+    with pytest.raises(ValueError, match="differ"):
+        cm.update(np.zeros((2, 2), np.uint8), np.zeros((2, 3), np.uint8))
+    with pytest.raises(ValueError, match="outside"):
+        cm.update(np.full((2, 2), 7, np.uint8), np.zeros((2, 2), np.uint8))
+
+
+def test_horizon_tally_by_hand():
+    from seasky_ros.horizon import horizon_from_points
+
+    width = 101  # centre column x = 50
+    truth = horizon_from_points(0, 40, 100, 60, width=width, height=100)  # y(50) = 50, angle atan(0.2)
+    pred = horizon_from_points(0, 43, 100, 63, width=width, height=100)  # 3 px lower, same angle
+    tilted = horizon_from_points(0, 50, 100, 50, width=width, height=100)  # same centre, level
+    tally = HorizonTally()
+    assert tally.update(truth, pred, width) == pytest.approx((3.0, 0.0), abs=1e-9)
+    pos, ang = tally.update(truth, tilted, width)
+    assert pos == pytest.approx(0.0, abs=1e-9)
+    assert ang == pytest.approx(math.degrees(math.atan(0.2)), abs=1e-6)
+    assert tally.update(truth, None, width) is None  # a miss
+    assert tally.update(None, pred, width) is None  # a false detection
+    assert tally.update(None, None, width) is None
+    s = tally.summary()
+    assert s["detection_rate"] == pytest.approx(2 / 3)
+    assert s["false_detections"] == 1 and s["frames_without_horizon"] == 2
+    assert s["position_px"]["median"] == pytest.approx(1.5)
+
+
+def test_summarize():
+    s = summarize([1.0, 2.0, 3.0, 10.0])
+    assert s["mean"] == 4.0 and s["median"] == 2.5 and s["max"] == 10.0 and s["count"] == 4
+    assert math.isnan(summarize([])["median"])
+
+
+def test_loss_is_small_for_right_and_large_for_wrong_predictions():
+    target = torch.zeros(1, 8, 8, dtype=torch.long)
+    target[:, 4:] = 1
+    target[:, 0, 0] = 255
+    right = torch.full((1, 3, 8, 8), -10.0)
+    right[:, 0, :4] = 10.0
+    right[:, 1, 4:] = 10.0
+    wrong = right.flip(2)
+    assert float(segmentation_loss(right, target)) < 0.01
+    assert float(segmentation_loss(wrong, target)) > 5.0
+    assert float(soft_dice_loss(right, target)) < 0.01
+
+
+def test_loss_ignores_255_completely():
+    logits = torch.randn(1, 3, 4, 4)
+    target = torch.full((1, 4, 4), 255, dtype=torch.long)
+    assert float(segmentation_loss(logits, target)) == 0.0
