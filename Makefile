@@ -10,7 +10,7 @@ STAMP := $(VENV)/.seasky-installed
 ROS_WHEELS := ros-rclpy ros-sensor-msgs ros-std-msgs ros-geometry-msgs ros-diagnostic-msgs ros-rmw-fastrtps-cpp
 # torch pinned: 2.13.0 resolves to the CPU wheel here; a bare `torch` pulls a multi-GB CUDA build.
 PY_DEPS := torch==2.13.0 numpy opencv-python-headless pyyaml onnx onnxruntime rosbags tqdm matplotlib psutil
-DEV_DEPS := pytest ruff
+DEV_DEPS := pytest ruff colcon-common-extensions ros-ament-package
 
 .PHONY: venv demo test lint clean-venv
 
@@ -24,7 +24,7 @@ $(STAMP): setup.py Makefile
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/seasky-demo
+	$(BIN)/python -m seasky_ros.demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .

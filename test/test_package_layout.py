@@ -1,0 +1,54 @@
+"""The package installs the way ROS 2 tools expect: `colcon build` gives the ament layout."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXECUTABLES = ["segment_node", "seasky-train", "seasky-eval", "seasky-predict", "seasky-export", "seasky-synth",
+               "seasky-bag", "seasky-bench"]
+
+
+@pytest.fixture(scope="module")
+def colcon_install(tmp_path_factory) -> Path:
+    colcon = shutil.which("colcon", path=str(Path(sys.executable).parent)) or shutil.which("colcon")
+    if colcon is None:
+        pytest.skip("colcon is not installed (make test installs colcon-common-extensions)")
+    ws = tmp_path_factory.mktemp("ws")
+    ignore = shutil.ignore_patterns(".venv", ".git", "build", "install", "log", "runs", "__pycache__", "*.egg-info",
+                                    ".pytest_cache", ".ruff_cache", "out")
+    shutil.copytree(REPO, ws / "src" / "seasky_ros", ignore=ignore)
+    run = subprocess.run([colcon, "build", "--event-handlers", "console_direct-"], cwd=ws, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return ws / "install" / "seasky_ros"
+
+
+@pytest.mark.slow
+def test_colcon_build_installs_the_ament_layout(colcon_install):
+    share = colcon_install / "share" / "seasky_ros"
+    assert (share / "package.xml").is_file()
+    assert (share / "launch" / "segment.launch.py").is_file()
+    assert (share / "config" / "segment.yaml").is_file()
+    assert list((share / "config").glob("*.xml")), "the Fast DDS profile is installed beside the params"
+    assert (colcon_install / "share" / "ament_index" / "resource_index" / "packages" / "seasky_ros").is_file()
+    for name in EXECUTABLES:
+        exe = colcon_install / "lib" / "seasky_ros" / name
+        assert exe.is_file(), f"{name} missing under lib/seasky_ros (ros2 run would not find it)"
+    weights = list(colcon_install.glob("lib/python3*/site-packages/seasky_ros/weights/*.pt"))
+    assert weights, "the shipped weights are installed with the package"
+
+
+def test_package_xml_declares_what_the_node_needs():
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(REPO / "package.xml").getroot()
+    assert root.get("format") == "3"
+    assert root.findtext("name") == "seasky_ros"
+    deps = {e.text for e in root.iter("exec_depend")}
+    assert {"rclpy", "sensor_msgs", "std_msgs", "geometry_msgs", "diagnostic_msgs", "cv_bridge",
+            "python3-numpy", "python3-opencv"} <= deps
+    assert root.find("export/build_type").text == "ament_python"
