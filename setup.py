@@ -31,7 +31,6 @@ setup(
     maintainer_email="maintainers@seasky-ros.invalid",
     description="Sky/sea/other segmentation and horizon estimation for maritime infrared cameras.",
     license="Apache-2.0",
-    tests_require=["pytest"],
     entry_points={
         "console_scripts": [
             "segment_node = seasky_ros.node:main",
