@@ -1,0 +1,105 @@
+"""Augmentations keep image, mask and horizon line in agreement."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from training.augment import AugmentConfig, augment, transform_horizon
+from training.synthetic import SceneParams, render_scene
+
+H, W = 96, 128
+GEOMETRY_ONLY = dict(p_gain=0, p_gamma=0, p_noise=0, p_blur=0, p_invert=0)
+
+
+def scene(roll=3.0, pitch=0.0):
+    params = SceneParams.random(np.random.default_rng(1), roll_deg=roll, pitch_deg=pitch, coast="none", vessels=(),
+                                bridge=False, own_hull=False, bit_depth=14, polarity="white_hot",
+                                sea_horizon_k=5.0, haze_strength=0.0)
+    f = render_scene(params, H, W)
+    return f.image.astype(np.float32), f.mask, f.horizon
+
+
+def boundary_error(mask, horizon):
+    """Largest distance between the sky->sea step of each clean column and the line."""
+    x0, y0, x1, y1 = horizon
+    worst, n = 0.0, 0
+    for x in range(mask.shape[1]):
+        col = mask[:, x]
+        sea = np.nonzero(col == 1)[0]
+        sky = np.nonzero(col == 0)[0]
+        if sea.size == 0 or sky.size == 0:
+            continue
+        first = int(sea[0])
+        if first == 0 or col[first - 1] != 0:
+            continue
+        worst = max(worst, abs(first - (y0 + (y1 - y0) * x / (x1 - x0))))
+        n += 1
+    return worst, n
+
+
+def test_flip_moves_horizon_with_mask():
+    image, mask, horizon = scene(roll=6.0)
+    cfg = AugmentConfig(p_flip=1.0, p_rotate=0, p_scale=0, **GEOMETRY_ONLY)
+    img2, mask2, hz2 = augment(image, mask, horizon, np.random.default_rng(0), cfg)
+    assert np.array_equal(mask2, mask[:, ::-1]) and np.allclose(img2, image[:, ::-1])
+    assert hz2 == pytest.approx((0.0, horizon[3], W - 1.0, horizon[1]))
+    err, n = boundary_error(mask2, hz2)
+    assert n > W * 0.9 and err <= 1.0
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_rotation_and_zoom_keep_mask_and_line_consistent(seed):
+    image, mask, horizon = scene(roll=float(seed - 3), pitch=float(seed % 3 - 1))
+    cfg = AugmentConfig(p_flip=0.5, p_rotate=1.0, max_rotate_deg=10, p_scale=0.5, **GEOMETRY_ONLY)
+    _, mask2, hz2 = augment(image, mask, horizon, np.random.default_rng(seed), cfg)
+    assert hz2 is not None
+    err, n = boundary_error(mask2, hz2)
+    assert n > W * 0.5 and err <= 2.0  # nearest-neighbour resampling of a zoomed mask: ~1 px each way
+    angle_before = math.degrees(math.atan2(horizon[3] - horizon[1], W - 1))
+    angle_after = math.degrees(math.atan2(hz2[3] - hz2[1], W - 1))
+    assert abs(angle_after) <= abs(angle_before) + 10.5
+
+
+def test_rotation_border_is_ignore():
+    image, mask, horizon = scene()
+    cfg = AugmentConfig(p_flip=0, p_rotate=1.0, max_rotate_deg=10, p_scale=0, **GEOMETRY_ONLY)
+    rng = np.random.default_rng(2)
+    _, mask2, _ = augment(image, mask, horizon, rng, cfg)
+    assert set(np.unique(mask2).tolist()) <= {0, 1, 255}
+    corners = [mask2[0, 0], mask2[0, -1], mask2[-1, 0], mask2[-1, -1]]
+    assert all(c == 255 for c in corners)
+    assert (mask2 == 255).mean() < 0.2
+
+
+def test_zoom_out_border_is_ignore_and_line_none_when_it_leaves():
+    image, mask, horizon = scene(pitch=-6.0)  # horizon near the top
+    matrix = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 200.0]])  # shift far down: line leaves at the bottom
+    assert transform_horizon(horizon, matrix, W, H) is None
+    assert transform_horizon(None, matrix, W, H) is None
+    cfg = AugmentConfig(p_flip=0, p_rotate=0, p_scale=1.0, scale_range=(0.7, 0.7), max_shift_frac=0, **GEOMETRY_ONLY)
+    _, mask2, _ = augment(image, mask, horizon, np.random.default_rng(0), cfg)
+    assert (mask2[:, 0] == 255).all() and (mask2[0] == 255).all()
+
+
+def test_polarity_inversion_swaps_sky_and_sea():
+    image, mask, horizon = scene()
+    cfg = AugmentConfig(p_flip=0, p_rotate=0, p_scale=0, p_gain=0, p_gamma=0, p_noise=0, p_blur=0, p_invert=1.0)
+    img2, mask2, hz2 = augment(image, mask, horizon, np.random.default_rng(0), cfg)
+    assert image[mask == 1].mean() > image[mask == 0].mean()
+    assert img2[mask == 1].mean() < img2[mask == 0].mean()
+    assert np.array_equal(mask2, mask) and hz2 == horizon
+
+
+def test_photometric_output_and_determinism():
+    image, mask, horizon = scene()
+    cfg = AugmentConfig()
+    a = augment(image, mask, horizon, np.random.default_rng(9), cfg)
+    b = augment(image, mask, horizon, np.random.default_rng(9), cfg)
+    assert a[0].dtype == np.float32 and a[0].shape == image.shape and np.isfinite(a[0]).all()
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1]) and a[2] == b[2]
+    assert image.dtype == np.float32  # input untouched
+    with pytest.raises(ValueError, match="mask shape"):
+        augment(image, mask[1:], horizon, np.random.default_rng(0), cfg)

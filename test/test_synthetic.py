@@ -1,0 +1,159 @@
+"""The synthetic scene generator: determinism, label/horizon consistency, sensor formats, sequences."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from training.dataset import DatasetFolder
+from training.synthetic import SceneParams, generate_frame, main, render_scene, render_sequence
+
+H, W = 96, 128
+
+
+def sky_sea_boundary(mask: np.ndarray) -> dict[int, int]:
+    """Per column without "other": the first sea row if the column is sky above / sea below."""
+    out = {}
+    for x in range(mask.shape[1]):
+        col = mask[:, x]
+        if (col == 2).any():
+            continue
+        sea = np.nonzero(col == 1)[0]
+        if sea.size == 0 or sea.size == col.size:
+            continue
+        out[x] = int(sea[0])
+    return out
+
+
+@pytest.fixture(scope="module")
+def frames():
+    return [generate_frame(seed, H, W) for seed in range(120)]
+
+
+def test_same_seed_same_frame():
+    a, b = generate_frame(7, H, W), generate_frame(7, H, W)
+    assert np.array_equal(a.image, b.image)
+    assert np.array_equal(a.mask, b.mask)
+    assert a.horizon == b.horizon
+    assert a.params == b.params
+    c = generate_frame(8, H, W)
+    assert not np.array_equal(a.image, c.image) or a.image.dtype != c.image.dtype
+
+
+def test_mask_agrees_with_horizon_line(frames):
+    checked = 0
+    for f in frames:
+        if f.horizon is None:
+            continue
+        x0, y0, x1, y1 = f.horizon
+        assert x0 == 0 and x1 == W - 1
+        for x, first_sea in sky_sea_boundary(f.mask).items():
+            line_y = y0 + (y1 - y0) * x / (W - 1)
+            # sky strictly above the line, sea from the first pixel centre at or below it
+            assert abs(first_sea - line_y) <= 1.0, (f.params.content_seed, x, first_sea, line_y)
+            assert (f.mask[:first_sea, x] == 0).all() and (f.mask[first_sea:, x] == 1).all()
+            checked += 1
+    assert checked > 2000
+
+
+def test_frames_without_horizon_have_no_sky_sea_boundary(frames):
+    none = [f for f in frames if f.horizon is None]
+    assert 0 < len(none) < len(frames) * 0.2
+    for f in none:
+        labels = set(np.unique(f.mask).tolist())
+        assert not {0, 1} <= labels
+    # forced out of view both ways
+    rng = np.random.default_rng(3)
+    up = render_scene(SceneParams.random(rng, pitch_deg=-40.0, roll_deg=0.0, own_hull=False, vessels=()), H, W)
+    down = render_scene(SceneParams.random(rng, pitch_deg=40.0, roll_deg=0.0, coast="none", bridge=False), H, W)
+    assert up.horizon is None and not (up.mask == 0).any()
+    assert down.horizon is None and not (down.mask == 1).any()
+
+
+def test_dtypes_encodings_and_ranges(frames):
+    encodings = set()
+    for f in frames:
+        assert f.image.shape == (H, W) and f.mask.shape == (H, W)
+        assert f.mask.dtype == np.uint8 and set(np.unique(f.mask).tolist()) <= {0, 1, 2}
+        encodings.add(f.encoding)
+        if f.encoding == "mono16":
+            assert f.image.dtype == np.uint16 and f.params.bit_depth == 14
+            assert int(f.image.max()) <= 16383
+        else:
+            assert f.encoding == "mono8" and f.image.dtype == np.uint8 and f.params.bit_depth == 8
+        assert float(np.percentile(f.image, 99)) > float(np.percentile(f.image, 1))  # not blank
+    assert encodings == {"mono16", "mono8"}
+    bases = [float(np.median(f.image)) for f in frames if f.encoding == "mono16"]
+    assert min(bases) < 6000 and max(bases) > 9000  # random offsets of the raw counts
+
+
+def test_polarity_variety_and_effect():
+    rng = np.random.default_rng(11)
+    params = SceneParams.random(rng, coast="none", vessels=(), bridge=False, own_hull=False, bit_depth=14,
+                                sea_horizon_k=4.0, sea_near_k=4.0, haze_strength=0.0, pitch_deg=0.0, roll_deg=0.0)
+    white = render_scene(replace(params, polarity="white_hot"), H, W)
+    black = render_scene(replace(params, polarity="black_hot"), H, W)
+    sky, sea = white.mask == 0, white.mask == 1
+    assert white.image[sea].mean() > white.image[sky].mean()
+    assert black.image[sea].mean() < black.image[sky].mean()
+    polarities = {generate_frame(s, 16, 16).params.polarity for s in range(40)}
+    assert polarities == {"white_hot", "black_hot"}
+
+
+def test_other_objects_are_labelled_and_warm():
+    rng = np.random.default_rng(5)
+    params = SceneParams.random(rng, coast="city", coast_temp_k=10.0, coast_height_deg=3.0, coast_extent=(-2.0, 2.0),
+                                coast_distance_m=1000.0, visibility_m=1e6, polarity="white_hot", bit_depth=14,
+                                pitch_deg=0.0, roll_deg=0.0, haze_strength=0.0, own_hull=False)
+    f = render_scene(params, H, W)
+    other = f.mask == 2
+    assert other.sum() > 0.02 * other.size
+    assert f.image[other].mean() > f.image[f.mask == 0].mean()
+
+
+def test_render_sequence_is_smooth_and_one_scene():
+    seq = list(render_sequence(12, 30.0, seed=4, height=H, width=W))
+    again = list(render_sequence(12, 30.0, seed=4, height=H, width=W))
+    assert all(np.array_equal(a.image, b.image) for a, b in zip(seq, again, strict=True))
+    angles, offsets = [], []
+    for f in seq:
+        assert f.horizon is not None
+        x0, y0, x1, y1 = f.horizon
+        angles.append(math.degrees(math.atan2(y1 - y0, x1 - x0)))
+        offsets.append((y0 + y1) / 2)
+    assert np.max(np.abs(np.diff(angles))) < 1.0
+    assert np.max(np.abs(np.diff(offsets))) < 3.0
+    assert np.ptp(angles) > 0.2  # it does move
+    first = seq[0].params
+    for f in seq[1:]:
+        assert replace(f.params, roll_deg=0, pitch_deg=0, time_s=0) == replace(first, roll_deg=0, pitch_deg=0, time_s=0)
+        assert f.params.hfov_deg == first.hfov_deg
+    assert not np.array_equal(seq[0].image, seq[1].image)
+
+
+def test_camera_matrix():
+    params = SceneParams(hfov_deg=90.0)
+    k = params.camera_matrix(480, 640)
+    assert k[0, 0] == pytest.approx(320.0) and k[1, 1] == pytest.approx(320.0)
+    assert (k[0, 2], k[1, 2]) == (319.5, 239.5)
+
+
+def test_unknown_override_rejected():
+    with pytest.raises(TypeError, match="nonsense"):
+        SceneParams.random(np.random.default_rng(0), nonsense=1)
+
+
+def test_cli_writes_readable_folder(tmp_path, capsys):
+    out = tmp_path / "synth"
+    assert main([str(out), "--count", "5", "--seed", "2", "--height", "48", "--width", "64", "--no-progress"]) == 0
+    folder = DatasetFolder(out)
+    assert len(folder) == 5
+    item = folder[3]
+    assert item.image.shape == (48, 64) and item.mask.shape == (48, 64)
+    assert item.has_horizon_label
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "seasky-synth" in capsys.readouterr().out

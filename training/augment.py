@@ -1,0 +1,143 @@
+"""Training augmentations that keep image, label mask and horizon line in agreement.
+
+Geometric transforms (mirror, small roll, zoom/shift) are composed into one affine matrix and
+applied to the image (bilinear), the mask (nearest neighbour, so no invented label values) and
+the horizon line (two points transformed and the line re-extended to the new borders). Pixels
+that the transform brings in from outside the frame get the ignore label 255: the loss must not
+learn what is there. Photometric changes (gain, offset, gamma, noise, blur, polarity) act on
+the float gray image in sensor units, before the percentile stretch of ``preprocess``, so the
+network learns invariance to what real IR cameras actually vary.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+IGNORE = 255
+Horizon = tuple[float, float, float, float]
+
+
+@dataclass
+class AugmentConfig:
+    """Probabilities and ranges of each augmentation (each drawn independently per sample)."""
+
+    p_flip: float = 0.5  # mirror left-right
+    p_rotate: float = 0.5  # roll the image about its centre ...
+    max_rotate_deg: float = 10.0  # ... by up to this many degrees either way
+    p_scale: float = 0.4  # zoom in or out about a random point ...
+    scale_range: tuple[float, float] = (0.85, 1.35)  # ... by a factor in this range (>1 zooms in)
+    max_shift_frac: float = 0.08  # random shift, as a fraction of the image size, with a zoom
+    p_gain: float = 0.5  # multiply by a gain and add an offset (sensor units)
+    gain_range: tuple[float, float] = (0.5, 2.0)
+    offset_frac: float = 0.2  # offset up to this fraction of the image's value range
+    p_gamma: float = 0.3  # gamma on the image's robust value range
+    gamma_range: tuple[float, float] = (0.6, 1.6)
+    p_noise: float = 0.3  # additive Gaussian noise ...
+    noise_frac: tuple[float, float] = (0.003, 0.03)  # ... std as a fraction of the value range
+    p_blur: float = 0.2  # Gaussian blur (defocus, motion) ...
+    blur_sigma: tuple[float, float] = (0.5, 1.5)  # ... sigma in pixels
+    p_invert: float = 0.15  # white-hot <-> black-hot
+
+
+def transform_horizon(horizon: Horizon | None, matrix: np.ndarray, width: int, height: int) -> Horizon | None:
+    """Map a line through an affine matrix (2x3, input -> output pixel coordinates).
+
+    The result is re-extended to x=0 and x=width-1, or None if no sky/sea split is left in the
+    output (the whole line above or below the pixel centres) or the line became vertical.
+    """
+    if horizon is None:
+        return None
+    x0, y0, x1, y1 = horizon
+    pts = np.array([[x0, y0, 1.0], [x1, y1, 1.0]]) @ np.asarray(matrix, dtype=np.float64).T
+    (ax, ay), (bx, by) = pts
+    if abs(bx - ax) < 1e-9 or abs(by - ay) > 20.0 * abs(bx - ax):
+        return None
+    slope = (by - ay) / (bx - ax)
+    ya = ay + slope * (0.0 - ax)
+    yb = ay + slope * (width - 1 - ax)
+    if max(ya, yb) <= 0.0 or min(ya, yb) > height - 1:
+        return None
+    return (0.0, float(ya), float(width - 1), float(yb))
+
+
+def _geometric_matrix(rng: np.random.Generator, cfg: AugmentConfig, width: int, height: int) -> np.ndarray | None:
+    """A random affine map input -> output pixel coordinates, or None for the identity."""
+    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    m = np.eye(3)
+    changed = False
+    if rng.random() < cfg.p_flip:
+        m = np.array([[-1.0, 0.0, width - 1.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]]) @ m
+        changed = True
+    angle = 0.0
+    scale = 1.0
+    shift = (0.0, 0.0)
+    if rng.random() < cfg.p_rotate:
+        angle = float(rng.uniform(-cfg.max_rotate_deg, cfg.max_rotate_deg))
+        changed = True
+    if rng.random() < cfg.p_scale:
+        scale = float(rng.uniform(*cfg.scale_range))
+        shift = (float(rng.uniform(-1, 1) * cfg.max_shift_frac * width),
+                 float(rng.uniform(-1, 1) * cfg.max_shift_frac * height))
+        changed = True
+    if not changed:
+        return None
+    rot = np.vstack([cv2.getRotationMatrix2D((cx, cy), angle, scale), [0.0, 0.0, 1.0]])
+    rot[0, 2] += shift[0]
+    rot[1, 2] += shift[1]
+    return (rot @ m)[:2]
+
+
+def _robust_range(image: np.ndarray) -> tuple[float, float]:
+    step = max(1, int(math.sqrt(image.size / 4096)))
+    lo, hi = np.percentile(image[::step, ::step], [1.0, 99.0])
+    if not hi > lo:
+        hi = lo + 1.0
+    return float(lo), float(hi)
+
+
+def augment(
+    image: np.ndarray,
+    mask: np.ndarray,
+    horizon: Horizon | None,
+    rng: np.random.Generator,
+    cfg: AugmentConfig | None = None,
+) -> tuple[np.ndarray, np.ndarray, Horizon | None]:
+    """Randomly transform (gray float32 image, uint8 mask, horizon line); returns new copies."""
+    cfg = cfg or AugmentConfig()
+    image = np.asarray(image, dtype=np.float32)
+    height, width = image.shape
+    if mask.shape != image.shape:
+        raise ValueError(f"mask shape {mask.shape} differs from image shape {image.shape}")
+    matrix = _geometric_matrix(rng, cfg, width, height)
+    if matrix is not None:
+        image = cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REFLECT_101)
+        mask = cv2.warpAffine(mask, matrix, (width, height), flags=cv2.INTER_NEAREST,
+                              borderMode=cv2.BORDER_CONSTANT, borderValue=IGNORE)
+        horizon = transform_horizon(horizon, matrix, width, height)
+    else:
+        image = image.copy()
+        mask = mask.copy()
+
+    lo, hi = _robust_range(image)
+    span = hi - lo
+    if rng.random() < cfg.p_gamma:
+        gamma = float(rng.uniform(*cfg.gamma_range))
+        unit = np.clip((image - lo) / span, 0.0, None)
+        image = (np.power(unit, gamma) * span + lo).astype(np.float32)
+    if rng.random() < cfg.p_blur:
+        image = cv2.GaussianBlur(image, (0, 0), float(rng.uniform(*cfg.blur_sigma)))
+    if rng.random() < cfg.p_noise:
+        std = float(rng.uniform(*cfg.noise_frac)) * span
+        image += rng.standard_normal(image.shape, dtype=np.float32) * np.float32(std)
+    if rng.random() < cfg.p_invert:
+        image = np.float32(lo + hi) - image
+    if rng.random() < cfg.p_gain:
+        gain = float(math.exp(rng.uniform(math.log(cfg.gain_range[0]), math.log(cfg.gain_range[1]))))
+        offset = float(rng.uniform(-1, 1)) * cfg.offset_frac * span
+        image = image * np.float32(gain) + np.float32(offset)
+    return image.astype(np.float32, copy=False), mask, horizon
