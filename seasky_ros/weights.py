@@ -76,8 +76,22 @@ def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
         raise
 
 
+def _plain(value: Any) -> Any:
+    """Metadata as plain Python data, so the file loads with weights_only=True."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
 def save_weights(path: str | os.PathLike, model: UNet, meta: dict) -> None:
     """Save a model and its metadata atomically (state dict stored on the CPU, float32)."""
+    meta = _plain(meta)
     state = {k: v.detach().float().cpu() if v.is_floating_point() else v.detach().cpu()
              for k, v in model.state_dict().items()}
     atomic_torch_save({"format": FORMAT, "version": VERSION, "state_dict": state, "meta": meta}, path)

@@ -336,7 +336,7 @@ def train(argv: list[str] | None = None) -> Path:
             scaler.scale(loss).backward()
             scaler.step(optimizer)
             scaler.update()
-            total += float(loss)
+            total += loss.item()
             steps += 1
             bar.update(1)
             bar.set_postfix(loss=f"{total / steps:.4f}")
@@ -357,7 +357,7 @@ def train(argv: list[str] | None = None) -> Path:
             meta = build_meta(
                 config, args.input_size, norm,
                 provenance={"command": command, "data": described, "epoch": epoch + 1,
-                            "git_revision": git_revision(), "torch": torch.__version__,
+                            "git_revision": git_revision(), "torch": str(torch.__version__),
                             "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
                 metrics={k: v for k, v in row.items() if k != "lr"},
             )
