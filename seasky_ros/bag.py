@@ -1,0 +1,723 @@
+"""``seasky-bag``: the segmenter on recorded data, without a ROS installation.
+
+- ``process`` runs the segmenter on every frame of a rosbag2 (sqlite3 or mcap) and writes a
+  new bag with the input topics plus exactly the messages the live node would have
+  published (same topics, types and header stamps; bag time = the input's receive time),
+  optionally a horizon CSV and an overlay video.
+- ``make-sample`` writes a synthetic IR camera bag (mono16 frames of a ship rolling in a
+  swell, CameraInfo, ground-truth horizon) to try everything on.
+- ``play`` publishes a bag over DDS with its own timing (the demo and the benchmark use it
+  in place of ``ros2 bag play``, which needs a full ROS install).
+- ``info`` lists topics, counts and duration.
+
+Messages are converted with the very functions the node uses (``ros_image``, ``outputs``),
+so offline and live results are identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .bag_io import STORAGES, BagError, BagReader, BagWriter, deserialize, message_class
+
+NODE_NAME = "seasky_segmenter"
+OUTPUT_TOPICS = {
+    "mask": f"/{NODE_NAME}/mask",
+    "horizon": f"/{NODE_NAME}/horizon",
+    "attitude": f"/{NODE_NAME}/horizon_attitude",
+    "overlay": f"/{NODE_NAME}/overlay",
+}
+SAMPLE_TOPICS = {
+    "image": "/camera/image_raw",
+    "camera_info": "/camera/camera_info",
+    "truth": "/camera/horizon_truth",
+}
+SAMPLE_FRAME_ID = "ir_camera"
+SAMPLE_START_NS = 1_700_000_000 * 10**9  # fixed, so a sample bag is a pure function of its options
+
+PARAMS_FILE = "segment.yaml"
+
+IMAGE = "sensor_msgs/msg/Image"
+COMPRESSED = "sensor_msgs/msg/CompressedImage"
+CAMERA_INFO = "sensor_msgs/msg/CameraInfo"
+POLYGON = "geometry_msgs/msg/PolygonStamped"
+
+
+def shipped_config(name: str) -> Path:
+    """A file of the package's config/: the installed share directory, else the source tree."""
+    try:
+        from ament_index_python.packages import get_package_share_directory
+
+        candidate = Path(get_package_share_directory("seasky_ros")) / "config" / name
+        if candidate.is_file():
+            return candidate
+    except Exception:  # not installed through colcon/ament: use the checkout
+        pass
+    return Path(__file__).resolve().parents[1] / "config" / name
+
+
+def node_parameters(path: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The node's ``ros__parameters`` from a ROS params file (default: the shipped one), flattened.
+
+    ``process`` runs with these, so an offline run behaves like the node started with that file.
+    Sections ``/**`` and ``seasky_segmenter`` apply (the latter wins); a missing default file is {}.
+    """
+    import yaml
+
+    if path is None:
+        path = shipped_config(PARAMS_FILE)
+        if not path.is_file():
+            return {}
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise BagError(f"{path}: cannot read the parameter file ({exc})") from exc
+    params: dict[str, Any] = {}
+    for key in ("/**", "**", NODE_NAME, f"/{NODE_NAME}"):
+        section = data.get(key) if isinstance(data, dict) else None
+        if isinstance(section, dict) and isinstance(section.get("ros__parameters"), dict):
+            params.update(_flatten(section["ros__parameters"]))
+    return params
+
+
+def _flatten(values: dict, prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
+def stamp_ns(stamp) -> int:
+    """builtin_interfaces/Time -> integer nanoseconds."""
+    return int(stamp.sec) * 10**9 + int(stamp.nanosec)
+
+
+def set_stamp(stamp, nanoseconds: int) -> None:
+    stamp.sec, stamp.nanosec = divmod(int(nanoseconds), 10**9)
+
+
+# ---------------------------------------------------------------------------------------- make-sample
+
+
+def camera_info_msg(header, width: int, height: int, k: np.ndarray):
+    from sensor_msgs.msg import CameraInfo
+
+    msg = CameraInfo()
+    msg.header = header
+    msg.width, msg.height = int(width), int(height)
+    msg.distortion_model = "plumb_bob"
+    msg.d = [0.0] * 5
+    msg.k = [float(v) for v in k.reshape(-1)]
+    msg.r = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
+    msg.p = [float(k[0, 0]), 0.0, float(k[0, 2]), 0.0, 0.0, float(k[1, 1]), float(k[1, 2]), 0.0, 0.0, 0.0, 1.0, 0.0]
+    return msg
+
+
+def truth_msg(header, horizon: Sequence[float] | None):
+    """The ground-truth horizon as two points of a PolygonStamped (empty: no horizon in view)."""
+    from geometry_msgs.msg import Point32, PolygonStamped
+
+    msg = PolygonStamped()
+    msg.header = header
+    if horizon is not None:
+        x0, y0, x1, y1 = (float(v) for v in horizon)
+        msg.polygon.points = [Point32(x=x0, y=y0, z=0.0), Point32(x=x1, y=y1, z=0.0)]
+    return msg
+
+
+def truth_points(msg) -> tuple[float, float, float, float] | None:
+    """Inverse of ``truth_msg``."""
+    points = msg.polygon.points
+    if len(points) < 2:
+        return None
+    return float(points[0].x), float(points[0].y), float(points[-1].x), float(points[-1].y)
+
+
+def make_sample(
+    out: str | os.PathLike,
+    frames: int = 300,
+    rate_hz: float = 30.0,
+    seed: int = 0,
+    storage: str = "sqlite3",
+    height: int = 512,
+    width: int = 640,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> Path:
+    """Write the synthetic sample bag atomically; returns its path."""
+    from std_msgs.msg import Header
+    from tqdm import tqdm
+
+    from training.synthetic import render_sequence
+
+    from .ros_image import numpy_to_image
+
+    if frames < 1 or rate_hz <= 0:
+        raise ValueError(f"need frames >= 1 and rate > 0, got {frames} frames at {rate_hz} Hz")
+    out = Path(out)
+    period_ns = round(1e9 / rate_hz)
+    sequence = render_sequence(frames, rate_hz, seed, height=height, width=width)
+    with BagWriter(out, storage, atomic=True, overwrite=overwrite) as bag:
+        for topic, msgtype in ((SAMPLE_TOPICS["image"], IMAGE), (SAMPLE_TOPICS["camera_info"], CAMERA_INFO),
+                               (SAMPLE_TOPICS["truth"], POLYGON)):
+            bag.add_topic(topic, msgtype)
+        k = None
+        for i, frame in enumerate(tqdm(sequence, total=frames, desc="make-sample", unit="frame", disable=not progress)):
+            t = SAMPLE_START_NS + i * period_ns
+            header = Header(frame_id=SAMPLE_FRAME_ID)
+            set_stamp(header.stamp, t)
+            h, w = frame.image.shape[:2]
+            if k is None:
+                k = frame.params.camera_matrix(h, w)  # one scene: the intrinsics never change
+            bag.write(SAMPLE_TOPICS["camera_info"], t, camera_info_msg(header, w, h, k))
+            bag.write(SAMPLE_TOPICS["image"], t, numpy_to_image(frame.image, frame.encoding, header))
+            bag.write(SAMPLE_TOPICS["truth"], t, truth_msg(header, frame.horizon))
+    return out
+
+
+# ---------------------------------------------------------------------------------------- play
+
+
+@dataclass
+class PlayStats:
+    """What a replay published; ``stamps`` pairs each frame's bag header stamp with the one sent."""
+
+    published: dict[str, int] = field(default_factory=dict)
+    stamps: list[tuple[int, int]] = field(default_factory=list)
+    wall_start: float = 0.0
+    wall_end: float = 0.0
+    late_ms_max: float = 0.0
+
+    def to_json(self) -> dict:
+        return {
+            "published": self.published,
+            "stamps": self.stamps,
+            "wall_start": self.wall_start,
+            "wall_end": self.wall_end,
+            "late_ms_max": self.late_ms_max,
+        }
+
+
+def qos_profile(kind: str, depth: int = 5):
+    """'sensor' = best-effort keep-last (what cameras publish), 'reliable' = reliable keep-last."""
+    from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+
+    reliability = {"sensor": ReliabilityPolicy.BEST_EFFORT, "reliable": ReliabilityPolicy.RELIABLE}[kind]
+    return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=depth, reliability=reliability)
+
+
+def play(
+    bag_path: str | os.PathLike,
+    topics: Sequence[str] | None = None,
+    *,
+    rate_scale: float = 1.0,
+    qos: str = "sensor",
+    restamp: bool = False,
+    frame_topic: str | None = None,
+    wait_subscribers: int = 0,
+    wait_timeout: float = 30.0,
+    settle_s: float = 0.5,
+) -> PlayStats:
+    """Publish a bag's messages with its timing (``rate_scale`` 2 = twice as fast).
+
+    ``restamp`` replaces every header stamp by the wall-clock time at publication (messages
+    that shared a stamp in the bag share the new one), so subscribers can measure latency.
+    Before starting, waits until ``frame_topic`` (default: the first image topic) has
+    ``wait_subscribers`` matched subscriptions. Call inside ``rclpy.init``/``shutdown``.
+    """
+    import rclpy
+
+    if rate_scale <= 0:
+        raise ValueError(f"rate scale must be positive, got {rate_scale}")
+    stats = PlayStats()
+    node = rclpy.create_node("seasky_bag_player")
+    try:
+        with BagReader(bag_path) as reader:
+            available = {t.name: t.msgtype for t in reader.topics}
+            chosen = list(topics) if topics else sorted(available)
+            missing = [t for t in chosen if t not in available]
+            if missing:
+                raise BagError(f"{bag_path}: no topic(s) {', '.join(missing)} (has {', '.join(sorted(available))})")
+            classes = {t: message_class(available[t]) for t in chosen}
+            publishers = {t: node.create_publisher(classes[t], t, qos_profile(qos)) for t in chosen}
+            if frame_topic is None:
+                frame_topic = next((t for t in chosen if available[t] in (IMAGE, COMPRESSED)), chosen[0])
+            stats.published = dict.fromkeys(chosen, 0)
+            _wait_for_subscribers(node, publishers[frame_topic], wait_subscribers, wait_timeout, frame_topic)
+            if settle_s > 0:
+                time.sleep(settle_s)
+            new_stamps: dict[int, int] = {}
+            t0_wall = time.perf_counter()
+            stats.wall_start = time.time()
+            t0_bag = None
+            for topic, _msgtype, timestamp, data in reader.messages(chosen):
+                if t0_bag is None:
+                    t0_bag = timestamp
+                due = t0_wall + (timestamp - t0_bag) / 1e9 / rate_scale
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    time.sleep(delay)
+                else:
+                    stats.late_ms_max = max(stats.late_ms_max, -delay * 1e3)
+                msg = deserialize(data, classes[topic])
+                header = getattr(msg, "header", None)
+                if restamp and header is not None:
+                    original = stamp_ns(header.stamp)
+                    if original not in new_stamps:
+                        new_stamps = {original: time.time_ns()}  # the bag's messages come in stamp order
+                    set_stamp(header.stamp, new_stamps[original])
+                    if topic == frame_topic:
+                        stats.stamps.append((original, new_stamps[original]))
+                elif topic == frame_topic and header is not None:
+                    stats.stamps.append((stamp_ns(header.stamp), stamp_ns(header.stamp)))
+                publishers[topic].publish(msg)
+                stats.published[topic] += 1
+            stats.wall_end = time.time()
+            if qos == "reliable":
+                for publisher in publishers.values():
+                    publisher.wait_for_all_acked(rclpy.duration.Duration(seconds=5))
+    finally:
+        node.destroy_node()
+    return stats
+
+
+def _wait_for_subscribers(node, publisher, count: int, timeout: float, topic: str) -> None:
+    deadline = time.monotonic() + timeout
+    while publisher.get_subscription_count() < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(
+                f"no subscriber on {topic} after {timeout:.0f} s "
+                f"({publisher.get_subscription_count()} of {count}); is the node running on this ROS_DOMAIN_ID?"
+            )
+        time.sleep(0.05)
+
+
+# ---------------------------------------------------------------------------------------- process
+
+
+class IncompleteInputError(BagError):
+    """The input bag ended early (truncated or damaged); ``report`` says what made it to the output."""
+
+    def __init__(self, message: str, report: ProcessReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+@dataclass
+class ProcessReport:
+    """What ``process`` wrote."""
+
+    out: Path
+    frames: int = 0
+    with_horizon: int = 0
+    skipped: int = 0
+    copied: int = 0
+    topics: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+class _CsvSink:
+    """horizons.csv rows, written atomically when closed (also after an error)."""
+
+    HEADER = ("stamp", "x0", "y0", "x1", "y1", "angle_deg", "confidence")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.buffer = io.StringIO()
+        self.writer = csv.writer(self.buffer, lineterminator="\n")
+        self.writer.writerow(self.HEADER)
+
+    def add(self, stamp: int, horizon) -> None:
+        sec, nsec = divmod(stamp, 10**9)
+        if horizon is None:
+            self.writer.writerow([f"{sec}.{nsec:09d}", "", "", "", "", "", ""])
+        else:
+            values = (horizon.x0, horizon.y0, horizon.x1, horizon.y1, horizon.angle_deg)
+            self.writer.writerow([f"{sec}.{nsec:09d}", *(f"{v:.3f}" for v in values), f"{horizon.confidence:.3f}"])
+
+    def close(self) -> None:
+        from .atomic_write import write_bytes_atomic
+
+        write_bytes_atomic(self.path, self.buffer.getvalue().encode())
+
+
+class VideoSink:
+    """Overlay frames to MP4 (OpenCV, mp4v) or GIF (Pillow; skipped with a message without it).
+
+    A GIF keeps at most ``gif_max_frames`` frames (evenly thinned) at most ``gif_width`` wide,
+    so a long bag does not turn into a gigabyte of palette images in memory.
+    """
+
+    def __init__(self, path: Path, fps: float, total_frames: int, gif_max_frames: int = 150,
+                 gif_width: int = 480, log=print) -> None:
+        self.path = Path(path)
+        self.fps = fps if fps > 0 and math.isfinite(fps) else 30.0
+        self.kind = "gif" if self.path.suffix.lower() == ".gif" else "mp4"
+        self.stride = max(1, math.ceil(total_frames / gif_max_frames)) if self.kind == "gif" else 1
+        self.gif_width = gif_width
+        self.frames: list = []
+        self.count = 0
+        self.writer = None
+        self.enabled = True
+        self.tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
+        self.log = log
+        if self.kind == "gif":
+            try:
+                import PIL.Image  # noqa: F401
+            except ImportError:
+                self.enabled = False
+                log(f"seasky-bag: Pillow is not installed, not writing {self.path} (pip install pillow, or use .mp4)")
+
+    def add(self, bgr: np.ndarray) -> None:
+        if not self.enabled:
+            return
+        import cv2
+
+        index = self.count
+        self.count += 1
+        if self.kind == "mp4":
+            if self.writer is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                h, w = bgr.shape[:2]
+                self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
+                if not self.writer.isOpened():
+                    self.enabled = False
+                    self.log(f"seasky-bag: OpenCV cannot write MP4 here, not writing {self.path}")
+                    return
+            self.writer.write(bgr)
+        elif index % self.stride == 0:
+            h, w = bgr.shape[:2]
+            if w > self.gif_width:
+                bgr = cv2.resize(bgr, (self.gif_width, round(h * self.gif_width / w)), interpolation=cv2.INTER_AREA)
+            self.frames.append(np.ascontiguousarray(bgr[:, :, ::-1]))
+
+    def close(self) -> Path | None:
+        """Finish the file; returns its path, or None when nothing was written."""
+        if self.kind == "mp4":
+            if self.writer is None:
+                return None
+            self.writer.release()
+            os.replace(self.tmp, self.path)
+            return self.path
+        if not self.enabled or not self.frames:
+            return None
+        from PIL import Image
+
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        images = [Image.fromarray(f) for f in self.frames]
+        duration = round(1000.0 * self.stride / self.fps)
+        images[0].save(self.tmp, format="GIF", save_all=True, append_images=images[1:], duration=duration, loop=0)
+        os.replace(self.tmp, self.path)
+        return self.path
+
+
+def process(
+    in_bag: str | os.PathLike,
+    out_bag: str | os.PathLike,
+    image_topic: str,
+    *,
+    weights: str | os.PathLike | None = None,
+    device: str | None = None,
+    backend: str | None = None,
+    params_file: str | os.PathLike | None = None,
+    compressed: bool = False,
+    camera_info_topic: str | None = None,
+    storage: str | None = None,
+    overlay: bool = False,
+    csv_path: str | os.PathLike | None = None,
+    video_path: str | os.PathLike | None = None,
+    copy_topics: bool = True,
+    overwrite: bool = False,
+    progress: bool = True,
+    segmenter=None,
+    log=print,
+) -> ProcessReport:
+    """Segment every frame of ``image_topic`` and write the node's outputs to a new bag.
+
+    Runs as the node started with ``params_file`` would (default: the shipped
+    config/segment.yaml): same weights, device, backend, normalisation window, confidence
+    threshold and horizon smoothing; explicit ``weights``/``device``/``backend`` win.
+    The output bag is always finalised, also when the input turns out to be damaged part-way
+    (then ``IncompleteInputError`` is raised after closing, carrying the report of what was
+    written) or on Ctrl-C, so whatever was processed stays a valid, readable bag.
+    """
+    from tqdm import tqdm
+
+    from .outputs import OutputBuilder
+
+    in_bag, out_bag = Path(in_bag), Path(out_bag)
+    started = time.perf_counter()
+    report = ProcessReport(out=out_bag)
+    with BagReader(in_bag) as reader:
+        available = {t.name: t.msgtype for t in reader.topics}
+        topic = _choose_image_topic(in_bag, available, image_topic, compressed)
+        is_compressed = available[topic] == COMPRESSED
+        info_topic = camera_info_topic or next((t for t, m in sorted(available.items()) if m == CAMERA_INFO), None)
+        if camera_info_topic and available.get(camera_info_topic) != CAMERA_INFO:
+            raise BagError(f"{in_bag}: {camera_info_topic} is not a sensor_msgs/msg/CameraInfo topic")
+        total = reader.count(topic)
+        fps = (total - 1) / (reader.duration_ns / 1e9) if total > 1 and reader.duration_ns > 0 else 30.0
+        params = node_parameters(params_file)
+        seg = segmenter or _segmenter_like_node(params, weights, device, backend)
+        builder = OutputBuilder(seg, smoothing=float(params.get("horizon_smoothing", 0.0)))
+        csv_sink = _CsvSink(Path(csv_path)) if csv_path else None
+        video = VideoSink(Path(video_path), fps, total, log=log) if video_path else None
+        wanted = sorted(available) if copy_topics else [t for t in (topic, info_topic) if t]
+        image_class = message_class(available[topic])
+        info_class = message_class(CAMERA_INFO)
+        storage = storage or _storage_of(in_bag)
+        writer = BagWriter(out_bag, storage, overwrite=overwrite)
+        writer.open()
+        bar = tqdm(total=total, desc=f"process {topic}", unit="frame", disable=not progress)
+        camera_info = None
+        try:
+            for name in wanted:
+                writer.add_topic(name, available[name])
+            writer.add_topic(OUTPUT_TOPICS["mask"], IMAGE)
+            writer.add_topic(OUTPUT_TOPICS["horizon"], POLYGON)
+            if info_topic:
+                writer.add_topic(OUTPUT_TOPICS["attitude"], "geometry_msgs/msg/Vector3Stamped")
+            if overlay:
+                writer.add_topic(OUTPUT_TOPICS["overlay"], IMAGE)
+            for name, _msgtype, timestamp, data in reader.messages(wanted):
+                if name in wanted:
+                    writer.write(name, timestamp, data)
+                    if name != topic:
+                        report.copied += 1
+                if name == info_topic:
+                    camera_info = deserialize(data, info_class)
+                if name != topic:
+                    continue
+                msg = deserialize(data, image_class)
+                outputs = builder.build(msg, is_compressed, camera_info, want_overlay=overlay or video is not None)
+                bar.update(1)
+                if outputs is None:
+                    report.skipped += 1
+                    continue
+                for key in ("mask", "horizon", "attitude"):
+                    if outputs.get(key) is not None:
+                        writer.write(OUTPUT_TOPICS[key], timestamp, outputs[key])
+                if overlay and outputs.get("overlay") is not None:
+                    writer.write(OUTPUT_TOPICS["overlay"], timestamp, outputs["overlay"])
+                if video is not None and outputs.get("overlay_bgr") is not None:
+                    video.add(outputs["overlay_bgr"])
+                report.frames += 1
+                report.with_horizon += outputs["result"].horizon is not None
+                if csv_sink is not None:
+                    csv_sink.add(stamp_ns(msg.header.stamp), outputs["result"].horizon)
+        except BagError as exc:
+            raise IncompleteInputError(str(exc), report) from exc
+        finally:
+            bar.close()
+            writer.close()
+            report.topics = dict(writer.counts)
+            report.seconds = time.perf_counter() - started
+            if csv_sink is not None:
+                csv_sink.close()
+            if video is not None:
+                video.close()
+    return report
+
+
+def _segmenter_like_node(params: dict[str, Any], weights, device: str | None, backend: str | None):
+    """A Segmenter configured from the node's parameters, as ``SegmentNode`` configures its own."""
+    from .node import _parse_half
+    from .preprocess import Normalization
+    from .segmenter import Segmenter
+
+    seg = Segmenter.from_file(
+        weights or params.get("weights") or None,
+        device=device or str(params.get("device", "auto")),
+        backend=backend or str(params.get("backend", "auto")),
+        half=_parse_half(params.get("half", "auto")),
+        threads=int(params.get("threads", 0)) or None,
+    )
+    norm = seg.normalization
+    seg.normalization = Normalization(float(params.get("normalization.low_pct", norm.low_pct)),
+                                      float(params.get("normalization.high_pct", norm.high_pct)), norm.mean, norm.std)
+    seg.min_horizon_confidence = float(params.get("min_horizon_confidence", 0.0))
+    return seg
+
+
+def _storage_of(path: Path) -> str:
+    from .bag_io import storage_of
+
+    return storage_of(path)
+
+
+def _choose_image_topic(bag: Path, available: dict[str, str], topic: str, compressed: bool) -> str:
+    """The topic to segment; with ``compressed``, ``TOPIC/compressed`` is used when it exists."""
+    if compressed and f"{topic.rstrip('/')}/compressed" in available:
+        topic = f"{topic.rstrip('/')}/compressed"
+    if topic not in available:
+        listing = ", ".join(f"{t} ({m})" for t, m in sorted(available.items()))
+        raise BagError(f"{bag}: no topic {topic}; the bag has: {listing}")
+    if available[topic] not in (IMAGE, COMPRESSED):
+        raise BagError(f"{bag}: {topic} is {available[topic]}, not an Image or CompressedImage topic")
+    if compressed and available[topic] != COMPRESSED:
+        raise BagError(f"{bag}: --compressed given but {topic} is {available[topic]}")
+    return topic
+
+
+# ---------------------------------------------------------------------------------------- info and CLI
+
+
+def info(bag: str | os.PathLike) -> str:
+    """Topics, types, message counts and duration of a bag, as text."""
+    with BagReader(bag) as reader:
+        topics = reader.topics
+        duration = reader.duration_ns / 1e9
+        lines = [f"bag:      {bag} ({_storage_of(Path(bag))})", f"duration: {duration:.3f} s"]
+        if topics:
+            lines.append(f"start:    {reader.start_ns / 1e9:.9f}")
+        width = max((len(t.name) for t in topics), default=5)
+        for t in topics:
+            rate = f"{(t.count - 1) / duration:8.2f} Hz" if t.count > 1 and duration > 0 else ""
+            lines.append(f"  {t.name:<{width}}  {t.msgtype:<36} {t.count:>7} msgs {rate}")
+    return "\n".join(lines)
+
+
+def _cmd_process(args) -> int:
+    try:
+        report = process(
+            args.in_bag, args.out_bag, args.image_topic, weights=args.weights, device=args.device,
+            backend=args.backend, params_file=args.params_file, compressed=args.compressed,
+            camera_info_topic=args.camera_info_topic,
+            storage=args.storage, overlay=args.overlay, csv_path=args.csv, video_path=args.video,
+            copy_topics=not args.no_copy, overwrite=args.overwrite, progress=not args.no_progress,
+        )
+    except IncompleteInputError as exc:
+        r = exc.report
+        print(f"seasky-bag: error: {exc}", file=sys.stderr)
+        print(f"seasky-bag: {r.frames} frame(s) made it; the partial output {r.out} is a valid bag", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"seasky-bag: interrupted; {args.out_bag} holds the frames processed so far", file=sys.stderr)
+        return 130
+    fps = report.frames / report.seconds if report.seconds > 0 else math.nan
+    print(f"seasky-bag: {report.frames} frames segmented ({report.with_horizon} with a horizon, "
+          f"{report.skipped} unusable), {report.copied} other messages copied, {fps:.1f} frames/s -> {report.out}")
+    for extra in (args.csv, args.video):
+        if extra and Path(extra).exists():
+            print(f"seasky-bag: wrote {extra}")
+    return 0
+
+
+def _cmd_make_sample(args) -> int:
+    out = make_sample(args.out_bag, frames=args.frames, rate_hz=args.rate, seed=args.seed, storage=args.storage,
+                      height=args.height, width=args.width, overwrite=args.overwrite, progress=not args.no_progress)
+    print(info(out))
+    return 0
+
+
+def _cmd_play(args) -> int:
+    import rclpy
+
+    rclpy.init(args=[])
+    try:
+        stats = play(args.bag, args.topics, rate_scale=args.rate_scale, qos=args.qos, restamp=args.restamp,
+                     wait_subscribers=args.wait_subscribers, wait_timeout=args.wait_timeout)
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        rclpy.try_shutdown()
+    if args.stats:
+        from .atomic_write import write_bytes_atomic
+
+        write_bytes_atomic(args.stats, json.dumps(stats.to_json()).encode())
+    total = sum(stats.published.values())
+    print(f"seasky-bag: published {total} messages in {stats.wall_end - stats.wall_start:.2f} s "
+          f"({', '.join(f'{t}: {n}' for t, n in stats.published.items())})", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="seasky-bag", description="The segmenter on rosbag2 files (sqlite3 or mcap).")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    pr = sub.add_parser("process", help="segment every frame of a bag into a new bag with the node's outputs")
+    pr.add_argument("in_bag", type=Path)
+    pr.add_argument("out_bag", type=Path)
+    pr.add_argument("--image-topic", required=True, help="sensor_msgs/Image or CompressedImage topic")
+    pr.add_argument("--compressed", action="store_true", help="use TOPIC/compressed (CompressedImage)")
+    pr.add_argument("--camera-info-topic", default=None, help="default: the bag's CameraInfo topic, if any")
+    pr.add_argument("--weights", default=None, help="weights (.pt or .onnx); default: the shipped model")
+    pr.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N (default: as the params file)")
+    pr.add_argument("--backend", default=None, choices=("auto", "torch", "onnxruntime"),
+                    help="default: as the params file")
+    pr.add_argument("--params-file", type=Path, default=None,
+                    help="the node's ROS parameter file to run like (default: the shipped config/segment.yaml)")
+    pr.add_argument("--storage", choices=STORAGES, default=None, help="output storage (default: as the input)")
+    pr.add_argument("--overlay", action="store_true", help=f"also write {OUTPUT_TOPICS['overlay']}")
+    pr.add_argument("--csv", type=Path, default=None, help="horizons CSV: stamp,x0,y0,x1,y1,angle_deg,confidence")
+    pr.add_argument("--video", type=Path, default=None, help="overlay video, .mp4 or .gif")
+    pr.add_argument("--no-copy", action="store_true", help="do not copy the bag's other topics")
+    pr.add_argument("--overwrite", action="store_true", help="replace an existing output bag")
+    pr.add_argument("--no-progress", action="store_true")
+    pr.set_defaults(func=_cmd_process)
+
+    ms = sub.add_parser("make-sample", help="write a synthetic IR camera bag (ship rolling in a swell)")
+    ms.add_argument("out_bag", type=Path)
+    ms.add_argument("--frames", type=int, default=300)
+    ms.add_argument("--rate", type=float, default=30.0, help="camera rate in Hz")
+    ms.add_argument("--seed", type=int, default=0)
+    ms.add_argument("--storage", choices=STORAGES, default="sqlite3")
+    ms.add_argument("--height", type=int, default=512)
+    ms.add_argument("--width", type=int, default=640)
+    ms.add_argument("--overwrite", action="store_true")
+    ms.add_argument("--no-progress", action="store_true")
+    ms.set_defaults(func=_cmd_make_sample)
+
+    pl = sub.add_parser("play", help="publish a bag over DDS with its own timing")
+    pl.add_argument("bag", type=Path)
+    pl.add_argument("--topics", nargs="+", default=None, help="default: all topics")
+    pl.add_argument("--rate-scale", type=float, default=1.0, help="2 = twice as fast")
+    pl.add_argument("--qos", choices=("sensor", "reliable"), default="sensor")
+    pl.add_argument("--restamp", action="store_true", help="stamp headers with the wall clock at publication")
+    pl.add_argument("--wait-subscribers", type=int, default=0, help="wait for this many subscribers first")
+    pl.add_argument("--wait-timeout", type=float, default=60.0)
+    pl.add_argument("--stats", type=Path, default=None, help="write what was published (JSON)")
+    pl.set_defaults(func=_cmd_play)
+
+    inf = sub.add_parser("info", help="topics, counts and duration")
+    inf.add_argument("bag", type=Path)
+    inf.set_defaults(func=lambda a: print(info(a.bag)) or 0)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (BagError, FileNotFoundError, TimeoutError, ValueError) as exc:
+        print(f"seasky-bag: error: {exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:  # a weights or frame problem: one line, not a traceback
+        from .preprocess import FrameError
+        from .weights import WeightsError
+
+        if isinstance(exc, (WeightsError, FrameError)):
+            print(f"seasky-bag: error: {exc}", file=sys.stderr)
+            return 1
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

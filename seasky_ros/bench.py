@@ -1,0 +1,488 @@
+"""``seasky-bench``: the numbers behind the README's claims, measured on this machine.
+
+Three parts, one run:
+
+1. Inference: ms per 640x512 mono16 frame for each stage (preprocess, network, upsample,
+   horizon) with every backend (torch, ONNX Runtime) on every device present, next to the
+   seed's configuration (U-Net base 64 depth 4 at full resolution, in torch) -> speed-up.
+2. Node end to end over DDS: a player process publishes frames at 30 Hz and 60 Hz into the
+   running node; output/input rate, drops, latency (input stamp -> output receipt), CPU and
+   resident memory of the node process before and after (growth shows leaks; use a large
+   ``--node-frames`` for a soak run).
+3. Accuracy against a classical Canny + Hough detector (``hough_baseline``) on the same
+   frames: synthetic held-out scenes and, when present, real labelled IR frames.
+
+Each target is printed with PASS/FAIL. This is a measurement tool, not a test: nothing
+fails when a target is missed, the table says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+STAGES = ("preprocess", "network", "upsample", "horizon", "total")
+FRAME_HW = (512, 640)
+REAL_DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "infml-hdd-dev"
+TARGET_SPEEDUP = 100.0
+TARGET_P95_MS = 33.0
+
+
+@dataclass
+class InferenceRow:
+    """Timings of one configuration; ``stages`` maps a stage to its per-frame times in ms."""
+
+    label: str
+    backend: str
+    device: str
+    input_size: str
+    frames: int
+    stages: dict[str, list[float]] = field(default_factory=dict)
+    seed: bool = False
+
+    def stat(self, stage: str, kind: str) -> float:
+        values = self.stages.get(stage, [])
+        if not values:
+            return math.nan
+        if kind == "mean":
+            return float(np.mean(values))
+        return float(np.percentile(values, {"p50": 50, "p95": 95}[kind]))
+
+    def to_json(self) -> dict:
+        return {
+            "label": self.label,
+            "backend": self.backend,
+            "device": self.device,
+            "input_size": self.input_size,
+            "frames": self.frames,
+            "seed": self.seed,
+            "ms": {s: {k: self.stat(s, k) for k in ("mean", "p50", "p95")} for s in STAGES},
+        }
+
+
+def machine_info() -> dict[str, str]:
+    """CPU model, cores and library versions, printed with every result."""
+    info = {"python": platform.python_version(), "platform": platform.platform()}
+    model = platform.processor() or "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    info["cpu"] = model
+    info["cores"] = str(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count())
+    try:
+        import torch
+
+        info["torch"] = torch.__version__
+        info["torch_threads"] = str(torch.get_num_threads())
+        if torch.cuda.is_available():
+            info["gpu"] = torch.cuda.get_device_name(0)
+    except ImportError:
+        info["torch"] = "not installed"
+    try:
+        import onnxruntime
+
+        info["onnxruntime"] = onnxruntime.__version__
+    except ImportError:
+        info["onnxruntime"] = "not installed"
+    import cv2
+
+    info["opencv"] = cv2.__version__
+    return info
+
+
+def synthetic_frames(count: int, seed: int, height: int = FRAME_HW[0], width: int = FRAME_HW[1]) -> list:
+    """Held-out synthetic scenes (seeds far from training's) with their true horizons."""
+    from training.synthetic import generate_frame
+
+    return [generate_frame(seed + i, height=height, width=width) for i in range(count)]
+
+
+def devices_present() -> list[str]:
+    try:
+        import torch
+
+        return ["cpu", "cuda:0"] if torch.cuda.is_available() else ["cpu"]
+    except ImportError:
+        return ["cpu"]
+
+
+def time_segmenter(seg, frames: list, label: str, input_size: str, seed: bool = False) -> InferenceRow:
+    row = InferenceRow(label, seg.backend, seg.device, input_size, len(frames), {s: [] for s in STAGES}, seed)
+    for frame in frames:
+        result = seg.segment(frame.image, frame.encoding)
+        for stage in STAGES:
+            row.stages[stage].append(float(result.timings_ms[stage]))
+    return row
+
+
+def bench_inference(
+    weights: str | None,
+    frames: list,
+    seed_frames: int,
+    seed_size: tuple[int, int],
+    log=print,
+    threads: int | None = None,
+) -> tuple[list[InferenceRow], list[str]]:
+    """Our weights with each backend and device, then the seed's configuration."""
+    from .segmenter import Segmenter
+
+    rows: list[InferenceRow] = []
+    notes: list[str] = []
+    for device in devices_present():
+        for backend in ("torch", "onnxruntime"):
+            try:
+                seg = Segmenter.from_file(weights, device=device, backend=backend, threads=threads)
+            except Exception as exc:  # e.g. onnxruntime without a CUDA provider
+                notes.append(f"{backend} on {device} skipped: {exc}")
+                continue
+            size = f"{seg.input_size[0]}x{seg.input_size[1]}"
+            log(f"inference: {backend} on {device}, {len(frames)} frames")
+            rows.append(time_segmenter(seg, frames, f"ours {backend} {device}", size))
+    if seed_frames > 0:
+        log(f"inference: seed configuration at {seed_size[0]}x{seed_size[1]}, {seed_frames} frame(s) (slow)")
+        rows.append(bench_seed(frames[:seed_frames], seed_size, threads))
+        if tuple(seed_size) != FRAME_HW:
+            notes.append(f"seed timed at {seed_size[0]}x{seed_size[1]}, not the full 512x640: "
+                         "the ratio is not the real one")
+    return rows, notes
+
+
+def bench_seed(frames: list, size_hw: tuple[int, int], threads: int | None = None) -> InferenceRow:
+    """The seed network (untrained weights: timing only) at full resolution in torch on the CPU."""
+    import cv2
+
+    from .model import SEED_CONFIG, UNet
+    from .preprocess import Normalization
+    from .segmenter import Segmenter
+    from .weights import build_meta, save_weights
+
+    with tempfile.TemporaryDirectory(prefix="seasky-seed-") as tmp:
+        path = Path(tmp) / "seed.pt"
+        save_weights(path, UNet(SEED_CONFIG), build_meta(SEED_CONFIG, size_hw, Normalization()))
+        seg = Segmenter.from_file(path, device="cpu", backend="torch", warmup=0, threads=threads)
+    h, w = size_hw
+    if (h, w) != FRAME_HW:
+        frames = [_resized(f, h, w, cv2) for f in frames]
+    return time_segmenter(seg, frames, "seed torch cpu", f"{h}x{w}", seed=True)
+
+
+def _resized(frame, h: int, w: int, cv2):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(image=cv2.resize(frame.image, (w, h), interpolation=cv2.INTER_AREA), encoding=frame.encoding)
+
+
+def speedups(rows: list[InferenceRow]) -> dict[str, float]:
+    """Seed total ms / our total ms (means), per configuration of ours."""
+    seed = next((r for r in rows if r.seed), None)
+    if seed is None:
+        return {}
+    return {r.label: seed.stat("total", "mean") / r.stat("total", "mean") for r in rows if not r.seed}
+
+
+# ---------------------------------------------------------------------------------------- node over DDS
+
+
+def bench_node(
+    weights: str | None, frames: int, rates: list[float], work: Path, use_launch: bool | None, log=print
+) -> list[dict]:
+    """One fresh node per rate, fed from a sample bag by a player process; see ``demo.run_live``."""
+    from .bag import make_sample
+    from .demo import run_live
+
+    bag = work / "bench_bag"
+    base_rate = 30.0
+    make_sample(bag, frames=frames, rate_hz=base_rate, seed=7, progress=False, overwrite=True)
+    params = {"weights": weights} if weights else None
+    rows = []
+    for rate in rates:
+        log(f"node: {frames} frames of 640x512 mono16 at {rate:g} Hz over DDS")
+        live = run_live(bag, work / f"node_{rate:g}hz", rate_scale=rate / base_rate, node_params=params,
+                        use_launch=use_launch, log=lambda _msg: None)
+        lat = live.latencies_ms
+        rows.append({
+            "rate_hz": rate,
+            "frames_in": live.frames_in,
+            "frames_out": live.frames_out,
+            "dropped": live.drops,
+            "input_rate_hz": live.input_rate_hz,
+            "output_rate_hz": live.output_rate_hz,
+            "output_over_input": live.frames_out / live.frames_in if live.frames_in else math.nan,
+            "latency_ms": {q: _pct(lat, p) for q, p in (("p50", 50), ("p95", 95), ("p99", 99))},
+            "node_cpu_idle_pct": live.node_cpu_idle_pct,
+            "node_cpu_run_pct": live.node_cpu_run_pct,
+            "node_rss_start_mb": live.node_rss_start_mb,
+            "node_rss_end_mb": live.node_rss_end_mb,
+            "player_late_ms_max": live.player_late_ms_max,
+        })
+    return rows
+
+
+def _pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else math.nan
+
+
+# ---------------------------------------------------------------------------------------- accuracy
+
+
+def bench_accuracy(weights: str | None, synthetic_count: int, real_dir: Path | None, log=print) -> list[dict]:
+    """Our segmenter and the Hough baseline on the same frames; one row per (data, method)."""
+    from training.metrics import HorizonTally
+
+    from .horizon import horizon_from_points
+    from .hough_baseline import detect_horizon
+    from .segmenter import Segmenter
+
+    seg = Segmenter.from_file(weights)
+    sets: list[tuple[str, list[tuple[np.ndarray, str | None, tuple | None, bool]]]] = []
+    if synthetic_count > 0:
+        frames = synthetic_frames(synthetic_count, seed=900_000)
+        sets.append((f"synthetic ({synthetic_count})", [(f.image, f.encoding, f.horizon, True) for f in frames]))
+    if real_dir is not None:
+        real = real_frames(real_dir)
+        if real:
+            sets.append((f"real {real_dir.name} ({len(real)})", real))
+    rows = []
+    for name, items in sets:
+        log(f"accuracy: {name}")
+        tallies = {"ours": HorizonTally(), "hough": HorizonTally()}
+        for image, encoding, line, labelled in items:
+            if not labelled:
+                continue
+            height, width = image.shape[:2]
+            truth = horizon_from_points(*line, width=width, height=height) if line is not None else None
+            tallies["ours"].update(truth, seg.segment(image, encoding).horizon, width)
+            tallies["hough"].update(truth, detect_horizon(image, encoding), width)
+        for method, tally in tallies.items():
+            summary = tally.summary()
+            rows.append({
+                "data": name,
+                "method": method,
+                "position_px": {k: summary["position_px"][k] for k in ("median", "p95")},
+                "angle_deg": {k: summary["angle_deg"][k] for k in ("median", "p95")},
+                "detection_rate": summary["detection_rate"],
+                "false_detections": summary["false_detections"],
+                "frames": summary["frames_with_horizon"] + summary["frames_without_horizon"],
+            })
+    return rows
+
+
+def real_frames(root: Path) -> list[tuple[np.ndarray, str | None, tuple | None, bool]]:
+    """(image, encoding, horizon points, labelled) of a dataset folder with a horizon.csv."""
+    from training.dataset import DatasetFolder
+
+    folder = DatasetFolder(root)
+    out = []
+    for i in range(len(folder)):
+        item = folder[i]
+        out.append((item.image, None, item.horizon, bool(item.has_horizon_label)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------- report
+
+
+def _f(value: float, digits: int = 1) -> str:
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def targets(report: dict) -> list[dict]:
+    """The README's three targets with the measured value and PASS / FAIL (n/a when not run)."""
+    out = []
+    node30 = next((r for r in report.get("node", []) if r["rate_hz"] == 30), None)
+    name = f"node keeps up with 30 Hz at 640x512 (0 drops, p95 < {TARGET_P95_MS:g} ms)"
+    if node30 is None:
+        out.append({"target": name, "measured": "not run", "result": "n/a"})
+    else:
+        p95 = node30["latency_ms"]["p95"]
+        ok = node30["dropped"] == 0 and math.isfinite(p95) and p95 < TARGET_P95_MS
+        out.append({
+            "target": name,
+            "measured": f"{node30['dropped']} dropped of {node30['frames_in']}, p95 {_f(p95)} ms",
+            "result": "PASS" if ok else "FAIL",
+        })
+    ratio = report.get("speedup", {}).get(report.get("default_config", ""), math.nan)
+    out.append({
+        "target": f">= {TARGET_SPEEDUP:g}x faster than the seed configuration",
+        "measured": f"{_f(ratio)}x ({report.get('default_config', '?')})",
+        "result": "n/a" if not math.isfinite(ratio) else ("PASS" if ratio >= TARGET_SPEEDUP else "FAIL"),
+    })
+    real = [r for r in report.get("accuracy", []) if r["data"].startswith("real")]
+    ours = next((r for r in real if r["method"] == "ours"), None)
+    hough = next((r for r in real if r["method"] == "hough"), None)
+    if ours is None or hough is None:
+        out.append({"target": "more accurate than Hough on real frames", "measured": "no real data", "result": "n/a"})
+    else:
+        better = (
+            _lt(ours["position_px"]["median"], hough["position_px"]["median"])
+            and _lt(ours["position_px"]["p95"], hough["position_px"]["p95"])
+            and ours["detection_rate"] >= hough["detection_rate"]
+        )
+        out.append({
+            "target": "more accurate than Hough on real frames (median and p95 position, detection)",
+            "measured": f"ours {_f(ours['position_px']['median'])}/{_f(ours['position_px']['p95'])} px, "
+            f"Hough {_f(hough['position_px']['median'])}/{_f(hough['position_px']['p95'])} px",
+            "result": "PASS" if better else "FAIL",
+        })
+    return out
+
+
+def _lt(a: float, b: float) -> bool:
+    """a < b, where a missing b (NaN: never detected) counts as worse than any number."""
+    if not math.isfinite(a):
+        return False
+    return not math.isfinite(b) or a < b
+
+
+def render(report: dict) -> str:
+    """The whole report as Markdown (also what is printed)."""
+    lines = ["# seasky-bench", ""]
+    machine = report["machine"]
+    lines += [f"Machine: {machine['cpu']}, {machine['cores']} cores; torch {machine['torch']}, "
+              f"onnxruntime {machine['onnxruntime']}, OpenCV {machine['opencv']}"
+              + (f"; GPU {machine['gpu']}" if "gpu" in machine else ""), ""]
+    lines += [f"Weights: {report['weights']}", ""]
+    if report.get("inference"):
+        lines += ["## Inference, 640x512 mono16 frames (ms per frame: mean / p50 / p95)", ""]
+        rows = []
+        for row in report["inference"]:
+            cells = [row["label"], row["input_size"], str(row["frames"])]
+            cells += [" / ".join(_f(row["ms"][s][k]) for k in ("mean", "p50", "p95")) for s in STAGES]
+            ratio = report["speedup"].get(row["label"])
+            cells.append("1x (reference)" if row["seed"] else f"{_f(ratio)}x")
+            rows.append(cells)
+        lines += _table(["configuration", "network input", "frames", *STAGES, "speed-up vs seed"], rows)
+        lines += [""] + [f"- {note}" for note in report.get("notes", [])] + [""]
+    if report.get("node"):
+        lines += ["## Node end to end over DDS, 640x512 mono16", ""]
+        rows = [[
+            f"{r['rate_hz']:g} Hz", str(r["frames_in"]), str(r["frames_out"]), _f(r["output_over_input"], 3),
+            str(r["dropped"]), " / ".join(_f(r["latency_ms"][q]) for q in ("p50", "p95", "p99")),
+            f"{_f(r['node_cpu_idle_pct'], 0)} / {_f(r['node_cpu_run_pct'], 0)}",
+            f"{_f(r['node_rss_start_mb'], 0)} -> {_f(r['node_rss_end_mb'], 0)}",
+        ] for r in report["node"]]
+        lines += _table(["input rate", "frames in", "frames out", "out/in", "dropped", "latency p50/p95/p99 ms",
+                         "node CPU % idle / run", "node RSS MB start -> end"], rows)
+        lines += ["", "Latency: input header stamp (wall clock at publication) to receipt of the horizon message.", ""]
+    if report.get("accuracy"):
+        lines += ["## Horizon accuracy against the Canny + Hough baseline", ""]
+        rows = [[
+            r["data"], r["method"], _f(r["position_px"]["median"], 2), _f(r["position_px"]["p95"], 2),
+            _f(r["angle_deg"]["median"], 2), _f(r["angle_deg"]["p95"], 2), _f(r["detection_rate"], 3),
+            str(r["false_detections"]),
+        ] for r in report["accuracy"]]
+        lines += _table(["data", "method", "position median px", "position p95 px", "angle median deg",
+                         "angle p95 deg", "detection rate", "false detections"], rows)
+        lines += [""]
+    lines += ["## Targets", ""]
+    rows = [[t["target"], t["measured"], t["result"]] for t in report["targets"]]
+    lines += _table(["target", "measured", "result"], rows)
+    return "\n".join(lines) + "\n"
+
+
+def _size(text: str) -> tuple[int, int]:
+    h, w = text.lower().split("x")
+    return int(h), int(w)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="seasky-bench", description=__doc__.split("\n\n")[0])
+    p.add_argument("--weights", default=None, help="weights file (default: the shipped seasky_lite.pt)")
+    p.add_argument("--frames", type=int, default=50, help="frames per inference configuration")
+    p.add_argument("--seed-frames", type=int, default=2, help="frames for the seed configuration (~6 s each)")
+    p.add_argument("--seed-size", type=_size, default=FRAME_HW, help="seed input HxW (default 512x640)")
+    p.add_argument("--node-frames", type=int, default=300, help="frames per node run (raise for a soak run)")
+    p.add_argument("--rates", type=float, nargs="+", default=[30.0, 60.0], help="input rates of the node runs")
+    p.add_argument("--synthetic", type=int, default=100, help="held-out synthetic frames for the accuracy part")
+    p.add_argument("--real", type=Path, default=None, help=f"labelled real frames (default {REAL_DEFAULT} if present)")
+    p.add_argument("--no-real", action="store_true", help="skip real frames even when present")
+    p.add_argument("--threads", type=int, default=None, help="CPU inference threads (default: the library's)")
+    p.add_argument("--skip-inference", action="store_true")
+    p.add_argument("--skip-node", action="store_true")
+    p.add_argument("--skip-accuracy", action="store_true")
+    p.add_argument("--launch", choices=("auto", "yes", "no"), default="no",
+                   help="start the node with ros2 launch (default no: the console script, measured directly)")
+    p.add_argument("--quick", action="store_true",
+                   help="smoke run: inference only, 3 frames, seed at 128x160 (ratio not meaningful)")
+    p.add_argument("--json", type=Path, default=None, help="write the report as JSON")
+    p.add_argument("--markdown", type=Path, default=None, help="write the report as Markdown")
+    p.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.frames, args.seed_frames, args.seed_size = 3, 1, (128, 160)
+        args.skip_node = args.skip_accuracy = True
+
+    def log(msg: str) -> None:
+        print(f"[seasky-bench] {msg}", file=sys.stderr, flush=True)
+
+    from .segmenter import Segmenter
+
+    default = Segmenter.from_file(args.weights, warmup=0)
+    report: dict = {
+        "machine": machine_info(),
+        "weights": str(default.source),
+        "default_config": f"ours {default.backend} {default.device}",
+        "inference": [],
+        "speedup": {},
+        "notes": [],
+        "node": [],
+        "accuracy": [],
+    }
+    del default
+    started = time.perf_counter()
+    if not args.skip_inference:
+        frames = synthetic_frames(max(args.frames, args.seed_frames), seed=800_000)
+        rows, notes = bench_inference(args.weights, frames[: args.frames], args.seed_frames, args.seed_size, log,
+                                      args.threads)
+        report["inference"] = [r.to_json() for r in rows]
+        report["speedup"] = speedups(rows)
+        report["notes"] = notes
+    if not args.skip_node:
+        use_launch = {"auto": None, "yes": True, "no": False}[args.launch]
+        with tempfile.TemporaryDirectory(prefix="seasky-bench-") as tmp:
+            work = args.work or Path(tmp)
+            report["node"] = bench_node(args.weights, args.node_frames, args.rates, work, use_launch, log)
+    if not args.skip_accuracy:
+        real = None
+        if not args.no_real:
+            real = args.real or (REAL_DEFAULT if (REAL_DEFAULT / "images").is_dir() else None)
+            if real is not None and not (real / "images").is_dir():
+                p.error(f"--real {real}: no images/ folder there")
+        report["accuracy"] = bench_accuracy(args.weights, args.synthetic, real, log)
+    report["targets"] = targets(report)
+    report["seconds"] = time.perf_counter() - started
+    text = render(report)
+    print(text)
+    if args.markdown:
+        from .atomic_write import write_bytes_atomic
+
+        write_bytes_atomic(args.markdown, text.encode())
+    if args.json:
+        from .atomic_write import write_bytes_atomic
+
+        write_bytes_atomic(args.json, json.dumps(report, indent=2, default=float).encode())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

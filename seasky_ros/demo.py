@@ -1,0 +1,579 @@
+"""The main job, end to end: a camera bag replayed over real DDS into the running node.
+
+``python -m seasky_ros.demo`` (``make demo``) creates the synthetic sample bag if it is
+missing, starts the segmenter node (``ros2 launch`` when ROS 2 and launch_ros are installed,
+otherwise the node's console script with the same parameter file), replays the bag at camera
+rate from a separate player process with best-effort sensor QoS and wall-clock stamps,
+records the node's outputs in this process, and reports what a robot integrator wants to
+know: did every frame come out, how late, and how close to the true horizon. It writes
+``summary.md``, ``overlay.png`` and an overlay GIF (MP4 when Pillow is missing) under
+``--out``. The exit status is non-zero when the node produced nothing.
+
+Both processes that publish large frames (player and node) get the shipped Fast DDS profile
+through FASTDDS_DEFAULT_PROFILES_FILE: a 640x512 mono16 frame does not fit the default
+shared-memory segment, and best-effort delivery then silently loses most frames.
+
+The harness (``NodeProcess``, ``OutputRecorder``, ``run_live``) is also what ``seasky-bench``
+uses for its end-to-end measurements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .bag import OUTPUT_TOPICS, PARAMS_FILE, SAMPLE_TOPICS, make_sample, shipped_config, stamp_ns
+from .bag_io import BagReader, BagWriter
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_OUT = Path("out/demo")
+FASTDDS_PROFILE = "fastdds_large_frames.xml"
+LAUNCH_PARAMETERS = ("weights", "device", "publish_overlay")
+
+
+def pick_domain_id(offset: int = 0) -> int:
+    """A ROS_DOMAIN_ID of its own (100..199, by process id) so parallel runs do not cross-talk."""
+    if os.environ.get("SEASKY_DEMO_DOMAIN_ID"):
+        return int(os.environ["SEASKY_DEMO_DOMAIN_ID"])
+    return 100 + (os.getpid() + offset) % 100
+
+
+def ros_env(domain_id: int) -> dict[str, str]:
+    """Environment for every DDS process of a run: domain, RMW, Fast DDS profile, import path."""
+    env = dict(os.environ)
+    env["ROS_DOMAIN_ID"] = str(domain_id)
+    env["RMW_IMPLEMENTATION"] = "rmw_fastrtps_cpp"
+    env["FASTDDS_DEFAULT_PROFILES_FILE"] = str(shipped_config(FASTDDS_PROFILE))
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def _launch_available() -> bool:
+    import importlib.util
+
+    return shutil.which("ros2") is not None and importlib.util.find_spec("launch_ros") is not None
+
+
+def _python_entry(module: str, function: str = "main") -> list[str]:
+    """Run ``module.function()`` with this interpreter: works without the package installed."""
+    return [sys.executable, "-c", f"import sys; from {module} import {function}; sys.exit({function}())"]
+
+
+class NodeProcess:
+    """The segmenter node as a child process, stopped with SIGINT like Ctrl-C would."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_path: Path,
+        remaps: dict[str, str] | None = None,
+        params: dict[str, object] | None = None,
+        params_file: Path | None = None,
+        use_launch: bool | None = None,
+    ) -> None:
+        self.env = env
+        self.log_path = Path(log_path)
+        self.remaps = remaps or {}
+        self.params = params or {}
+        self.params_file = params_file or shipped_config(PARAMS_FILE)
+        self.use_launch = _launch_available() if use_launch is None else use_launch
+        self.proc: subprocess.Popen | None = None
+        self._log = None
+
+    def command(self) -> list[str]:
+        if self.use_launch:  # the launch file's arguments: <name>_topic for remaps, a few parameters
+            args = [f"{k}_topic:={v}" for k, v in self.remaps.items()]
+            args += [f"{k}:={v}" for k, v in self.params.items() if k in LAUNCH_PARAMETERS]
+            if self.params_file.is_file():
+                args.append(f"params_file:={self.params_file}")
+            return ["ros2", "launch", "seasky_ros", "segment.launch.py", *args]
+        script = shutil.which("segment_node") or shutil.which("segment_node", path=str(Path(sys.executable).parent))
+        cmd = [script] if script else _python_entry("seasky_ros.node")
+        cmd += ["--ros-args"]
+        if self.params_file.is_file():
+            cmd += ["--params-file", str(self.params_file)]
+        for src, dst in self.remaps.items():
+            cmd += ["-r", f"{src}:={dst}"]
+        for key, value in self.params.items():
+            cmd += ["-p", f"{key}:={value}"]
+        return cmd
+
+    def start(self) -> NodeProcess:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - lives as long as the process
+        self.proc = subprocess.Popen(
+            self.command(), env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        return self
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def node_pid(self) -> int | None:
+        """The process that runs the node (under ``ros2 launch`` it is a child of the launcher)."""
+        if self.proc is None:
+            return None
+        if not self.use_launch:
+            return self.proc.pid
+        import psutil
+
+        try:
+            for child in psutil.Process(self.proc.pid).children(recursive=True):
+                if any("segment_node" in part for part in child.cmdline()):
+                    return child.pid
+        except psutil.Error:
+            return None
+        return None
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+    def stop(self, timeout: float = 15.0) -> int | None:
+        """SIGINT, then SIGTERM, then SIGKILL if it will not go; returns the exit status."""
+        proc = self.proc
+        if proc is None:
+            return None
+        try:
+            for sig, wait in ((signal.SIGINT, timeout), (signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+                if proc.poll() is not None:
+                    break
+                proc.send_signal(sig)
+                try:
+                    proc.wait(wait)
+                except subprocess.TimeoutExpired:
+                    continue
+        finally:
+            if self._log is not None:
+                self._log.close()
+                self._log = None
+        return proc.returncode
+
+
+@dataclass
+class Received:
+    """One output frame as it arrived: header stamp, wall-clock receipt, horizon points."""
+
+    stamp_ns: int
+    received_ns: int
+    horizon: tuple[float, float, float, float] | None
+
+
+class OutputRecorder:
+    """Subscribes to the node's outputs in this process (best effort: matches any publisher).
+
+    Keeps every horizon with its receipt time, every ``mask_stride``-th mask (0: none), and
+    with ``record`` writes everything received to that bag (bag time = receipt time).
+    """
+
+    def __init__(self, node, mask_stride: int = 0, record: BagWriter | None = None, qos: str = "sensor") -> None:
+        from geometry_msgs.msg import PolygonStamped, Vector3Stamped
+        from sensor_msgs.msg import Image
+
+        from .bag import qos_profile
+
+        self.node = node
+        self.mask_stride = int(mask_stride)
+        self.record = record
+        self.horizons: dict[int, Received] = {}
+        self.masks: dict[int, object] = {}
+        self.mask_count = 0
+        self.last_receipt = time.monotonic()
+        self._lock = threading.Lock()
+        qos = qos_profile(qos, depth=100)
+        self.horizon_sub = node.create_subscription(PolygonStamped, OUTPUT_TOPICS["horizon"], self._on_horizon, qos)
+        self.mask_sub = node.create_subscription(Image, OUTPUT_TOPICS["mask"], self._on_mask, qos)
+        if record is not None:
+            node.create_subscription(Vector3Stamped, OUTPUT_TOPICS["attitude"], self._on_attitude, qos)
+
+    def _record(self, topic: str, received_ns: int, msg) -> None:
+        if self.record is not None:
+            self.record.write(topic, received_ns, msg)
+
+    def _on_horizon(self, msg) -> None:
+        received = time.time_ns()
+        points = msg.polygon.points
+        line = None
+        if len(points) >= 2:
+            line = (float(points[0].x), float(points[0].y), float(points[-1].x), float(points[-1].y))
+        with self._lock:
+            self.horizons[stamp_ns(msg.header.stamp)] = Received(stamp_ns(msg.header.stamp), received, line)
+            self.last_receipt = time.monotonic()
+            self._record(OUTPUT_TOPICS["horizon"], received, msg)
+
+    def _on_attitude(self, msg) -> None:
+        received = time.time_ns()
+        with self._lock:
+            self._record(OUTPUT_TOPICS["attitude"], received, msg)
+
+    def _on_mask(self, msg) -> None:
+        received = time.time_ns()
+        stamp = stamp_ns(msg.header.stamp)
+        with self._lock:
+            self._record(OUTPUT_TOPICS["mask"], received, msg)
+            if self.mask_stride > 0 and self.mask_count % self.mask_stride == 0:
+                self.masks[stamp] = msg
+            self.mask_count += 1
+            self.last_receipt = time.monotonic()
+
+    def node_is_up(self) -> bool:
+        return self.horizon_sub.get_publisher_count() > 0 and self.mask_sub.get_publisher_count() > 0
+
+
+@dataclass
+class LiveResult:
+    """What one replay into the live node gave."""
+
+    frames_in: int = 0
+    frames_out: int = 0
+    masks_out: int = 0
+    latencies_ms: list[float] = field(default_factory=list)
+    stamp_map: dict[int, int] = field(default_factory=dict)  # sent stamp -> bag stamp
+    received: dict[int, Received] = field(default_factory=dict)  # keyed by bag stamp
+    masks: dict[int, object] = field(default_factory=dict)  # keyed by bag stamp
+    input_rate_hz: float = math.nan
+    output_rate_hz: float = math.nan
+    node_cpu_idle_pct: float = math.nan
+    node_cpu_run_pct: float = math.nan
+    node_rss_start_mb: float = math.nan
+    node_rss_end_mb: float = math.nan
+    node_exit_code: int | None = None
+    node_command: str = ""
+    node_log: str = ""
+    player_late_ms_max: float = math.nan
+
+    @property
+    def drops(self) -> int:
+        return self.frames_in - self.frames_out
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else math.nan
+
+
+def run_live(
+    bag: Path,
+    work_dir: Path,
+    *,
+    image_topic: str = SAMPLE_TOPICS["image"],
+    extra_topics: Sequence[str] = (SAMPLE_TOPICS["camera_info"],),
+    rate_scale: float = 1.0,
+    qos: str = "sensor",
+    restamp: bool = True,
+    node_params: dict[str, object] | None = None,
+    use_launch: bool | None = None,
+    mask_stride: int = 0,
+    record: BagWriter | None = None,
+    domain_id: int | None = None,
+    startup_timeout: float = 90.0,
+    log: Callable[[str], None] = print,
+) -> LiveResult:
+    """Start the node, replay ``bag`` into it from a player process, record what comes out."""
+    import psutil
+    import rclpy
+    from rclpy.executors import SingleThreadedExecutor
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    domain_id = pick_domain_id() if domain_id is None else domain_id
+    env = ros_env(domain_id)
+    remaps = {"image": image_topic, "camera_info": SAMPLE_TOPICS["camera_info"]}
+    node_proc = NodeProcess(env, work_dir / "node.log", remaps=remaps, params=node_params, use_launch=use_launch)
+    result = LiveResult(node_command=" ".join(node_proc.command()), node_log=str(node_proc.log_path))
+    context = rclpy.Context()
+    rclpy.init(args=[], context=context, domain_id=domain_id)
+    executor = SingleThreadedExecutor(context=context)
+    spin = None
+    try:
+        node = rclpy.create_node("seasky_demo_recorder", context=context)
+        recorder = OutputRecorder(node, mask_stride=mask_stride, record=record, qos=qos)
+        executor.add_node(node)
+        spin = threading.Thread(target=_spin, args=(executor, context), daemon=True)
+        spin.start()
+        log(f"starting the node: {result.node_command}  (ROS_DOMAIN_ID={domain_id})")
+        node_proc.start()
+        deadline = time.monotonic() + startup_timeout
+        while not recorder.node_is_up():
+            if not node_proc.running:
+                raise RuntimeError(f"the node exited during start-up; its log:\n{node_proc.log_tail()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the node did not come up in {startup_timeout:.0f} s; its log:\n{node_proc.log_tail()}"
+                )
+            time.sleep(0.1)
+        pid = node_proc.node_pid()
+        proc = psutil.Process(pid) if pid else None
+        if proc is not None:
+            proc.cpu_percent(None)
+            time.sleep(1.0)
+            result.node_cpu_idle_pct = proc.cpu_percent(None)
+            result.node_rss_start_mb = proc.memory_info().rss / 2**20
+        stats_path = work_dir / "player_stats.json"
+        player_cmd = [
+            *_python_entry("seasky_ros.bag"), "play", str(bag), "--topics", image_topic, *extra_topics,
+            "--rate-scale", str(rate_scale), "--qos", qos, "--wait-subscribers", "1", "--stats", str(stats_path),
+            *(["--restamp"] if restamp else []),
+        ]
+        log(f"replaying {bag} at {rate_scale:g}x camera rate over DDS")
+        player = subprocess.run(player_cmd, env=env, capture_output=True, text=True, timeout=600)
+        if player.returncode != 0:
+            raise RuntimeError(f"the bag player failed ({player.returncode}):\n{player.stderr[-2000:]}")
+        stats = json.loads(stats_path.read_text())
+        result.player_late_ms_max = float(stats.get("late_ms_max", math.nan))
+        result.stamp_map = {int(sent): int(orig) for orig, sent in stats["stamps"]}
+        result.frames_in = len(result.stamp_map)
+        span = stats["wall_end"] - stats["wall_start"]
+        # drain: outputs still in flight or in the node's queue
+        while time.monotonic() - recorder.last_receipt < 1.0 and node_proc.running:
+            time.sleep(0.1)
+        if proc is not None and proc.is_running():
+            result.node_cpu_run_pct = proc.cpu_percent(None)
+            result.node_rss_end_mb = proc.memory_info().rss / 2**20
+        with recorder._lock:
+            received = dict(recorder.horizons)
+            result.masks_out = recorder.mask_count
+            masks_by_sent = dict(recorder.masks)
+        for sent, item in received.items():
+            if sent in result.stamp_map:
+                result.received[result.stamp_map[sent]] = item
+                result.latencies_ms.append((item.received_ns - sent) / 1e6)
+        result.masks = {result.stamp_map[s]: m for s, m in masks_by_sent.items() if s in result.stamp_map}
+        result.frames_out = len(result.received)
+        if span > 0 and result.frames_in > 1:
+            result.input_rate_hz = (result.frames_in - 1) / span
+            result.output_rate_hz = result.input_rate_hz * result.frames_out / result.frames_in
+    finally:
+        result.node_exit_code = node_proc.stop()
+        context.try_shutdown()
+        if spin is not None:
+            spin.join(timeout=5)
+    return result
+
+
+def _spin(executor, context) -> None:
+    while context.ok():
+        try:
+            executor.spin_once(timeout_sec=0.1)
+        except Exception:  # shutting down
+            if not context.ok():
+                return
+            raise
+
+
+# ---------------------------------------------------------------------------------------- the demo
+
+
+def ensure_sample(bag: Path, frames: int, rate_hz: float, seed: int, log: Callable[[str], None] = print) -> Path:
+    """The sample bag, (re)made when missing or made with another frame count or rate."""
+    if (bag / "metadata.yaml").is_file():
+        try:
+            with BagReader(bag) as reader:
+                count = reader.count(SAMPLE_TOPICS["image"])
+                duration = reader.duration_ns / 1e9
+            rate = (count - 1) / duration if count > 1 and duration > 0 else math.nan
+            if count == frames and (frames < 2 or abs(rate - rate_hz) < 0.01 * rate_hz):
+                log(f"using the sample bag {bag} ({count} frames at {rate:.1f} Hz)")
+                return bag
+        except Exception as exc:  # damaged or foreign: make a fresh one
+            log(f"remaking {bag}: {exc}")
+    log(f"writing the sample bag {bag}: {frames} frames of 640x512 mono16 at {rate_hz:g} Hz")
+    return make_sample(bag, frames=frames, rate_hz=rate_hz, seed=seed, overwrite=True, progress=False)
+
+
+def _read_bag_frames(bag: Path, stamps: set[int]) -> tuple[dict[int, tuple], dict[int, object]]:
+    """Ground-truth lines of every frame, and the images of the frames in ``stamps``, by header stamp."""
+    from .bag import truth_points
+    from .bag_io import deserialize, message_class
+    from .ros_image import image_to_numpy
+
+    truth: dict[int, tuple | None] = {}
+    images: dict[int, object] = {}
+    classes = {}
+    with BagReader(bag) as reader:
+        for topic, msgtype, _t, data in reader.messages([SAMPLE_TOPICS["image"], SAMPLE_TOPICS["truth"]]):
+            cls = classes.setdefault(msgtype, message_class(msgtype))
+            if topic == SAMPLE_TOPICS["truth"]:
+                msg = deserialize(data, cls)
+                truth[stamp_ns(msg.header.stamp)] = truth_points(msg)
+            else:
+                msg = deserialize(data, cls)
+                if stamp_ns(msg.header.stamp) in stamps:
+                    images[stamp_ns(msg.header.stamp)] = image_to_numpy(msg)
+    return truth, images
+
+
+def horizon_accuracy(result: LiveResult, truth: dict[int, tuple | None], size_hw: tuple[int, int]) -> dict:
+    """Errors of the received horizons against the bag's ground truth (project definition)."""
+    from training.metrics import HorizonTally
+
+    from .horizon import horizon_from_points
+
+    height, width = size_hw
+    tally = HorizonTally()
+    for stamp, item in result.received.items():
+        line = truth.get(stamp)
+        true_h = horizon_from_points(*line, width=width, height=height) if line else None
+        pred = horizon_from_points(*item.horizon, width=width, height=height) if item.horizon else None
+        tally.update(true_h, pred, width)
+    return tally.summary()
+
+
+def write_overlays(result: LiveResult, bag: Path, out: Path, log: Callable[[str], None] = print) -> list[Path]:
+    """overlay.png (middle kept frame) and overlay.gif (MP4 without Pillow) from what the node sent."""
+    from .atomic_write import write_image_atomic
+    from .bag import VideoSink
+    from .horizon import horizon_from_points
+    from .overlay import render_overlay
+    from .preprocess import fill_nonfinite, to_gray
+    from .ros_image import image_to_numpy
+
+    if not result.masks:
+        return []
+    _, images = _read_bag_frames(bag, set(result.masks))
+    try:
+        import PIL  # noqa: F401
+
+        video_path = out / "overlay.gif"
+    except ImportError:
+        video_path = out / "overlay.mp4"
+    stamps = sorted(s for s in result.masks if s in images)
+    fps = 30.0
+    if len(stamps) > 1:
+        fps = (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1e9)
+    video = VideoSink(video_path, fps, len(stamps), gif_width=320, log=log)
+    written = []
+    middle = stamps[len(stamps) // 2] if stamps else None
+    for stamp in stamps:
+        frame, encoding = images[stamp]
+        gray, _ = fill_nonfinite(to_gray(frame, encoding))
+        labels, _ = image_to_numpy(result.masks[stamp])
+        item = result.received.get(stamp)
+        height, width = labels.shape
+        horizon = None
+        if item is not None and item.horizon is not None:
+            horizon = horizon_from_points(*item.horizon, width=width, height=height)
+        bgr = render_overlay(gray, labels, horizon, text=f"t = {(stamp - stamps[0]) / 1e9:.2f} s")
+        video.add(bgr)
+        if stamp == middle:
+            write_image_atomic(out / "overlay.png", bgr)
+            written.append(out / "overlay.png")
+    path = video.close()
+    if path is not None:
+        written.append(path)
+    return written
+
+
+def summary_markdown(args, bag: Path, result: LiveResult, accuracy: dict, files: list[Path], seconds: float) -> str:
+    lat = result.latencies_ms
+    pos, ang = accuracy["position_px"], accuracy["angle_deg"]
+    lines = [
+        "# seasky_ros demo",
+        "",
+        f"- bag: `{bag}` ({result.frames_in} frames replayed at {result.input_rate_hz:.1f} Hz, best-effort sensor QoS)",
+        f"- node: `{result.node_command}` (log: `{result.node_log}`, exit code {result.node_exit_code})",
+        f"- frames in: {result.frames_in}, frames out: {result.frames_out}, dropped: {result.drops} "
+        f"({100.0 * result.drops / max(1, result.frames_in):.1f} %); output rate {result.output_rate_hz:.1f} Hz",
+        f"- latency, input stamp to horizon received: p50 {percentile(lat, 50):.1f} ms, "
+        f"p95 {percentile(lat, 95):.1f} ms, max {max(lat) if lat else math.nan:.1f} ms",
+        f"- horizon error against the bag's ground truth ({pos['count']} frames with both lines): "
+        f"position median {pos['median']:.2f} px, p95 {pos['p95']:.2f} px; "
+        f"angle median {ang['median']:.2f} deg, p95 {ang['p95']:.2f} deg; "
+        f"detection rate {accuracy['detection_rate']:.3f}",
+        f"- node process: CPU {result.node_cpu_run_pct:.0f} % while streaming (100 % = one core), "
+        f"resident memory {result.node_rss_start_mb:.0f} MB before -> {result.node_rss_end_mb:.0f} MB after",
+        f"- files: {', '.join(f'`{p}`' for p in files) or 'none'}",
+        f"- took {seconds:.0f} s",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m seasky_ros.demo", description=__doc__.split("\n\n")[0])
+    p.add_argument("--frames", type=int, default=300, help="frames in the sample bag (default 300 = 10 s)")
+    p.add_argument("--rate", type=float, default=30.0, help="camera rate of the sample bag, Hz")
+    p.add_argument("--seed", type=int, default=0, help="scene of the sample bag")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default out/demo)")
+    p.add_argument("--bag", type=Path, default=None, help="bag to replay (default OUT/sample_bag, made if missing)")
+    p.add_argument("--weights", default=None, help="weights for the node (default: its params file's)")
+    p.add_argument("--launch", choices=("auto", "yes", "no"), default="auto",
+                   help="start the node with ros2 launch (auto: when ros2 and launch_ros are installed)")
+    p.add_argument("--record", action="store_true", help="also write the received outputs to OUT/outputs_bag")
+    args = p.parse_args(argv)
+    started = time.perf_counter()
+
+    def log(msg: str) -> None:
+        print(f"[demo] {msg}", flush=True)
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    bag = args.bag or out / "sample_bag"
+    if args.bag is None:
+        ensure_sample(bag, args.frames, args.rate, args.seed, log)
+    elif not bag.exists():
+        p.error(f"--bag {bag}: no such bag")
+    with BagReader(bag) as reader:
+        frames = reader.count(SAMPLE_TOPICS["image"])
+    record = None
+    if args.record:
+        record = BagWriter(out / "outputs_bag", "sqlite3", overwrite=True)
+        record.open()
+    params = {"weights": args.weights} if args.weights else None
+    try:
+        result = run_live(bag, out / "run", node_params=params, mask_stride=max(1, frames // 60), record=record,
+                          use_launch={"auto": None, "yes": True, "no": False}[args.launch], log=log)
+    except (RuntimeError, TimeoutError) as exc:
+        log(f"failed: {exc}")
+        return 1
+    finally:
+        if record is not None:
+            record.close()
+    truth, _ = _read_bag_frames(bag, set())
+    size = _frame_size(result)
+    accuracy = horizon_accuracy(result, truth, size) if size else horizon_accuracy(result, {}, (1, 1))
+    files = write_overlays(result, bag, out, log)
+    if record is not None:
+        files.append(out / "outputs_bag")
+    text = summary_markdown(args, bag, result, accuracy, files, time.perf_counter() - started)
+    from .atomic_write import write_bytes_atomic
+
+    write_bytes_atomic(out / "summary.md", text.encode())
+    print(text, end="")
+    print(f"[demo] wrote {out / 'summary.md'}")
+    if result.frames_out == 0:
+        log(f"the node produced nothing; its log:\n{_tail(Path(result.node_log))}")
+        return 1
+    return 0
+
+
+def _frame_size(result: LiveResult) -> tuple[int, int] | None:
+    for mask in result.masks.values():
+        return int(mask.height), int(mask.width)
+    return None
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,425 @@
+"""``segment_node``: the ROS 2 shell around the segmenter. ROS in, numpy out, ROS back.
+
+Why it is built this way:
+
+- The subscription callback only puts the newest frame into a single slot and wakes a worker
+  thread. The worker always takes the newest frame, so the node never falls behind a camera
+  that is faster than the network; a frame replaced before it was processed counts as dropped
+  (reported on /diagnostics). There is no queue that could grow.
+- Everything that thinks lives in plain modules (``outputs``, ``ros_image``, ``overlay``,
+  ``stream_stats``, ``segmenter``) that the bag tool shares, so live and offline outputs agree.
+- Bad input (unknown encodings, truncated or empty frames, NaNs, resolution changes) costs one
+  frame and a throttled warning, never the node. Missing or broken weights stop it at start-up
+  with one clear line naming the file.
+
+Topics (relative names, so namespaces and remappings work):
+
+- in: ``image`` (sensor_msgs/Image) or ``image/compressed`` (with ``input_compressed``), and
+  optionally ``camera_info``;
+- out: ``~/mask``, ``~/horizon``, ``~/horizon_attitude``, ``~/overlay``, ``/diagnostics``.
+
+QoS: image input is best-effort keep-last 1 by default (``image_qos: sensor_data``), which
+matches camera drivers and ``ros2 bag play``, both reliable and best-effort; ``reliable``
+connects only to reliable publishers. Outputs are *reliable* keep-last 5, volatile: a
+reliable publisher serves both reliable and best-effort subscribers, and keep-last never
+blocks the worker on a slow consumer.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import threading
+import time
+import warnings
+from typing import Any
+
+import rclpy
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from geometry_msgs.msg import PolygonStamped, Vector3Stamped
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
+from rclpy.clock import Clock, ClockType
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image
+
+from .outputs import OutputBuilder
+from .preprocess import FrameError, Normalization
+from .stream_stats import StreamStats
+
+NODE_NAME = "seasky_segmenter"
+IMAGE_QOS_CHOICES = ("sensor_data", "reliable")
+WARN_EVERY_S = 5.0
+NO_INPUT_WARN_S = 2.0
+
+
+class StartupError(RuntimeError):
+    """The node cannot start (weights, device or configuration); the message says why."""
+
+
+def image_qos(kind: str) -> QoSProfile:
+    """Keep-last 1 for image input: only the newest frame matters."""
+    if kind not in IMAGE_QOS_CHOICES:
+        raise StartupError(f"image_qos must be one of {', '.join(IMAGE_QOS_CHOICES)}, got '{kind}'")
+    reliability = ReliabilityPolicy.BEST_EFFORT if kind == "sensor_data" else ReliabilityPolicy.RELIABLE
+    return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=reliability,
+                      durability=DurabilityPolicy.VOLATILE)
+
+
+OUTPUT_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=5, reliability=ReliabilityPolicy.RELIABLE,
+                        durability=DurabilityPolicy.VOLATILE)
+CAMERA_INFO_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.BEST_EFFORT,
+                             durability=DurabilityPolicy.VOLATILE)
+
+
+def _descriptor(description: str, *, read_only: bool = False, float_range: tuple[float, float] | None = None,
+                int_range: tuple[int, int] | None = None, dynamic_typing: bool = False) -> ParameterDescriptor:
+    descriptor = ParameterDescriptor(description=description, read_only=read_only, dynamic_typing=dynamic_typing)
+    if float_range is not None:
+        descriptor.floating_point_range = [FloatingPointRange(from_value=float(float_range[0]),
+                                                              to_value=float(float_range[1]), step=0.0)]
+    if int_range is not None:
+        descriptor.integer_range = [IntegerRange(from_value=int(int_range[0]), to_value=int(int_range[1]), step=1)]
+    return descriptor
+
+
+def _parse_half(value: Any) -> bool | None:
+    """'auto' -> None (fp16 exactly for torch on CUDA); true/false as given."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("auto", ""):
+        return None
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise StartupError(f"half must be auto, true or false, got '{value}'")
+
+
+class _Throttle:
+    """At most one message per key every ``period`` seconds, with a count of the ones held back."""
+
+    def __init__(self, period: float = WARN_EVERY_S) -> None:
+        self.period = period
+        self._last: dict[str, float] = {}
+        self._held: dict[str, int] = {}
+
+    def __call__(self, key: str) -> int | None:
+        """None: stay quiet; else the number of messages suppressed since the last one."""
+        now = time.monotonic()
+        if now - self._last.get(key, -math.inf) < self.period:
+            self._held[key] = self._held.get(key, 0) + 1
+            return None
+        self._last[key] = now
+        return self._held.pop(key, 0)
+
+
+class SegmentNode(Node):
+    """Sky/sea/other masks and the horizon line for one infrared camera stream."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(NODE_NAME, **kwargs)
+        try:
+            self._setup()
+        except BaseException:
+            self._stop_worker()
+            self.destroy_node()
+            raise
+
+    # ------------------------------------------------------------------------------------ setup
+
+    def _setup(self) -> None:
+        self._stop = threading.Event()
+        self._slot_lock = threading.Condition()
+        self._slot: tuple[Any, float] | None = None
+        self._worker: threading.Thread | None = None
+        self._camera_info: CameraInfo | None = None
+        self._last_error = ""
+        self._last_error_time = -math.inf
+        self._last_size: tuple[int, int] | None = None
+        self._last_encoding = ""
+        self._last_timings: dict[str, float] = {}
+        self._throttle = _Throttle()
+        self.stats = StreamStats()
+        self.overlays_published = 0
+
+        self._declare_static_parameters()
+        seg = self._load_segmenter()
+        self.segmenter = seg
+        self._declare_live_parameters(seg)
+        self.builder = OutputBuilder(seg, smoothing=self.horizon_smoothing)
+
+        self.mask_pub = self.create_publisher(Image, "~/mask", OUTPUT_QOS)
+        self.horizon_pub = self.create_publisher(PolygonStamped, "~/horizon", OUTPUT_QOS)
+        self.attitude_pub = self.create_publisher(Vector3Stamped, "~/horizon_attitude", OUTPUT_QOS)
+        self.overlay_pub = self.create_publisher(Image, "~/overlay", OUTPUT_QOS)
+        self.diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+
+        qos = image_qos(self.image_qos_kind)
+        if self.input_compressed:
+            self.image_sub = self.create_subscription(CompressedImage, "image/compressed", self._on_image, qos)
+        else:
+            self.image_sub = self.create_subscription(Image, "image", self._on_image, qos)
+        self.camera_info_sub = self.create_subscription(CameraInfo, "camera_info", self._on_camera_info,
+                                                        CAMERA_INFO_QOS)
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        # Steady clock: diagnostics keep coming with use_sim_time even while no /clock is published.
+        self.diagnostics_timer = self.create_timer(self.diagnostics_period, self._publish_diagnostics,
+                                                   clock=Clock(clock_type=ClockType.STEADY_TIME))
+        self._worker = threading.Thread(target=self._work, name="seasky_worker", daemon=True)
+        self._worker.start()
+        facts = seg.describe()
+        self.get_logger().info(
+            f"segmenting {self.image_sub.topic_name} ({'CompressedImage' if self.input_compressed else 'Image'}, "
+            f"{self.image_qos_kind} QoS) with {facts['weights']} on {facts['device']} ({facts['backend']}); "
+            f"outputs under {self.get_fully_qualified_name()}/"
+        )
+
+    def _declare_static_parameters(self) -> None:
+        declare = self.declare_parameter
+        self.weights = declare("weights", "", _descriptor(
+            "Weights file (.pt, or .onnx from seasky-export); empty = the model shipped with the package",
+            read_only=True)).value
+        self.device = declare("device", "auto", _descriptor(
+            "auto (CUDA when available), cpu, cuda or cuda:N", read_only=True)).value
+        self.backend = declare("backend", "auto", _descriptor(
+            "auto (ONNX Runtime on CPU, PyTorch on CUDA), torch or onnxruntime", read_only=True)).value
+        self.half = _parse_half(declare("half", "auto", _descriptor(
+            "float16 inference: auto (exactly for torch on CUDA), true or false", read_only=True,
+            dynamic_typing=True)).value)
+        self.threads = declare("threads", 0, _descriptor(
+            "CPU threads for inference; 0 = the library's default", read_only=True, int_range=(0, 256))).value
+        self.input_compressed = declare("input_compressed", False, _descriptor(
+            "Subscribe to image/compressed (sensor_msgs/CompressedImage: png incl. 16 bit, jpeg) instead of image",
+            read_only=True)).value
+        self.image_qos_kind = declare("image_qos", "sensor_data", _descriptor(
+            "Image subscription QoS: sensor_data (best effort, matches every publisher) or reliable "
+            "(matches reliable publishers only); keep-last 1 either way", read_only=True,
+            )).value
+        self.diagnostics_period = declare("diagnostics_period", 1.0, _descriptor(
+            "Seconds between /diagnostics messages", read_only=True, float_range=(0.1, 60.0))).value
+
+    def _load_segmenter(self):
+        from .segmenter import Segmenter
+
+        image_qos(self.image_qos_kind)  # a typo here fails at start-up, not on the first frame
+        try:
+            with warnings.catch_warnings():  # the ONNX export's tracer warnings mean nothing to a user
+                warnings.simplefilter("ignore")
+                return Segmenter.from_file(self.weights or None, device=self.device, backend=self.backend,
+                                           half=self.half, threads=self.threads or None)
+        except Exception as exc:  # WeightsError, CUDA requested but absent, bad backend, ...
+            raise StartupError(str(exc)) from exc
+
+    def _declare_live_parameters(self, seg) -> None:
+        declare = self.declare_parameter
+        norm = seg.normalization
+        low = declare("normalization.low_pct", float(norm.low_pct), _descriptor(
+            "Lower percentile of the gray-value window (default: the weights file's)",
+            float_range=(0.0, 100.0))).value
+        high = declare("normalization.high_pct", float(norm.high_pct), _descriptor(
+            "Upper percentile of the gray-value window (default: the weights file's); must exceed low_pct",
+            float_range=(0.0, 100.0))).value
+        if not low < high:
+            raise StartupError(f"normalization.low_pct ({low}) must be below normalization.high_pct ({high})")
+        seg.normalization = Normalization(low, high, norm.mean, norm.std)
+        self.publish_overlay = declare("publish_overlay", True, _descriptor(
+            "Render ~/overlay (only while it has subscribers)")).value
+        seg.min_horizon_confidence = declare("min_horizon_confidence", 0.0, _descriptor(
+            "Report no horizon below this confidence", float_range=(0.0, 1.0))).value
+        self.horizon_smoothing = declare("horizon_smoothing", 0.0, _descriptor(
+            "Exponential smoothing of the horizon over frames: weight of the previous line, 0 = off "
+            "(capped at 0.99); resets on a resolution change or after 1 s without a horizon",
+            float_range=(0.0, 1.0))).value
+
+    # ------------------------------------------------------------------------------------ parameters
+
+    def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
+        norm = self.segmenter.normalization
+        low, high = norm.low_pct, norm.high_pct
+        for p in params:
+            if p.name == "normalization.low_pct":
+                low = float(p.value)
+            elif p.name == "normalization.high_pct":
+                high = float(p.value)
+        if not 0.0 <= low < high <= 100.0:
+            return SetParametersResult(
+                successful=False,
+                reason=f"normalization.low_pct ({low}) must be below normalization.high_pct ({high}), both in 0..100",
+            )
+        for p in params:
+            if p.name == "publish_overlay":
+                self.publish_overlay = bool(p.value)
+            elif p.name == "min_horizon_confidence":
+                self.segmenter.min_horizon_confidence = float(p.value)
+            elif p.name == "horizon_smoothing":
+                self.horizon_smoothing = float(p.value)
+                self.builder.smoother.factor = self.horizon_smoothing
+        if (low, high) != (norm.low_pct, norm.high_pct):
+            self.segmenter.normalization = Normalization(low, high, norm.mean, norm.std)
+        return SetParametersResult(successful=True)
+
+    # ------------------------------------------------------------------------------------ input
+
+    def _on_camera_info(self, msg: CameraInfo) -> None:
+        self._camera_info = msg
+
+    def _on_image(self, msg: Any) -> None:
+        """Keep only the newest frame; the worker does the rest."""
+        received = time.monotonic()
+        stamp = msg.header.stamp
+        self.stats.on_input(stamp.sec + stamp.nanosec * 1e-9, received)
+        with self._slot_lock:
+            if self._slot is not None:
+                self.stats.on_dropped()
+            self._slot = (msg, received)
+            self._slot_lock.notify()
+
+    # ------------------------------------------------------------------------------------ worker
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            with self._slot_lock:
+                while self._slot is None and not self._stop.is_set():
+                    self._slot_lock.wait(timeout=0.5)
+                if self._stop.is_set():
+                    return
+                msg, received = self._slot
+                self._slot = None
+            try:
+                self._handle(msg, received)
+            except Exception as exc:  # last line of defence: the worker must outlive any frame
+                self._reject("worker", f"frame skipped ({type(exc).__name__}: {exc})")
+
+    def _handle(self, msg: Any, received: float) -> None:
+        want_overlay = self.publish_overlay and self.overlay_pub.get_subscription_count() > 0
+        try:
+            outputs = self.builder.process(msg, self.input_compressed, self._camera_info, want_overlay)
+        except FrameError as exc:
+            self._reject("bad-frame", f"frame skipped: {exc}")
+            return
+        except Exception as exc:  # a fault in processing must not end the stream
+            if self._stop.is_set() or not rclpy.ok(context=self.context):
+                return
+            self._reject("processing", f"processing failed, frame skipped ({type(exc).__name__}: {exc})")
+            return
+        result = outputs["result"]
+        self._note_frame(msg, result)
+        try:
+            self.mask_pub.publish(outputs["mask"])
+            self.horizon_pub.publish(outputs["horizon"])
+            if outputs["attitude"] is not None:
+                self.attitude_pub.publish(outputs["attitude"])
+            if outputs["overlay"] is not None:
+                self.overlay_pub.publish(outputs["overlay"])
+                self.overlays_published += 1
+        except Exception as exc:  # the context is going down under us
+            if not self._stop.is_set() and rclpy.ok(context=self.context):
+                self._reject("publish", f"publishing failed ({type(exc).__name__}: {exc})")
+            return
+        self.stats.on_output(time.monotonic() - received)
+
+    def _note_frame(self, msg: Any, result: Any) -> None:
+        size = tuple(result.labels.shape)
+        if self._last_size is not None and size != self._last_size:
+            self.get_logger().info(f"input resolution changed from {self._last_size[1]}x{self._last_size[0]} "
+                                   f"to {size[1]}x{size[0]}")
+        self._last_size = size
+        self._last_encoding = getattr(msg, "encoding", "") or getattr(msg, "format", "")
+        self._last_timings = result.timings_ms
+        if result.nonfinite_pixels:
+            self._warn("nonfinite", f"{result.nonfinite_pixels} NaN/inf pixels in a frame, "
+                                    "replaced by the median of the others")
+
+    def _reject(self, key: str, message: str) -> None:
+        self.stats.on_error()
+        self._last_error = message
+        self._last_error_time = time.monotonic()
+        self._warn(key, message)
+
+    def _warn(self, key: str, message: str) -> None:
+        held = self._throttle(key)
+        if held is not None:
+            more = f" ({held} more like it since the last report)" if held else ""
+            self.get_logger().warning(message + more)
+
+    # ------------------------------------------------------------------------------------ diagnostics
+
+    def _publish_diagnostics(self) -> None:
+        snap = self.stats.snapshot()
+        now = time.monotonic()
+        status = DiagnosticStatus(name=f"{self.get_name()}: segmentation", hardware_id=self.segmenter.device)
+        if snap.received == 0:
+            status.level = DiagnosticStatus.STALE
+            status.message = f"waiting for images on {self.image_sub.topic_name}"
+        elif now - self._last_error_time < max(self.diagnostics_period, NO_INPUT_WARN_S):
+            status.level = DiagnosticStatus.WARN
+            status.message = self._last_error
+        elif snap.input_rate_hz == 0.0:
+            status.level = DiagnosticStatus.WARN
+            status.message = f"no images on {self.image_sub.topic_name} for {NO_INPUT_WARN_S:.0f}+ s"
+        else:
+            status.level = DiagnosticStatus.OK
+            status.message = f"{snap.input_rate_hz:.1f} Hz in, {snap.output_rate_hz:.1f} Hz out"
+        facts = self.segmenter.describe()
+        values = snap.as_dict()
+        values.update({
+            "device": facts["device"],
+            "backend": facts["backend"],
+            "half precision": facts["half"],
+            "model file": facts["weights"],
+            "network input size": facts["input_size"],
+            "input topic": self.image_sub.topic_name,
+            "input encoding": self._last_encoding or "n/a",
+            "input resolution": f"{self._last_size[1]}x{self._last_size[0]}" if self._last_size else "n/a",
+            "processing time (ms, last frame)": ", ".join(f"{k} {v:.1f}" for k, v in self._last_timings.items())
+            or "n/a",
+            "camera_info": "received" if self._camera_info is not None else "not received",
+            "last error": self._last_error or "none",
+        })
+        status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
+        array = DiagnosticArray(status=[status])
+        array.header.stamp = self.get_clock().now().to_msg()
+        self.diagnostics_pub.publish(array)
+
+    # ------------------------------------------------------------------------------------ shutdown
+
+    def _stop_worker(self) -> None:
+        stop = getattr(self, "_stop", None)
+        if stop is None:
+            return
+        stop.set()
+        with self._slot_lock:
+            self._slot_lock.notify_all()
+        if self._worker is not None and self._worker is not threading.current_thread():
+            self._worker.join(timeout=5.0)
+
+    def destroy_node(self) -> None:
+        self._stop_worker()
+        super().destroy_node()
+
+
+def main(args: list[str] | None = None) -> int:
+    """Entry point of ``ros2 run seasky_ros segment_node`` and ``python -m seasky_ros.node``."""
+    rclpy.init(args=args)
+    node = None
+    try:
+        node = SegmentNode()
+        rclpy.spin(node)
+    except StartupError as exc:
+        rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {exc}")
+        return 1
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

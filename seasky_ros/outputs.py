@@ -1,0 +1,212 @@
+"""The node's output messages, built from a segmentation result: shared by the node and the bag tool.
+
+Live (``node.py``) and offline (``bag.py process``) results are identical because both build
+their messages here, as pure functions of (result, input header, frame): every output carries
+the input's header unchanged, so consumers can pair it with the frame and with their TF data.
+
+- mask: sensor_msgs/Image mono8 at the input resolution, 0 sky / 1 sea / 2 other;
+- horizon: geometry_msgs/PolygonStamped with the line's two border points (x0, y0, 0) and
+  (x1, y1, 0) in pixels, or *no* points when no horizon is in view (consumers test
+  ``len(points) == 2``; a message is still sent so "no horizon" is distinguishable from "no frame");
+- attitude: geometry_msgs/Vector3Stamped, x = roll, y = pitch (radians), z = 0, from the horizon and
+  the camera intrinsics; only when both are known;
+- overlay: sensor_msgs/Image bgr8 for people.
+
+``HorizonSmoother`` (exponential smoothing of the line over frames) and ``OutputBuilder`` (one
+message in, all outputs out) hold the little state there is.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import numpy as np
+
+from .horizon import Horizon, camera_attitude, horizon_from_points
+from .overlay import render_overlay
+from .preprocess import FrameError, Normalization, fill_nonfinite, to_gray
+from .ros_image import message_to_numpy, numpy_to_image
+
+
+def mask_msg(labels: np.ndarray, header: Any) -> Any:
+    """Labels (uint8 H x W) -> mono8 Image with the input's header."""
+    return numpy_to_image(np.asarray(labels, dtype=np.uint8), "mono8", header)
+
+
+def horizon_msg(horizon: Horizon | None, header: Any) -> Any:
+    """Horizon -> PolygonStamped with its two border points; empty polygon when there is none."""
+    from geometry_msgs.msg import Point32, PolygonStamped
+
+    msg = PolygonStamped()
+    msg.header = header
+    if horizon is not None:
+        msg.polygon.points = [
+            Point32(x=float(horizon.x0), y=float(horizon.y0), z=0.0),
+            Point32(x=float(horizon.x1), y=float(horizon.y1), z=0.0),
+        ]
+    return msg
+
+
+def horizon_from_msg(msg: Any, width: int, height: int) -> Horizon | None:
+    """Inverse of ``horizon_msg`` (confidence is not carried, so it reads 1)."""
+    points = msg.polygon.points
+    if len(points) < 2:
+        return None
+    return horizon_from_points(points[0].x, points[0].y, points[-1].x, points[-1].y, width, height)
+
+
+def camera_matrix(camera_info: Any, width: int, height: int) -> np.ndarray | None:
+    """K (3x3) of a CameraInfo, scaled to a frame of width x height; None when uncalibrated.
+
+    A camera that reports its calibration at another resolution than it streams (binning,
+    a resizing driver) still gives the right angles: fx, cx scale with the width, fy, cy with
+    the height.
+    """
+    if camera_info is None:
+        return None
+    K = np.asarray(camera_info.k, dtype=float).reshape(3, 3)
+    if not (K[0, 0] > 0 and K[1, 1] > 0 and np.all(np.isfinite(K))):
+        return None
+    info_w, info_h = int(camera_info.width), int(camera_info.height)
+    if info_w > 0 and info_h > 0 and (info_w, info_h) != (width, height):
+        K = K.copy()
+        K[0, :] *= width / info_w
+        K[1, :] *= height / info_h
+    return K
+
+
+def attitude_msg(horizon: Horizon | None, K: np.ndarray | None, header: Any) -> Any | None:
+    """Vector3Stamped (x roll, y pitch, z 0; radians), or None without a horizon or intrinsics."""
+    if horizon is None or K is None:
+        return None
+    from geometry_msgs.msg import Vector3Stamped
+
+    roll, pitch = camera_attitude(horizon, K)
+    msg = Vector3Stamped()
+    msg.header = header
+    msg.vector.x, msg.vector.y, msg.vector.z = float(roll), float(pitch), 0.0
+    return msg
+
+
+def overlay_image(frame: np.ndarray, encoding: str | None, result: Any,
+                  normalization: Normalization | None = None) -> np.ndarray:
+    """The BGR picture of a result over its frame (percentile window of ``normalization``)."""
+    norm = normalization or Normalization()
+    gray, _ = fill_nonfinite(to_gray(frame, encoding))
+    return render_overlay(gray, result.labels, result.horizon, low_pct=norm.low_pct, high_pct=norm.high_pct)
+
+
+def overlay_msg(bgr: np.ndarray, header: Any) -> Any:
+    return numpy_to_image(bgr, "bgr8", header)
+
+
+def build_outputs(
+    result: Any,
+    header: Any,
+    frame: np.ndarray,
+    encoding: str | None = None,
+    *,
+    K: np.ndarray | None = None,
+    want_overlay: bool = False,
+    normalization: Normalization | None = None,
+) -> dict[str, Any]:
+    """All output messages for one result: keys mask, horizon, attitude, overlay, overlay_bgr, result.
+
+    ``attitude`` / ``overlay`` / ``overlay_bgr`` are None when not available or not wanted.
+    """
+    outputs: dict[str, Any] = {
+        "result": result,
+        "mask": mask_msg(result.labels, header),
+        "horizon": horizon_msg(result.horizon, header),
+        "attitude": attitude_msg(result.horizon, K, header),
+        "overlay": None,
+        "overlay_bgr": None,
+    }
+    if want_overlay:
+        bgr = overlay_image(frame, encoding, result, normalization)
+        outputs["overlay_bgr"] = bgr
+        outputs["overlay"] = overlay_msg(bgr, header)
+    return outputs
+
+
+class HorizonSmoother:
+    """Exponential smoothing of the horizon's two border rows over frames.
+
+    ``factor`` 0 = off, 0.9 = heavy. The state resets when the resolution changes, when the
+    horizon has been out of view for longer than ``reset_after_s`` (of header-stamp time, so it
+    works with recorded data and sim time), and when stamps jump backwards (a bag restarting).
+    Frames without a horizon stay without one: smoothing never invents a line.
+    """
+
+    def __init__(self, factor: float = 0.0, reset_after_s: float = 1.0) -> None:
+        self.factor = float(factor)
+        self.reset_after_s = float(reset_after_s)
+        self._state: tuple[float, float] | None = None
+        self._size: tuple[int, int] | None = None
+        self._last_seen_s: float | None = None
+
+    def reset(self) -> None:
+        self._state = None
+        self._last_seen_s = None
+
+    def __call__(self, horizon: Horizon | None, size_hw: tuple[int, int], stamp_s: float) -> Horizon | None:
+        size_hw = (int(size_hw[0]), int(size_hw[1]))
+        if size_hw != self._size:
+            self._size = size_hw
+            self.reset()
+        if self._last_seen_s is not None and (
+            stamp_s < self._last_seen_s or stamp_s - self._last_seen_s > self.reset_after_s
+        ):
+            self.reset()
+        if horizon is None:
+            return None
+        self._last_seen_s = stamp_s
+        if self.factor <= 0.0 or self._state is None:
+            self._state = (float(horizon.y0), float(horizon.y1))
+            return horizon
+        a = min(max(self.factor, 0.0), 0.99)
+        y0 = a * self._state[0] + (1.0 - a) * float(horizon.y_at(0.0))
+        y1 = a * self._state[1] + (1.0 - a) * float(horizon.y_at(size_hw[1] - 1.0))
+        self._state = (y0, y1)
+        line = horizon_from_points(0.0, y0, size_hw[1] - 1.0, y1, size_hw[1], size_hw[0])
+        return dataclasses.replace(line, confidence=horizon.confidence, inlier_share=horizon.inlier_share,
+                                   support=horizon.support)
+
+
+def stamp_seconds(header: Any) -> float:
+    return int(header.stamp.sec) + int(header.stamp.nanosec) * 1e-9
+
+
+class OutputBuilder:
+    """One Image/CompressedImage message in, every output message out (node and bag tool alike)."""
+
+    def __init__(self, segmenter: Any, smoothing: float = 0.0) -> None:
+        self.segmenter = segmenter
+        self.smoother = HorizonSmoother(smoothing)
+        self.last_error: str | None = None
+
+    def process(self, msg: Any, compressed: bool, camera_info: Any = None, want_overlay: bool = False
+                ) -> dict[str, Any]:
+        """Like ``build`` but raises (FrameError for unusable frames, anything else for real faults)."""
+        frame, encoding = message_to_numpy(msg, compressed)
+        result = self.segmenter.segment(frame, encoding)
+        height, width = result.labels.shape
+        result.horizon = self.smoother(result.horizon, (height, width), stamp_seconds(msg.header))
+        return build_outputs(
+            result, msg.header, frame, encoding,
+            K=camera_matrix(camera_info, width, height),
+            want_overlay=want_overlay,
+            normalization=self.segmenter.normalization,
+        )
+
+    def build(self, msg: Any, compressed: bool, camera_info: Any = None, want_overlay: bool = False
+              ) -> dict[str, Any] | None:
+        """All outputs for one input message, or None (reason in ``last_error``) for an unusable frame."""
+        try:
+            outputs = self.process(msg, compressed, camera_info, want_overlay)
+        except FrameError as exc:
+            self.last_error = str(exc)
+            return None
+        self.last_error = None
+        return outputs

@@ -1,0 +1,155 @@
+"""Rolling statistics of a frame stream, for the node's /diagnostics.
+
+Plain Python (no ROS) so it is tested directly. What it tells an integrator:
+
+- input and output rates over the last ``window_s`` seconds;
+- dropped frames: frames that arrived but were replaced by a newer one before the worker got
+  to them (the node keeps only the newest frame, by design, so it never falls behind);
+- estimated losses before reception: frames the camera sent that never reached the callback
+  (lost in transport, or replaced in the subscription's keep-last-1 queue), inferred from gaps
+  in the input header stamps against the median frame period (a gap of 3 periods = 2 lost);
+- latency (receipt -> publication) mean and 95th percentile over the last ``latency_window`` frames.
+
+Memory is bounded: every history is a deque with a maxlen.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The statistics at one moment."""
+
+    received: int
+    processed: int
+    dropped: int
+    errors: int
+    transport_lost: int
+    input_rate_hz: float
+    output_rate_hz: float
+    latency_mean_ms: float
+    latency_p95_ms: float
+    latency_max_ms: float
+    frame_period_ms: float
+
+    def as_dict(self) -> dict[str, str]:
+        """Key/value strings as DiagnosticStatus.values wants them."""
+        return {
+            "frames received": str(self.received),
+            "frames processed": str(self.processed),
+            "frames dropped (replaced before processing)": str(self.dropped),
+            "frames rejected (errors)": str(self.errors),
+            "frames lost before reception (stamp gaps, estimate)": str(self.transport_lost),
+            "input rate (Hz)": _fmt(self.input_rate_hz),
+            "output rate (Hz)": _fmt(self.output_rate_hz),
+            "latency mean (ms)": _fmt(self.latency_mean_ms),
+            "latency p95 (ms)": _fmt(self.latency_p95_ms),
+            "latency max (ms)": _fmt(self.latency_max_ms),
+            "input frame period (ms)": _fmt(self.frame_period_ms),
+        }
+
+
+def _fmt(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:.2f}"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear-interpolated percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100.0
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+class StreamStats:
+    """Thread-safe counters and rolling windows; times in seconds."""
+
+    def __init__(self, window_s: float = 5.0, latency_window: int = 300, max_events: int = 2000,
+                 period_window: int = 60, clock=time.monotonic) -> None:
+        self.window_s = float(window_s)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._arrivals: deque[float] = deque(maxlen=max_events)
+        self._outputs: deque[float] = deque(maxlen=max_events)
+        self._latencies: deque[float] = deque(maxlen=latency_window)
+        self._periods: deque[float] = deque(maxlen=period_window)
+        self._last_stamp: float | None = None
+        self.received = 0
+        self.processed = 0
+        self.dropped = 0
+        self.errors = 0
+        self.transport_lost = 0
+
+    def on_input(self, stamp_s: float | None = None, now: float | None = None) -> None:
+        """A frame arrived; ``stamp_s`` is its header stamp (for the transport-loss estimate)."""
+        now = self._clock() if now is None else now
+        with self._lock:
+            self.received += 1
+            self._arrivals.append(now)
+            if stamp_s is not None:
+                self._track_stamp(float(stamp_s))
+
+    def _track_stamp(self, stamp: float) -> None:
+        last, self._last_stamp = self._last_stamp, stamp
+        if last is None or stamp <= last:
+            return  # first frame, a repeated stamp or a restart: nothing to learn
+        gap = stamp - last
+        if len(self._periods) >= 5:
+            period = statistics.median(self._periods)
+            missing = round(gap / period) - 1 if period > 0 else 0
+            if missing >= 1:
+                if missing <= 1000:  # a pause of the source, not losses, beyond that
+                    self.transport_lost += missing
+                return  # a gap is not a sample of the period
+        self._periods.append(gap)
+
+    def on_dropped(self, count: int = 1) -> None:
+        """Frames replaced in the single-slot buffer before they were processed."""
+        with self._lock:
+            self.dropped += count
+
+    def on_error(self) -> None:
+        with self._lock:
+            self.errors += 1
+
+    def on_output(self, latency_s: float, now: float | None = None) -> None:
+        """A frame's outputs were published ``latency_s`` after it arrived."""
+        now = self._clock() if now is None else now
+        with self._lock:
+            self.processed += 1
+            self._outputs.append(now)
+            self._latencies.append(float(latency_s))
+
+    def _rate(self, events: deque[float], now: float) -> float:
+        recent = [t for t in events if now - t <= self.window_s]
+        if len(recent) < 2:
+            return 0.0 if not recent else math.nan
+        span = max(now - recent[0], recent[-1] - recent[0])
+        return (len(recent) - 1) / span if span > 0 else math.nan
+
+    def snapshot(self, now: float | None = None) -> Snapshot:
+        now = self._clock() if now is None else now
+        with self._lock:
+            latencies_ms = [1e3 * v for v in self._latencies]
+            period = statistics.median(self._periods) if self._periods else math.nan
+            return Snapshot(
+                received=self.received,
+                processed=self.processed,
+                dropped=self.dropped,
+                errors=self.errors,
+                transport_lost=self.transport_lost,
+                input_rate_hz=self._rate(self._arrivals, now),
+                output_rate_hz=self._rate(self._outputs, now),
+                latency_mean_ms=sum(latencies_ms) / len(latencies_ms) if latencies_ms else math.nan,
+                latency_p95_ms=percentile(latencies_ms, 95.0) if latencies_ms else math.nan,
+                latency_max_ms=max(latencies_ms) if latencies_ms else math.nan,
+                frame_period_ms=1e3 * period,
+            )

@@ -1,0 +1,281 @@
+"""seasky-bag on real rosbag2 files (written and read back with rosbags), and against the live node."""
+
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("rclpy")
+pytest.importorskip("rosbags")
+
+from sensor_msgs.msg import CompressedImage, Image  # noqa: E402
+
+from seasky_ros import bag as bagtool  # noqa: E402
+from seasky_ros.bag_io import BagReader, BagWriter, deserialize  # noqa: E402
+from seasky_ros.horizon import horizon_from_points  # noqa: E402
+from seasky_ros.ros_image import image_to_numpy, numpy_to_compressed  # noqa: E402
+from training.metrics import horizon_errors  # noqa: E402
+from training.synthetic import render_sequence  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+IMAGE_TOPIC = bagtool.SAMPLE_TOPICS["image"]
+INFO_TOPIC = bagtool.SAMPLE_TOPICS["camera_info"]
+TRUTH_TOPIC = bagtool.SAMPLE_TOPICS["truth"]
+H, W = 256, 320
+SEED = 5  # a scene the tiny test model segments well
+
+
+def read_all(path: Path, topics=None) -> dict[str, list[tuple[int, object]]]:
+    """topic -> [(bag timestamp, rclpy message)] for every message of the bag."""
+    classes = {}
+    out: dict[str, list] = {}
+    with BagReader(path) as reader:
+        for topic, msgtype, timestamp, data in reader.messages(topics):
+            if msgtype not in classes:
+                classes[msgtype] = bagtool.message_class(msgtype)
+            out.setdefault(topic, []).append((timestamp, deserialize(data, classes[msgtype])))
+    return out
+
+
+@pytest.fixture(scope="module")
+def sample_bag(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("sample") / "camera"
+    return bagtool.make_sample(path, frames=12, rate_hz=30.0, seed=SEED, height=H, width=W, progress=False)
+
+
+@pytest.fixture(scope="module")
+def processed(sample_bag, trained_weights, tmp_path_factory) -> tuple[Path, Path, Path, int]:
+    out = tmp_path_factory.mktemp("processed")
+    code = bagtool.main([
+        "process", str(sample_bag), str(out / "bag"), "--image-topic", IMAGE_TOPIC, "--weights", str(trained_weights),
+        "--csv", str(out / "horizons.csv"), "--video", str(out / "overlay.mp4"), "--no-progress",
+    ])
+    return out / "bag", out / "horizons.csv", out / "overlay.mp4", code
+
+
+# ------------------------------------------------------------------------------------------ make-sample
+
+
+@pytest.mark.parametrize("storage", ["sqlite3", "mcap"])
+def test_make_sample_is_a_readable_camera_bag(tmp_path, storage):
+    frames, rate = 10, 20.0
+    path = bagtool.make_sample(tmp_path / "s", frames=frames, rate_hz=rate, seed=3, storage=storage,
+                               height=96, width=128, progress=False)
+    with BagReader(path) as reader:
+        types = {t.name: (t.msgtype, t.count) for t in reader.topics}
+    assert types == {
+        IMAGE_TOPIC: ("sensor_msgs/msg/Image", frames),
+        INFO_TOPIC: ("sensor_msgs/msg/CameraInfo", frames),
+        TRUTH_TOPIC: ("geometry_msgs/msg/PolygonStamped", frames),
+    }
+    assert list(path.glob("*.mcap" if storage == "mcap" else "*.db3"))
+    msgs = read_all(path)
+    truth_frames = list(render_sequence(frames, rate, 3, height=96, width=128))
+    stamps = [t for t, _ in msgs[IMAGE_TOPIC]]
+    assert np.allclose(np.diff(stamps), 1e9 / rate, atol=1)
+    for (t, image), (ti, info), (tt, truth), frame in zip(msgs[IMAGE_TOPIC], msgs[INFO_TOPIC], msgs[TRUTH_TOPIC],
+                                                          truth_frames, strict=True):
+        assert t == ti == tt == bagtool.stamp_ns(image.header.stamp) == bagtool.stamp_ns(truth.header.stamp)
+        assert image.header.frame_id == info.header.frame_id == bagtool.SAMPLE_FRAME_ID
+        array, encoding = image_to_numpy(image)
+        assert encoding == frame.encoding == "mono16"
+        np.testing.assert_array_equal(array, frame.image)
+        np.testing.assert_allclose(np.reshape(info.k, (3, 3)), frame.params.camera_matrix(96, 128))
+        assert (info.width, info.height) == (128, 96)
+        assert bagtool.truth_points(truth) == pytest.approx(frame.horizon)
+
+
+def test_make_sample_is_atomic(tmp_path, monkeypatch):
+    import training.synthetic
+
+    real = training.synthetic.render_sequence
+
+    def interrupted(*args, **kwargs):
+        for i, frame in enumerate(real(*args, **kwargs)):
+            if i == 3:
+                raise KeyboardInterrupt
+            yield frame
+
+    monkeypatch.setattr(training.synthetic, "render_sequence", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        bagtool.make_sample(tmp_path / "s", frames=8, height=64, width=80, progress=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_make_sample_refuses_to_overwrite(tmp_path, capsys):
+    path = tmp_path / "s"
+    assert bagtool.main(["make-sample", str(path), "--frames", "2", "--height", "48", "--width", "64",
+                         "--no-progress"]) == 0
+    assert bagtool.main(["make-sample", str(path), "--frames", "2", "--no-progress"]) == 1
+    assert "exists already" in capsys.readouterr().err
+    assert bagtool.main(["info", str(path)]) == 0
+    assert "/camera/image_raw" in capsys.readouterr().out
+
+
+# ------------------------------------------------------------------------------------------ process
+
+
+def test_process_writes_the_node_outputs_with_input_stamps(sample_bag, processed):
+    out, csv_path, video, code = processed
+    assert code == 0
+    msgs = read_all(out)
+    for topic in (IMAGE_TOPIC, INFO_TOPIC, TRUTH_TOPIC):
+        assert len(msgs[topic]) == 12, topic  # copied through
+    inputs = {t: m for t, m in msgs[IMAGE_TOPIC]}
+    for key in ("mask", "horizon", "attitude"):
+        got = msgs[bagtool.OUTPUT_TOPICS[key]]
+        assert [t for t, _ in got] == sorted(inputs), key  # bag time = the input's receive time
+        for t, msg in got:
+            assert msg.header == inputs[t].header, key
+    for t, mask in msgs[bagtool.OUTPUT_TOPICS["mask"]]:
+        assert (mask.height, mask.width, mask.encoding) == (inputs[t].height, inputs[t].width, "mono8")
+        assert set(np.unique(image_to_numpy(mask)[0])) <= {0, 1, 2}
+    assert bagtool.OUTPUT_TOPICS["overlay"] not in msgs
+
+
+def test_process_horizon_is_close_to_truth(processed):
+    out, csv_path, _, _ = processed
+    msgs = read_all(out, [TRUTH_TOPIC, bagtool.OUTPUT_TOPICS["horizon"]])
+    errors = []
+    found_lines = []
+    for (_, truth), (_, found) in zip(msgs[TRUTH_TOPIC], msgs[bagtool.OUTPUT_TOPICS["horizon"]], strict=True):
+        assert len(found.polygon.points) == 2
+        a = horizon_from_points(*bagtool.truth_points(truth), width=W, height=H)
+        b = horizon_from_points(*bagtool.truth_points(found), width=W, height=H)
+        found_lines.append(bagtool.truth_points(found))
+        errors.append(horizon_errors(a, b, W))
+    assert np.median([e[0] for e in errors]) < 15.0, errors
+    assert np.median([e[1] for e in errors]) < 5.0, errors
+    rows = list(csv.DictReader(csv_path.open()))
+    assert len(rows) == 12 and list(rows[0]) == list(bagtool._CsvSink.HEADER)
+    assert float(rows[0]["stamp"]) == pytest.approx(bagtool.SAMPLE_START_NS / 1e9)
+    for row, line in zip(rows, found_lines, strict=True):
+        assert [float(row[k]) for k in ("x0", "y0", "x1", "y1")] == pytest.approx(line, abs=2e-3)
+
+
+def test_process_video(processed):
+    import cv2
+
+    video = processed[2]
+    capture = cv2.VideoCapture(str(video))
+    count = 0
+    while capture.read()[0]:
+        count += 1
+    assert count == 12
+
+
+def test_compressed_input_gives_the_same_outputs(sample_bag, processed, trained_weights, tmp_path):
+    compressed = tmp_path / "compressed"
+    with BagWriter(compressed, "mcap") as writer:
+        for t, msg in read_all(sample_bag, [IMAGE_TOPIC])[IMAGE_TOPIC]:
+            array, _ = image_to_numpy(msg)
+            writer.write(IMAGE_TOPIC + "/compressed", t, numpy_to_compressed(array, "png", msg.header))
+    out = tmp_path / "out"
+    assert bagtool.main(["process", str(compressed), str(out), "--image-topic", IMAGE_TOPIC, "--compressed",
+                         "--weights", str(trained_weights), "--overlay", "--no-progress"]) == 0
+    got = read_all(out)
+    assert len(got[IMAGE_TOPIC + "/compressed"]) == 12
+    assert isinstance(got[IMAGE_TOPIC + "/compressed"][0][1], CompressedImage)
+    assert bagtool.OUTPUT_TOPICS["attitude"] not in got or not got[bagtool.OUTPUT_TOPICS["attitude"]]
+    overlay = got[bagtool.OUTPUT_TOPICS["overlay"]]
+    assert len(overlay) == 12 and overlay[0][1].encoding == "bgr8"
+    reference = read_all(processed[0], [bagtool.OUTPUT_TOPICS["mask"], bagtool.OUTPUT_TOPICS["horizon"]])
+    for key in ("mask", "horizon"):
+        assert [m for _, m in got[bagtool.OUTPUT_TOPICS[key]]] == [m for _, m in reference[bagtool.OUTPUT_TOPICS[key]]]
+
+
+def test_bgr8_and_mono8_input(tmp_path, trained_weights):
+    import cv2
+
+    path = tmp_path / "colour"
+    frames = list(render_sequence(3, 10.0, SEED, height=64, width=80))
+    with BagWriter(path, "sqlite3") as writer:
+        for i, frame in enumerate(frames):
+            mono8 = cv2.normalize(frame.image, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+            for topic, array, encoding in (("/bgr", cv2.cvtColor(mono8, cv2.COLOR_GRAY2BGR), "bgr8"),
+                                           ("/mono8", mono8, "mono8")):
+                msg = Image(height=64, width=80, encoding=encoding, step=array.strides[0], data=array.tobytes())
+                msg.header.stamp.sec = i
+                writer.write(topic, i * 10**9, msg)
+    for topic in ("/bgr", "/mono8"):
+        out = tmp_path / topic.strip("/")
+        assert bagtool.main(["process", str(path), str(out), "--image-topic", topic, "--weights",
+                             str(trained_weights), "--no-progress", "--no-copy"]) == 0
+        masks = read_all(out)[bagtool.OUTPUT_TOPICS["mask"]]
+        assert [(m.height, m.width) for _, m in masks] == [(64, 80)] * 3
+
+
+def test_wrong_topic_is_a_clear_error(sample_bag, tmp_path, capsys):
+    assert bagtool.main(["process", str(sample_bag), str(tmp_path / "o"), "--image-topic", "/nope",
+                         "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert "no topic /nope" in err and IMAGE_TOPIC in err and "Traceback" not in err
+    assert bagtool.main(["process", str(sample_bag), str(tmp_path / "o"), "--image-topic", INFO_TOPIC,
+                         "--no-progress"]) == 1
+    assert "not an Image" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
+# ------------------------------------------------------------------------------------------ damaged input
+
+
+def test_damaged_sqlite_keeps_a_valid_partial_output(tmp_path, trained_weights, capsys):
+    source = bagtool.make_sample(tmp_path / "in", frames=40, seed=SEED, height=160, width=200, progress=False)
+    db = next(source.glob("*.db3"))
+    size = db.stat().st_size
+    with db.open("r+b") as f:  # wipe one page in the middle: message data the reader only meets part-way
+        f.seek(size // 2 // 4096 * 4096)
+        f.write(b"\xff" * 4096)
+    out = tmp_path / "out"
+    code = bagtool.main(["process", str(source), str(out), "--image-topic", IMAGE_TOPIC, "--weights",
+                         str(trained_weights), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert str(source) in err and "damaged or truncated" in err and "Traceback" not in err
+    made_it = int(err.split(" frame(s) made it")[0].rsplit(" ", 1)[-1])
+    assert 0 < made_it < 40
+    got = read_all(out)  # finalised: metadata and all, readable
+    assert len(got[bagtool.OUTPUT_TOPICS["mask"]]) == made_it
+    assert len(got[bagtool.OUTPUT_TOPICS["horizon"]]) == made_it
+    assert len(got[IMAGE_TOPIC]) >= made_it
+
+
+def test_truncated_mcap_is_a_clear_error(sample_bag, tmp_path, capsys):
+    source = bagtool.make_sample(tmp_path / "in", frames=6, seed=SEED, height=64, width=80, storage="mcap",
+                                 progress=False)
+    mcap = next(source.glob("*.mcap"))
+    os.truncate(mcap, mcap.stat().st_size // 2)
+    out = tmp_path / "out"
+    assert bagtool.main(["process", str(source), str(out), "--image-topic", IMAGE_TOPIC, "--no-progress"]) == 1
+    err = capsys.readouterr().err
+    assert str(source) in err and "cannot open bag" in err and "Traceback" not in err
+    assert not out.exists()
+
+
+# ------------------------------------------------------------------------------------------ live node parity
+
+
+@pytest.mark.slow
+@pytest.mark.ros
+def test_live_node_gives_what_process_wrote(sample_bag, processed, trained_weights, tmp_path):
+    """The node over real DDS (reliable, 5 Hz: nothing dropped) and ``process`` agree bit for bit."""
+    from seasky_ros.demo import pick_domain_id, run_live
+
+    live = run_live(
+        sample_bag, tmp_path / "live", rate_scale=5.0 / 30.0, qos="reliable", restamp=False,
+        node_params={"weights": str(trained_weights), "image_qos": "reliable"}, use_launch=False, mask_stride=1,
+        domain_id=pick_domain_id(offset=37), log=lambda _msg: None,
+    )
+    assert live.node_exit_code == 0, Path(live.node_log).read_text()
+    assert live.frames_in == 12 and live.frames_out == 12, Path(live.node_log).read_text()
+    reference = read_all(processed[0], [bagtool.OUTPUT_TOPICS["mask"], bagtool.OUTPUT_TOPICS["horizon"]])
+    masks = dict(reference[bagtool.OUTPUT_TOPICS["mask"]])
+    horizons = dict(reference[bagtool.OUTPUT_TOPICS["horizon"]])
+    assert sorted(live.masks) == sorted(masks) == sorted(live.received)
+    for stamp, mask in masks.items():
+        assert live.masks[stamp] == mask  # header, size, encoding and every label
+        assert live.received[stamp].horizon == bagtool.truth_points(horizons[stamp])

@@ -1,0 +1,599 @@
+"""The segmenter node over real DDS: real rclpy nodes, a really trained model, no mocks.
+
+Most checks run the node in this process on a MultiThreadedExecutor in a background thread,
+next to a client node that publishes frames and subscribes to every output. Start-up failure
+and clean shutdown on SIGINT/SIGTERM run it as a subprocess, like ``ros2 run`` would. The
+module uses its own ROS_DOMAIN_ID and its own rclpy context, so nothing else interferes.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+rclpy = pytest.importorskip("rclpy")
+
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+from geometry_msgs.msg import PolygonStamped, Vector3Stamped  # noqa: E402
+from rcl_interfaces.msg import Parameter as ParameterMsg  # noqa: E402
+from rcl_interfaces.msg import ParameterType, ParameterValue  # noqa: E402
+from rcl_interfaces.srv import SetParameters  # noqa: E402
+from rclpy.context import Context  # noqa: E402
+from rclpy.executors import MultiThreadedExecutor  # noqa: E402
+from rclpy.parameter import Parameter  # noqa: E402
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy  # noqa: E402
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image  # noqa: E402
+from std_msgs.msg import Header  # noqa: E402
+
+from seasky_ros.horizon import camera_attitude, horizon_from_points  # noqa: E402
+from seasky_ros.node import SegmentNode  # noqa: E402
+from seasky_ros.ros_image import numpy_to_compressed, numpy_to_image  # noqa: E402
+
+pytestmark = pytest.mark.ros
+
+REPO = Path(__file__).resolve().parents[1]
+PROFILE = REPO / "config" / "fastdds_large_frames.xml"
+DOMAIN_ID = random.Random(os.getpid()).randint(100, 200)
+H, W = 512, 640
+HORIZON_TOLERANCE_PX = 0.1 * H  # the 4-epoch test model is rough; the shipped one is far better
+NODE = "seasky_segmenter"
+
+
+def qos(reliable: bool, depth: int = 1) -> QoSProfile:
+    return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=depth,
+                      reliability=ReliabilityPolicy.RELIABLE if reliable else ReliabilityPolicy.BEST_EFFORT)
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 10.0, interval: float = 0.02) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(interval)
+    return bool(condition())
+
+
+def stamp_of(msg) -> int:
+    return msg.header.stamp.sec * 10**9 + msg.header.stamp.nanosec
+
+
+class Scene:
+    """A rendered IR frame (14-bit counts, mono16) with its true horizon and intrinsics."""
+
+    def __init__(self, seed: int, roll_deg: float, pitch_deg: float) -> None:
+        from training.synthetic import SceneParams, render_scene
+
+        frame = render_scene(SceneParams(content_seed=seed, roll_deg=roll_deg, pitch_deg=pitch_deg), H, W,
+                             np.random.default_rng(seed))
+        assert frame.encoding == "mono16" and frame.horizon is not None
+        self.image = frame.image
+        self.truth = horizon_from_points(*frame.horizon, W, H)
+        self.K = frame.params.camera_matrix(H, W)
+
+
+class Collector:
+    """Every message of one topic, by header stamp."""
+
+    def __init__(self, node, msg_type, topic: str, reliable: bool = True) -> None:
+        self.messages: dict[int, object] = {}
+        self.order: list[object] = []
+        self.receipts: dict[int, float] = {}
+        self._lock = threading.Lock()
+        self.sub = node.create_subscription(msg_type, topic, self._on_msg, qos(reliable, depth=50))
+
+    def _on_msg(self, msg) -> None:
+        with self._lock:
+            self.messages[stamp_of(msg)] = msg
+            self.receipts[stamp_of(msg)] = time.monotonic()
+            self.order.append(msg)
+
+    def get(self, stamp: int, timeout: float = 10.0):
+        wait_until(lambda: stamp in self.messages, timeout)
+        return self.messages.get(stamp)
+
+
+class Harness:
+    """The node under test, a client node, and helpers to talk to it."""
+
+    def __init__(self, context: Context, executor: MultiThreadedExecutor, node: SegmentNode, client) -> None:
+        self.context, self.executor, self.node, self.client = context, executor, node, client
+        self._stamp = 1_700_000_000 * 10**9
+        self.header_frame = "ir_camera"
+
+    def header(self) -> Header:
+        self._stamp += 33_333_333
+        header = Header(frame_id=self.header_frame)
+        header.stamp.sec, header.stamp.nanosec = divmod(self._stamp, 10**9)
+        return header
+
+    def frame(self, image: np.ndarray, encoding: str = "mono16") -> Image:
+        return numpy_to_image(image, encoding, self.header())
+
+    def publisher(self, topic: str, reliable: bool, msg_type=Image, node: SegmentNode | None = None):
+        """A publisher that the node has matched (both ways), so the first message is not lost."""
+        node = node or self.node
+        before = node.image_sub.get_publisher_count() if msg_type is not CameraInfo else 0
+        pub = self.client.create_publisher(msg_type, topic, qos(reliable))
+        if msg_type is not CameraInfo:
+            assert wait_until(lambda: pub.get_subscription_count() > 0), f"node did not match {topic}"
+            assert wait_until(lambda: node.image_sub.get_publisher_count() > before)
+        return pub
+
+    def collector(self, msg_type, topic: str, reliable: bool = True) -> Collector:
+        return Collector(self.client, msg_type, topic, reliable)
+
+    def set_parameters(self, node_name: str, **values) -> list:
+        """Through the node's real set_parameters service, like ``ros2 param set``."""
+        client = self.client.create_client(SetParameters, f"/{node_name}/set_parameters")
+        try:
+            assert client.wait_for_service(timeout_sec=10.0)
+            request = SetParameters.Request(parameters=[_parameter_msg(k.replace("__", "."), v)
+                                                        for k, v in values.items()])
+            future = client.call_async(request)
+            assert wait_until(future.done, 10.0)
+            return future.result().results
+        finally:
+            self.client.destroy_client(client)
+
+    def start_node(self, namespace: str, **params) -> SegmentNode:
+        node = SegmentNode(context=self.context, namespace=namespace,
+                           parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
+        self.executor.add_node(node)
+        return node
+
+    def stop_node(self, node: SegmentNode) -> None:
+        self.executor.remove_node(node)
+        node.destroy_node()
+
+
+def _parameter_msg(name: str, value) -> ParameterMsg:
+    if isinstance(value, bool):
+        pv = ParameterValue(type=ParameterType.PARAMETER_BOOL, bool_value=value)
+    elif isinstance(value, float):
+        pv = ParameterValue(type=ParameterType.PARAMETER_DOUBLE, double_value=value)
+    elif isinstance(value, int):
+        pv = ParameterValue(type=ParameterType.PARAMETER_INTEGER, integer_value=value)
+    else:
+        pv = ParameterValue(type=ParameterType.PARAMETER_STRING, string_value=str(value))
+    return ParameterMsg(name=name, value=pv)
+
+
+def ros_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({
+        "ROS_DOMAIN_ID": str(DOMAIN_ID),
+        "FASTDDS_DEFAULT_PROFILES_FILE": str(PROFILE),
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p),
+    })
+    return env
+
+
+@pytest.fixture(scope="module")
+def scenes() -> list[Scene]:
+    return [Scene(i, roll, pitch) for i, (roll, pitch) in enumerate([(0, 0), (3, 1), (-4, -2), (2, 3)])]
+
+
+@pytest.fixture(scope="module")
+def ros(trained_weights):
+    saved = {k: os.environ.get(k) for k in ("ROS_DOMAIN_ID", "FASTDDS_DEFAULT_PROFILES_FILE")}
+    os.environ["ROS_DOMAIN_ID"] = str(DOMAIN_ID)
+    os.environ["FASTDDS_DEFAULT_PROFILES_FILE"] = str(PROFILE)
+    context = Context()
+    rclpy.init(context=context, domain_id=DOMAIN_ID)
+    executor = MultiThreadedExecutor(num_threads=4, context=context)
+    node = SegmentNode(context=context, parameter_overrides=[Parameter("weights", value=str(trained_weights))])
+    client = rclpy.create_node("seasky_test_client", context=context)
+    executor.add_node(node)
+    executor.add_node(client)
+    thread = threading.Thread(target=executor.spin, daemon=True)
+    thread.start()
+    try:
+        yield Harness(context, executor, node, client)
+    finally:
+        executor.shutdown(timeout_sec=5.0)
+        node.destroy_node()
+        client.destroy_node()
+        rclpy.try_shutdown(context=context)
+        thread.join(timeout=5.0)
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture(scope="module")
+def outputs(ros):
+    return {
+        "mask": ros.collector(Image, f"/{NODE}/mask"),
+        "horizon": ros.collector(PolygonStamped, f"/{NODE}/horizon"),
+        "attitude": ros.collector(Vector3Stamped, f"/{NODE}/horizon_attitude"),
+    }
+
+
+@pytest.fixture(scope="module")
+def camera(ros):
+    return ros.publisher("/image", reliable=False)
+
+
+def send(ros: Harness, pub, msg, collector: Collector, timeout: float = 15.0):
+    """Publish one frame and wait for its output (re-sent once in a while: best effort may lose it)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pub.publish(msg)
+        out = collector.get(stamp_of(msg), timeout=min(3.0, max(0.1, deadline - time.monotonic())))
+        if out is not None:
+            return out
+    return None
+
+
+# ---------------------------------------------------------------------------------------- outputs
+
+
+def test_outputs_content_headers_and_horizon(ros, outputs, camera, scenes):
+    errors, latencies = [], []
+    for scene in scenes:
+        msg = ros.frame(scene.image)
+        sent = time.monotonic()
+        mask = send(ros, camera, msg, outputs["mask"])
+        assert mask is not None, "no mask for a frame"
+        latencies.append(outputs["mask"].receipts[stamp_of(msg)] - sent)
+        horizon = outputs["horizon"].get(stamp_of(msg))
+        assert horizon is not None
+        for out in (mask, horizon):
+            assert out.header.stamp == msg.header.stamp and out.header.frame_id == "ir_camera"
+        assert (mask.encoding, mask.height, mask.width, mask.step) == ("mono8", H, W, W)
+        labels = np.frombuffer(mask.data, np.uint8).reshape(H, W)
+        assert set(np.unique(labels)) <= {0, 1, 2}
+        assert (labels == 0).any() and (labels == 1).any()
+        points = horizon.polygon.points
+        assert len(points) == 2 and points[0].x == 0.0 and points[1].x == W - 1
+        assert points[0].z == 0.0 and points[1].z == 0.0
+        errors.append(max(abs(points[0].y - scene.truth.y0), abs(points[1].y - scene.truth.y1)))
+    print(f"horizon error (test model) px: {[round(e, 1) for e in errors]}; "
+          f"publish->mask latency ms: {[round(1e3 * t, 1) for t in latencies]}")
+    assert max(errors) < HORIZON_TOLERANCE_PX
+    assert outputs["attitude"].order == []  # no camera_info yet: no attitude
+
+
+def test_no_horizon_in_view_gives_an_empty_polygon(ros, outputs, camera):
+    sky_only = np.full((H, W), 7000, np.uint16) + np.random.default_rng(1).integers(0, 4, (H, W), dtype=np.uint16)
+    msg = ros.frame(sky_only)
+    assert send(ros, camera, msg, outputs["mask"]) is not None
+    horizon = outputs["horizon"].get(stamp_of(msg))
+    assert horizon is not None and len(horizon.polygon.points) in (0, 2)
+    if len(horizon.polygon.points) == 0:
+        assert horizon.header.stamp == msg.header.stamp
+
+
+def test_camera_info_gives_attitude(ros, outputs, camera, scenes):
+    scene = scenes[1]
+    info_pub = ros.publisher("/camera_info", reliable=True, msg_type=CameraInfo)
+    attitude = None
+    for _ in range(10):
+        info = CameraInfo(width=W, height=H, k=[float(v) for v in scene.K.ravel()])
+        info.header = ros.header()
+        info_pub.publish(info)
+        time.sleep(0.1)
+        msg = ros.frame(scene.image)
+        camera.publish(msg)
+        attitude = outputs["attitude"].get(stamp_of(msg), timeout=3.0)
+        if attitude is not None:
+            break
+    assert attitude is not None, "no horizon_attitude after camera_info"
+    assert attitude.header.frame_id == "ir_camera"
+    horizon = outputs["horizon"].get(stamp_of(msg))
+    points = horizon.polygon.points
+    expected = camera_attitude(horizon_from_points(points[0].x, points[0].y, points[1].x, points[1].y, W, H), scene.K)
+    assert attitude.vector.x == pytest.approx(expected[0], abs=1e-6)
+    assert attitude.vector.y == pytest.approx(expected[1], abs=1e-6)
+    assert attitude.vector.z == 0.0
+    truth = camera_attitude(scene.truth, scene.K)
+    assert abs(attitude.vector.x - truth[0]) < math.radians(5) and abs(attitude.vector.y - truth[1]) < math.radians(5)
+    ros.client.destroy_publisher(info_pub)
+
+
+# ---------------------------------------------------------------------------------------- QoS
+
+
+def test_reliable_and_best_effort_publishers_both_reach_the_default_node(ros, outputs, scenes):
+    for reliable in (True, False):
+        pub = ros.publisher("/image", reliable=reliable)
+        msg = ros.frame(scenes[0].image)
+        assert send(ros, pub, msg, outputs["mask"]) is not None, f"reliable={reliable} publisher not served"
+        ros.client.destroy_publisher(pub)
+
+
+def test_reliable_image_qos_refuses_best_effort_and_takes_compressed(ros, scenes, trained_weights):
+    node = ros.start_node("strict", weights=str(trained_weights), image_qos="reliable", input_compressed=True)
+    try:
+        assert node.image_sub.topic_name == "/strict/image/compressed"
+        masks = ros.collector(Image, f"/strict/{NODE}/mask")
+        best_effort = ros.client.create_publisher(CompressedImage, "/strict/image/compressed", qos(False))
+        reliable = ros.client.create_publisher(CompressedImage, "/strict/image/compressed", qos(True))
+        assert wait_until(lambda: reliable.get_subscription_count() == 1)
+        lost = numpy_to_compressed(scenes[0].image, "png", ros.header())
+        for _ in range(5):
+            best_effort.publish(lost)
+            time.sleep(0.1)
+        assert best_effort.get_subscription_count() == 0
+        msg = numpy_to_compressed(scenes[0].image, "png", ros.header())
+        reliable.publish(msg)
+        mask = masks.get(stamp_of(msg), timeout=15.0)
+        assert mask is not None and (mask.height, mask.width) == (H, W)
+        assert stamp_of(lost) not in masks.messages
+    finally:
+        ros.stop_node(node)
+
+
+# ---------------------------------------------------------------------------------------- load
+
+
+def test_flooding_drops_frames_and_diagnostics_report_it(ros, outputs, camera, scenes):
+    diagnostics = ros.collector(DiagnosticArray, "/diagnostics")
+    stats = ros.node.stats
+    before = stats.snapshot()
+    stamps = []
+    for i in range(60):
+        msg = ros.frame(scenes[i % len(scenes)].image)
+        stamps.append(stamp_of(msg))
+        camera.publish(msg)
+        time.sleep(0.005)
+    settled = []
+
+    def quiet() -> bool:  # nothing new for 0.5 s and the slot empty
+        settled.append((time.monotonic(), stats.snapshot().received))
+        recent = [n for t, n in settled if t > settled[-1][0] - 0.5]
+        return settled[-1][0] - settled[0][0] > 0.5 and len(set(recent)) == 1 and ros.node._slot is None
+
+    assert wait_until(quiet, 20.0)
+    after = stats.snapshot()
+    received = after.received - before.received
+    processed = after.processed - before.processed
+    dropped = after.dropped - before.dropped
+    answered = sum(s in outputs["mask"].messages for s in stamps)
+    print(f"flood: 60 sent, {received} received, {processed} processed, {dropped} dropped, {answered} masks, "
+          f"{after.transport_lost - before.transport_lost} missing by stamp gaps")
+    assert dropped > 0
+    assert processed + dropped + (after.errors - before.errors) == received
+    assert answered <= processed <= received
+
+    def reported() -> bool:
+        for array in list(diagnostics.order):
+            for status in array.status:
+                values = {kv.key: kv.value for kv in status.values}
+                if status.name.startswith(NODE) and int(values["frames dropped (replaced before processing)"]) >= \
+                        after.dropped:
+                    return True
+        return False
+
+    assert wait_until(reported, 5.0), "diagnostics did not report the drops"
+
+
+def test_diagnostics_content(ros, trained_weights):
+    diagnostics = ros.collector(DiagnosticArray, "/diagnostics")
+    assert wait_until(lambda: any(s.name == f"{NODE}: segmentation" for a in diagnostics.order for s in a.status), 5.0)
+    status = next(s for a in diagnostics.order for s in a.status if s.name == f"{NODE}: segmentation")
+    values = {kv.key: kv.value for kv in status.values}
+    for key in ("input rate (Hz)", "output rate (Hz)", "frames dropped (replaced before processing)",
+                "frames lost before reception (stamp gaps, estimate)", "latency mean (ms)", "latency p95 (ms)",
+                "device", "backend", "model file", "last error"):
+        assert key in values, key
+    assert values["model file"] == str(trained_weights)
+    assert values["device"] == "cpu" and values["backend"] in ("onnxruntime", "torch")
+    assert status.hardware_id == "cpu"
+    assert int(values["frames received"]) > 0
+
+
+# ---------------------------------------------------------------------------------------- parameters
+
+
+def test_live_parameter_updates_and_rejections(ros, outputs, camera, scenes):
+    seg = ros.node.segmenter
+    ok = ros.set_parameters(NODE, normalization__low_pct=2.0, normalization__high_pct=98.0)
+    assert all(r.successful for r in ok)
+    assert (seg.normalization.low_pct, seg.normalization.high_pct) == (2.0, 98.0)
+
+    bad = ros.set_parameters(NODE, normalization__low_pct=99.0)
+    assert not bad[0].successful and "low_pct" in bad[0].reason and "high_pct" in bad[0].reason
+    assert seg.normalization.low_pct == 2.0
+
+    read_only = ros.set_parameters(NODE, weights="/elsewhere.pt")
+    assert not read_only[0].successful and "read-only" in read_only[0].reason.lower()
+    out_of_range = ros.set_parameters(NODE, min_horizon_confidence=1.5)
+    assert not out_of_range[0].successful
+
+    assert ros.set_parameters(NODE, min_horizon_confidence=1.0, horizon_smoothing=0.5)[0].successful
+    assert seg.min_horizon_confidence == 1.0 and ros.node.builder.smoother.factor == 0.5
+    msg = ros.frame(scenes[0].image)
+    assert send(ros, camera, msg, outputs["mask"]) is not None
+    assert len(outputs["horizon"].get(stamp_of(msg)).polygon.points) == 0  # nothing is that confident
+    assert all(r.successful for r in ros.set_parameters(
+        NODE, min_horizon_confidence=0.0, horizon_smoothing=0.0, normalization__low_pct=1.0,
+        normalization__high_pct=99.0))
+
+
+def test_overlay_only_while_subscribed(ros, outputs, camera, scenes):
+    node = ros.node
+    assert node.overlay_pub.get_subscription_count() == 0
+    start = node.overlays_published
+    assert send(ros, camera, ros.frame(scenes[0].image), outputs["mask"]) is not None
+    assert node.overlays_published == start
+
+    overlays = ros.collector(Image, f"/{NODE}/overlay")
+    assert wait_until(lambda: node.overlay_pub.get_subscription_count() == 1)
+    msg = ros.frame(scenes[1].image)
+    overlay = send(ros, camera, msg, overlays)
+    assert overlay is not None
+    assert (overlay.encoding, overlay.height, overlay.width) == ("bgr8", H, W)
+    assert overlay.header.stamp == msg.header.stamp and overlay.header.frame_id == "ir_camera"
+
+    assert ros.set_parameters(NODE, publish_overlay=False)[0].successful
+    count = node.overlays_published
+    assert send(ros, camera, ros.frame(scenes[2].image), outputs["mask"]) is not None
+    assert node.overlays_published == count
+    assert ros.set_parameters(NODE, publish_overlay=True)[0].successful
+    ros.client.destroy_subscription(overlays.sub)
+
+
+# ---------------------------------------------------------------------------------------- bad input
+
+
+def test_bad_frames_are_skipped_and_good_ones_still_answered(ros, outputs, camera, scenes):
+    stats = ros.node.stats
+    good = scenes[0].image
+    truncated = ros.frame(good)
+    truncated.data = truncated.data[: len(truncated.data) // 2]
+    bad_frames = [
+        Image(header=ros.header(), height=4, width=4, step=8, encoding="yuv422", data=bytes(32)),
+        truncated,
+        Image(header=ros.header(), height=0, width=0, step=0, encoding="mono16"),
+        Image(header=ros.header(), height=4, width=4, step=2, encoding="mono16", data=bytes(32)),
+    ]
+    for msg in bad_frames:
+        errors = stats.snapshot().errors
+        camera.publish(msg)
+        assert wait_until(lambda e=errors: stats.snapshot().errors > e, 10.0), f"{msg.encoding} frame not rejected"
+        assert stamp_of(msg) not in outputs["mask"].messages
+    assert "frame skipped" in ros.node._last_error
+
+    nan_frame = good.astype(np.float32)
+    nan_frame[:20] = np.nan
+    nan_frame[300:310, 100:110] = np.inf
+    mask = send(ros, camera, ros.frame(nan_frame, "32FC1"), outputs["mask"])
+    assert mask is not None and (mask.height, mask.width) == (H, W)
+
+    import cv2
+
+    small = cv2.resize(good, (W // 2, H // 2), interpolation=cv2.INTER_AREA)
+    mask = send(ros, camera, ros.frame(small), outputs["mask"])
+    assert mask is not None and (mask.height, mask.width) == (H // 2, W // 2)
+
+    for image, encoding in ((good, "mono16"), (cv2.cvtColor((good >> 6).astype(np.uint8), cv2.COLOR_GRAY2BGR), "bgr8")):
+        msg = ros.frame(image, encoding)
+        mask = send(ros, camera, msg, outputs["mask"])
+        assert mask is not None and (mask.height, mask.width) == (H, W)
+        assert len(outputs["horizon"].get(stamp_of(msg)).polygon.points) == 2
+
+
+# ---------------------------------------------------------------------------------------- process
+
+
+def start_node_process(tmp_path: Path, name: str, *ros_args: str) -> tuple[subprocess.Popen, Path]:
+    log = tmp_path / f"{name}.log"
+    cmd = [sys.executable, "-m", "seasky_ros.node", "--ros-args", *ros_args]
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(cmd, cwd=REPO, env=ros_env(), stdout=out, stderr=subprocess.STDOUT)
+    return proc, log
+
+
+@pytest.mark.slow
+def test_clean_shutdown_on_sigint_and_sigterm(ros, scenes, trained_weights, tmp_path):
+    procs = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        ns = f"shutdown_{sig.name.lower()}"
+        procs[sig] = (ns, *start_node_process(tmp_path, ns, "-p", f"weights:={trained_weights}",
+                                              "-r", f"__ns:=/{ns}"))
+    for sig, (ns, proc, log) in procs.items():
+        masks = ros.collector(Image, f"/{ns}/{NODE}/mask")
+        pub = ros.client.create_publisher(Image, f"/{ns}/image", qos(False))
+        assert wait_until(lambda p=pub, pr=proc: p.get_subscription_count() > 0 or pr.poll() is not None, 60.0)
+        assert proc.poll() is None, log.read_text()
+        msg = ros.frame(scenes[0].image)
+        assert send(ros, pub, msg, masks, timeout=30.0) is not None, log.read_text()
+        pub.publish(ros.frame(scenes[1].image))  # keep the worker busy while the signal lands
+        proc.send_signal(sig)
+    for sig, (_ns, proc, log) in procs.items():
+        try:
+            code = proc.wait(timeout=20.0)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            pytest.fail(f"node did not stop on {sig.name}:\n{log.read_text()}")
+        text = log.read_text()
+        assert code == 0, f"{sig.name}: exit code {code}\n{text}"
+        assert "Traceback" not in text, text
+
+
+def test_missing_weights_is_a_clear_fatal_error(tmp_path):
+    missing = tmp_path / "no_such_weights.pt"
+    proc, log = start_node_process(tmp_path, "missing", "-p", f"weights:={missing}")
+    code = proc.wait(timeout=60.0)
+    text = log.read_text()
+    assert code != 0
+    assert str(missing) in text and "not found" in text
+    assert "Traceback" not in text
+
+
+def test_corrupt_weights_is_a_clear_fatal_error(tmp_path):
+    corrupt = tmp_path / "corrupt.pt"
+    corrupt.write_bytes(b"this is not a weights file")
+    proc, log = start_node_process(tmp_path, "corrupt", "-p", f"weights:={corrupt}")
+    code = proc.wait(timeout=60.0)
+    text = log.read_text()
+    assert code != 0 and str(corrupt) in text and "Traceback" not in text
+
+
+# ---------------------------------------------------------------------------------------- transport
+
+PUBLISHER = """
+import sys, time
+import numpy as np
+import rclpy
+from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+from seasky_ros.ros_image import numpy_to_image
+topic, count, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+rclpy.init()
+node = rclpy.create_node("frame_source")
+qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=5, reliability=ReliabilityPolicy.BEST_EFFORT)
+pub = node.create_publisher(Image, topic, qos)
+deadline = time.monotonic() + 30
+while pub.get_subscription_count() == 0 and time.monotonic() < deadline:
+    time.sleep(0.05)
+time.sleep(0.5)
+image = np.random.default_rng(0).integers(7000, 9000, (512, 640), dtype=np.uint16)
+start = time.monotonic()
+for i in range(count):
+    header = Header(frame_id="ir")
+    header.stamp.sec, header.stamp.nanosec = 1000 + i, 0
+    pub.publish(numpy_to_image(image, "mono16", header))
+    time.sleep(max(0.0, start + (i + 1) / rate - time.monotonic()))
+time.sleep(1.0)
+node.destroy_node()
+rclpy.shutdown()
+"""
+
+
+@pytest.mark.slow
+def test_fastdds_profile_delivers_full_frames_best_effort(ros):
+    """640x512 mono16 at 30 Hz, best effort, between processes: complete with the profile on the publisher."""
+    count = 240
+    received = {}
+    for label, profile in (("with profile", str(PROFILE)), ("without profile", None)):
+        topic = f"/delivery_{label.replace(' ', '_')}"
+        collector = ros.collector(Image, topic, reliable=False)
+        env = ros_env()
+        if profile is None:
+            env.pop("FASTDDS_DEFAULT_PROFILES_FILE", None)
+        proc = subprocess.run([sys.executable, "-c", PUBLISHER, topic, str(count), "30"], cwd=REPO, env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode == 0, proc.stderr
+        time.sleep(0.3)
+        received[label] = len(collector.messages)
+        ros.client.destroy_subscription(collector.sub)
+    print(f"best-effort 640x512 mono16 at 30 Hz between processes: {received['with profile']}/{count} frames "
+          f"with the profile, {received['without profile']}/{count} without")
+    assert received["with profile"] >= 0.95 * count
