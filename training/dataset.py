@@ -15,10 +15,11 @@ more expensive than one found when the folder is opened or read.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -181,6 +182,12 @@ class DatasetFolder:
 
     def __len__(self) -> int:
         return len(self.stems)
+
+    def subset(self, indices: Sequence[int]) -> DatasetFolder:
+        """The same folder restricted to some frames (e.g. the held-out tail of a video)."""
+        part = copy.copy(self)
+        part.stems = [self.stems[i] for i in indices]
+        return part
 
     def image_path(self, index: int) -> Path:
         return self._images[self.stems[index]]

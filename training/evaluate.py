@@ -18,15 +18,16 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from seasky_ros.horizon import Horizon, estimate_horizon, horizon_from_points
 
 from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
+from seasky_ros.horizon import Horizon, estimate_horizon, horizon_from_points
 from seasky_ros.preprocess import fill_nonfinite, to_gray
 from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import CLASS_NAMES
 
 from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .metrics import ConfusionMatrix, HorizonTally
+from .samples import time_split
 
 
 @dataclass
@@ -110,7 +111,7 @@ def evaluate(
             "iou": {name: _finite(v) for name, v in zip(CLASS_NAMES, iou, strict=True)},
             "dice": {name: _finite(v) for name, v in zip(CLASS_NAMES, dice, strict=True)},
             "mean_iou_sky_sea": _finite(np.nanmean(iou[:2])),
-            "mean_iou": _finite(np.nanmean(iou)),
+            "mean_iou": _finite(cm.mean_iou()),
             "pixel_accuracy": _finite(cm.pixel_accuracy()),
         },
         "horizon": tally.summary() if tally.with_truth + tally.without_truth else None,
@@ -174,8 +175,9 @@ def markdown_report(summary: dict, grid_name: str | None) -> str:
                   "| --- | --- | --- |"]
         for name in CLASS_NAMES:
             lines.append(f"| {name} | {_fmt(seg['iou'][name], 4)} | {_fmt(seg['dice'][name], 4)} |")
-        lines += ["", f"mean IoU sky/sea: {_fmt(seg['mean_iou_sky_sea'], 4)}; mean IoU (all present classes): "
-                  f"{_fmt(seg['mean_iou'], 4)}; pixel accuracy {_fmt(seg['pixel_accuracy'], 4)}", ""]
+        lines += ["", f"mean IoU sky/sea: {_fmt(seg['mean_iou_sky_sea'], 4)}; mean IoU: "
+                  f"{_fmt(seg['mean_iou'], 4)} (classes present in the truth); "
+                  f"pixel accuracy {_fmt(seg['pixel_accuracy'], 4)}", ""]
     hz = summary["horizon"]
     if hz:
         lines += ["## Horizon", "", "| error | mean | median | p95 | max |", "| --- | --- | --- | --- | --- |"]
@@ -206,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.add_argument("--backend", default="auto", choices=["auto", "torch", "onnxruntime"])
     p.add_argument("--class-map", default=None, help="'massmind' or '0:0,1:1,3:2,...' for the folder's masks")
+    p.add_argument("--tail-fraction", type=float, default=None,
+                   help="score only this time-ordered tail of the folder "
+                   "(the part seasky-train --val-fraction held out)")
     p.add_argument("--oracle-masks", action="store_true", help="horizon stage alone, on the ground-truth masks")
     p.add_argument("--no-refine", action="store_true", help="skip the horizon's image-gradient refinement")
     p.add_argument("--out", type=Path, default=None, help="report folder (default eval-<data name>)")
@@ -221,6 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.class_map:
         class_map = CLASS_MAP_PRESETS.get(args.class_map) or parse_class_map(args.class_map)
     folder = DatasetFolder(args.data, class_map=class_map)
+    if args.tail_fraction is not None:
+        folder = folder.subset(time_split(len(folder), args.tail_fraction)[1])
     segmenter = None if args.oracle_masks else Segmenter.from_file(args.weights, args.device, args.backend)
     summary, worst = evaluate(folder, segmenter, args.oracle_masks, not args.no_refine, not args.no_progress,
                               args.worst)

@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
 from seasky_ros.horizon import Horizon
 
 IGNORE = 255
@@ -50,6 +51,12 @@ class ConfusionMatrix:
         total = self.matrix.sum(0) + self.matrix.sum(1)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(total > 0, 2 * tp / total, np.nan)
+
+    def mean_iou(self) -> float:
+        """Mean IoU over the classes that occur in the truth (a class absent from the truth but
+        predicted still lowers the others' IoU through its false positives)."""
+        present = self.matrix.sum(1) > 0
+        return float(np.mean(self.iou()[present])) if present.any() else math.nan
 
     def pixel_accuracy(self) -> float:
         total = self.matrix.sum()

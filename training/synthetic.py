@@ -52,6 +52,7 @@ import numpy as np
 
 SKY, SEA, OTHER = 0, 1, 2
 TILE = 128  # side of the periodic noise tiles (pixels)
+WAVE_SCALE_2 = 0.618  # relative sampling scale of the second wave tile (irrational: no common period)
 MAX_COUNT_14 = 16383
 EARTH_RADIUS_M = 6.371e6
 AZ_LIMIT = 1.8  # 1-D profiles are defined over tan(azimuth) in [-AZ_LIMIT, AZ_LIMIT]
@@ -111,7 +112,7 @@ class SceneParams:
     coast_temp_k: float = 4.0
     coast_height_deg: float = 1.0
     coast_extent: tuple[float, float] = (-2.0, 2.0)  # tan(azimuth) span of the coast
-    coast_reflection: float = 0.0  # mirror image of the coast in calm water (0 none .. ~0.6)
+    reflection: float = 0.0  # mirror images of coast and vessels in calm water (0 none .. ~0.6)
     bridge: bool = False
     bridge_distance_m: float = 400.0
     bridge_temp_k: float = 5.0
@@ -142,9 +143,9 @@ class SceneParams:
             raise TypeError(f"unknown SceneParams fields: {sorted(unknown)}")
         u = rng.uniform
         hfov = float(u(20.0, 60.0))
-        # roll: mostly small, sometimes large
-        roll = float(rng.normal(0.0, 4.0)) if rng.random() < 0.85 else float(u(-30.0, 30.0))
-        roll = float(np.clip(roll, -30.0, 30.0))
+        # roll: mostly small (a ship-mounted camera), sometimes large
+        roll = float(rng.normal(0.0, 4.0)) if rng.random() < 0.9 else float(u(-25.0, 25.0))
+        roll = float(np.clip(roll, -25.0, 25.0))
         # horizon position at the centre column, as a fraction of the half image height (4:3..5:4)
         r = rng.random()
         if r < 0.04:
@@ -184,18 +185,18 @@ class SceneParams:
             camera_height_m=height,
             time_s=float(u(0.0, 100.0)),
             sky_zenith_k=-float(u(3.0, 45.0)),
-            sky_scale_deg=float(u(3.0, 25.0)),
+            sky_scale_deg=float(math.exp(u(math.log(1.5), math.log(25.0)))),
             sky_gradient_k=float(rng.normal(0.0, 1.0)),
             cloud_cover=float(u(0.05, 1.0)) if rng.random() < 0.5 else 0.0,
             cloud_temp_k=float(u(2.0, 20.0)),
             cloud_size_m=float(math.exp(u(math.log(300.0), math.log(5000.0)))),
             sea_horizon_k=contrast,
-            sea_near_k=float(u(-3.0, 8.0)),
+            sea_near_k=float(u(-5.0, 7.0)),
             sea_scale_deg=float(u(0.5, 10.0)),
             wave_amp_k=float(math.exp(u(math.log(0.1), math.log(3.0)))),
             wave_length_m=float(math.exp(u(math.log(0.6), math.log(30.0)))),
             wave_anisotropy=float(u(1.5, 8.0)),
-            streaks=int(rng.choice([0, 1, 2, 3, 5, 8], p=[0.35, 0.1, 0.15, 0.15, 0.15, 0.1])),
+            streaks=int(rng.choice([0, 1, 2, 3, 5, 8, 12], p=[0.3, 0.1, 0.12, 0.13, 0.15, 0.12, 0.08])),
             streak_temp_k=float(u(0.3, 4.0)),
             glint_k=float(u(1.0, 10.0)) if rng.random() < 0.15 else 0.0,
             glint_az_tan=float(u(-0.5, 0.5)),
@@ -208,7 +209,7 @@ class SceneParams:
             coast_temp_k=float(u(-4.0, 14.0)),
             coast_height_deg=float(math.exp(u(math.log(0.1), math.log(6.0)))),
             coast_extent=(a, b),
-            coast_reflection=float(u(0.0, 0.6)) if rng.random() < 0.6 else 0.0,
+            reflection=float(u(0.0, 0.6)) if rng.random() < 0.6 else 0.0,
             bridge=bool(rng.random() < 0.07),
             bridge_distance_m=float(math.exp(u(math.log(80.0), math.log(2000.0)))),
             bridge_temp_k=float(u(-2.0, 12.0)),
@@ -281,33 +282,85 @@ def _sample_1d(profile: np.ndarray, az_tan: np.ndarray) -> np.ndarray:
     return np.interp(idx, np.arange(AZ_SAMPLES), profile).astype(np.float32)
 
 
+@dataclass(frozen=True)
+class _Streak:
+    """A breaking-wave (whitecap or surf) band parallel to the horizon."""
+
+    distance_m: float
+    width_m: float  # foam extent along the view
+    face_m: float  # height of the breaking face: what keeps far bands several pixels thick
+    amp: float  # relative to SceneParams.streak_temp_k
+    mod: np.ndarray  # 1-D over tan(az): brightness along the band (broken foam patches)
+    wobble: np.ndarray  # 1-D over tan(az): row offset along the band
+
+
+@dataclass(frozen=True)
+class _VesselLook:
+    """Superstructure layout and surface detail of one vessel (fractions of length / cabin height)."""
+
+    parts: list[tuple[float, float, float]]  # (x0, x1, height) of deckhouses and masts
+    part_temps: list[float]  # kelvin relative to the hull
+    hull_gradient_k: float  # deck edge minus waterline
+    window_period: float  # fraction of the length between windows (0: no windows)
+    window_k: float
+    exhaust: tuple[int, float] | None  # (part index, kelvin) of a hot funnel top
+
+
 @dataclass
 class _Content:
     """Everything drawn from the scene's content seed (independent of camera attitude)."""
 
-    wave: np.ndarray
+    wave: np.ndarray  # swell/wind waves, crests along the horizon
+    wave2: np.ndarray  # the same kind of waves, summed with ``wave`` at another scale to hide the tile period
+    ripple: np.ndarray  # finer, less regular texture sampled at another scale (hides the tile period)
     cloud: np.ndarray
+    cloud_fine: np.ndarray  # texture inside clouds, sampled at another scale
     land: np.ndarray
     glint: np.ndarray
     fpn: np.ndarray  # column pattern, AZ-independent (sensor)
     coast_height: np.ndarray  # 1-D over tan(az): angular height above the horizon (rad)
     coast_temp: np.ndarray  # 1-D over tan(az): temperature offset per column (buildings)
-    streaks: list[tuple[float, float, float, np.ndarray, np.ndarray]]  # (distance, width m, amp, mod, wobble)
+    streaks: list[_Streak]
     bridge: tuple[float, float, float, float, list[float]] | None  # (a, b, deck elev rad, thick rad, pillars)
-    vessel_parts: list[list[tuple[float, float, float, float]]]  # per vessel: (x0, x1, h0, h1) fractions
+    vessels: list[_VesselLook]
     hull_shape: tuple[float, float, float]  # own bow: centre x frac, half width frac, height frac
+    hull_look: tuple[float, float]  # own bow: gradient (K over its height), rail contrast (K)
+
+
+def _vessel_look(rng: np.random.Generator) -> _VesselLook:
+    parts: list[tuple[float, float, float]] = []
+    for _ in range(int(rng.integers(1, 4))):
+        x0 = float(rng.uniform(0.05, 0.7))
+        x1 = float(min(0.95, x0 + rng.uniform(0.08, 0.45)))
+        parts.append((x0, x1, float(rng.uniform(0.3, 1.0))))
+    if rng.random() < 0.5:  # mast
+        xm = float(rng.uniform(0.2, 0.8))
+        parts.append((xm, xm + 0.015, float(rng.uniform(1.2, 2.5))))
+    funnel = int(np.argmax([h for _, _, h in parts[: max(1, len(parts) - 1)]]))
+    return _VesselLook(
+        parts=parts,
+        part_temps=[float(rng.normal(1.5, 1.5)) for _ in parts],
+        hull_gradient_k=float(rng.normal(0.0, 1.5)),
+        window_period=float(rng.uniform(0.02, 0.06)) if rng.random() < 0.5 else 0.0,
+        window_k=float(rng.choice([-1.0, 1.0]) * rng.uniform(1.0, 4.0)),
+        exhaust=(funnel, float(rng.uniform(4.0, 20.0))) if rng.random() < 0.4 else None,
+    )
 
 
 @functools.lru_cache(maxsize=8)
 def _content(params_key: tuple) -> _Content:
     (seed, anisotropy, coast, coast_height_deg, n_streaks, bridge, n_vessels) = params_key
     rng = np.random.default_rng([seed, 0xC0A57])
-    wave = _periodic_noise(rng, 6.0 * anisotropy, 6.0)
-    wave = wave + 0.35 * _periodic_noise(rng, 2.0 * anisotropy, 1.5)
-    wave = wave + 0.25 * np.maximum(wave, 0.0) ** 2  # sharper bright crests
-    wave = (wave - wave.mean()) / wave.std()
+    waves = []
+    for k in (1.0, WAVE_SCALE_2):  # the second tile is sampled at WAVE_SCALE_2: same look, other period
+        wave = _periodic_noise(rng, 6.0 * k * anisotropy, 6.0 * k)
+        wave = wave + 0.35 * _periodic_noise(rng, 2.0 * k * anisotropy, 1.5 * k)
+        wave = wave + 0.25 * np.maximum(wave, 0.0) ** 2  # sharper bright crests
+        waves.append((wave - wave.mean()) / wave.std())
+    ripple = _periodic_noise(rng, 2.0 + 0.5 * anisotropy, 1.5)
     cloud = 0.75 * _periodic_noise(rng, 18.0, 12.0) + 0.45 * _periodic_noise(rng, 6.0, 4.0)
     cloud += 0.2 * _periodic_noise(rng, 2.0, 1.5)
+    cloud_fine = _periodic_noise(rng, 3.0, 2.0)
     land = _periodic_noise(rng, 6.0, 4.0) + 0.4 * _periodic_noise(rng, 1.5, 1.5)
     glint = _periodic_noise(rng, 2.5, 0.8)
     fpn = rng.standard_normal(4096).astype(np.float32)
@@ -339,12 +392,15 @@ def _content(params_key: tuple) -> _Content:
 
     streaks = []
     for _ in range(n_streaks):
-        distance = float(math.exp(rng.uniform(math.log(15.0), math.log(600.0))))
-        width_m = float(rng.uniform(1.5, 10.0))
-        amp = float(rng.uniform(0.3, 1.0))
         mod = np.clip(_profile_1d(rng, float(rng.uniform(0.05, 0.3)), 3) * 0.8 + float(rng.uniform(0.0, 0.9)), 0, 1)
-        wobble = _profile_1d(rng, 0.3, 2)
-        streaks.append((distance, width_m, amp, mod.astype(np.float32), wobble))
+        streaks.append(_Streak(
+            distance_m=float(math.exp(rng.uniform(math.log(15.0), math.log(800.0)))),
+            width_m=float(rng.uniform(1.5, 10.0)),
+            face_m=float(rng.uniform(0.1, 2.0)),
+            amp=float(rng.uniform(0.3, 1.0)),
+            mod=mod.astype(np.float32),
+            wobble=_profile_1d(rng, 0.3, 2),
+        ))
 
     bridge_spec = None
     if bridge:
@@ -355,20 +411,11 @@ def _content(params_key: tuple) -> _Content:
         pillars = sorted(float(rng.uniform(a, b)) for _ in range(int(rng.integers(1, 4))))
         bridge_spec = (a, b, elev, thick, pillars)
 
-    vessel_parts = []
-    for _ in range(n_vessels):
-        parts = []
-        for _ in range(int(rng.integers(1, 4))):
-            x0 = float(rng.uniform(0.05, 0.7))
-            x1 = float(min(0.95, x0 + rng.uniform(0.08, 0.45)))
-            h1 = float(rng.uniform(0.3, 1.0))
-            parts.append((x0, x1, 0.0, h1))
-        if rng.random() < 0.5:  # mast
-            xm = float(rng.uniform(0.2, 0.8))
-            parts.append((xm, xm + 0.015, 0.0, float(rng.uniform(1.2, 2.5))))
-        vessel_parts.append(parts)
+    vessels = [_vessel_look(rng) for _ in range(n_vessels)]
     hull_shape = (float(rng.uniform(0.35, 0.65)), float(rng.uniform(0.15, 0.5)), float(rng.uniform(0.05, 0.22)))
-    return _Content(wave, cloud, land, glint, fpn, height, temp, streaks, bridge_spec, vessel_parts, hull_shape)
+    hull_look = (float(rng.normal(0.0, 2.0)), float(rng.normal(0.0, 3.0)))
+    return _Content(waves[0], waves[1], ripple, cloud, cloud_fine, land, glint, fpn, height, temp, streaks,
+                    bridge_spec, vessels, hull_shape, hull_look)
 
 
 def _scene_content(p: SceneParams) -> _Content:
@@ -441,27 +488,37 @@ def _waterline_depression(distance_m: float, height_m: float) -> float:
     return max(0.0, math.atan(height_m / distance_m) - distance_m / (2 * EARTH_RADIUS_M))
 
 
-def _projected_texture(
-    tile: np.ndarray, canvas: _Canvas, dist: np.ndarray, sx: float, sz: float, drift_m: float,
-    feature: tuple[float, float], falloff: float = 0.5,
-) -> np.ndarray:
-    """Sample a periodic tile laid on a horizontal plane (sea or cloud deck).
+def _plane_layers(
+    layers: Sequence[tuple[np.ndarray, float, tuple[float, float]]], canvas: _Canvas, dist: np.ndarray,
+    metres_per_px: float, drift_m: float, falloff: float = 0.5, dist_x: np.ndarray | None = None,
+) -> list[np.ndarray]:
+    """Sample periodic tiles laid on a horizontal plane (sea or cloud deck), one array per layer.
 
-    ``dist`` is the ground distance of each row, ``sx``/``sz`` metres per tile pixel across and
-    along the view, ``feature`` the tile's feature size (x, y) in tile pixels. Where one image
+    ``layers`` are (tile, scale, feature): ``scale`` multiplies the plane coordinates (layers at
+    an irrational ratio of scales hide each other's tile period), ``feature`` is the tile's
+    feature size (x, y) in tile pixels. ``dist`` is the ground distance of each canvas row;
+    ``dist_x`` (default ``dist``) the distance that sets the horizontal scale, capped for clouds
+    so the texture is not squeezed into radial aliasing streaks near the horizon. Where one
     pixel covers several features (far away) the texture is averaged out in reality; scaling
-    its contrast by (features covered) ** -falloff mimics that without mipmaps and avoids
-    aliasing patterns (0.5 is the statistics of averaging; more suppresses moire).
+    its contrast by (features covered) ** -falloff mimics that without mipmaps (0.5 is the
+    statistics of averaging; more suppresses moire).
     """
-    map_y = ((dist + drift_m) / sz % TILE).astype(np.float32)
-    map_x = np.mod(np.outer(dist / sx, canvas.az) + 17.0, TILE).astype(np.float32)
-    tex = cv2.remap(tile, map_x, np.broadcast_to(map_y[:, None], map_x.shape).copy(),
-                    cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
-    foot_x = dist / (canvas.f * sx)
-    foot_y = np.abs(np.gradient(dist)) / sz if dist.size > 1 else np.ones_like(dist)
-    contrast = (np.maximum(foot_x / feature[0], 1.0) * np.maximum(foot_y / feature[1], 1.0)) ** -falloff
-    tex *= contrast.astype(np.float32)[:, None]
-    return tex
+    dist_x = dist if dist_x is None else dist_x
+    base_y = (dist + drift_m) / metres_per_px
+    base_x = np.outer(dist_x / metres_per_px, canvas.az)
+    foot_x = dist_x / (canvas.f * metres_per_px)
+    foot_y = np.abs(np.gradient(dist)) / metres_per_px if dist.size > 1 else np.ones_like(dist)
+    out = []
+    for k, (tile, scale, feature) in enumerate(layers):
+        offset = 17.0 + 41.3 * k
+        map_x = np.mod(base_x * scale + offset, TILE).astype(np.float32)
+        map_y = np.mod(base_y * scale + 0.6 * offset, TILE).astype(np.float32)
+        tex = cv2.remap(tile, map_x, np.broadcast_to(map_y[:, None], map_x.shape).copy(),
+                        cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+        covered = np.maximum(foot_x * scale / feature[0], 1.0) * np.maximum(foot_y * scale / feature[1], 1.0)
+        tex *= (covered**-falloff).astype(np.float32)[:, None]
+        out.append(tex)
+    return out
 
 
 def _draw_sky(canvas: _Canvas, value: np.ndarray, p: SceneParams, content: _Content) -> None:
@@ -477,11 +534,13 @@ def _draw_sky(canvas: _Canvas, value: np.ndarray, p: SceneParams, content: _Cont
     deck = 1500.0
     dist = np.minimum(deck / np.tan(e), 200.0 * deck)
     scale = p.cloud_size_m / 16.0  # metres per tile pixel
-    tex = _projected_texture(content.cloud, canvas, dist, scale, scale, p.time_s * 0.3 * scale, (4.0, 3.0), 0.75)
+    tex, fine = _plane_layers([(content.cloud, 1.0, (4.0, 3.0)), (content.cloud_fine, 2.618, (3.0, 2.0))],
+                              canvas, dist, scale, p.time_s * 0.3 * scale, 0.75, np.minimum(dist, 5.0 * deck))
     threshold = 1.1 - 2.2 * p.cloud_cover
-    cloud = np.clip((tex - threshold) * 1.5, 0.0, 1.0)
+    density = np.clip(tex - threshold, 0.0, 1.0)
+    density = density * density * (3.0 - 2.0 * density)  # soft edges
     fade = (1.0 - np.exp(-np.degrees(e) / 4.0)).astype(np.float32)
-    value[rows] += cloud * (np.float32(p.cloud_temp_k) * fade)[:, None]
+    value[rows] += density * (0.8 + 0.25 * fine) * (np.float32(p.cloud_temp_k) * fade)[:, None]
 
 
 def _draw_sea(canvas: _Canvas, value: np.ndarray, p: SceneParams, content: _Content) -> None:
@@ -496,30 +555,33 @@ def _draw_sea(canvas: _Canvas, value: np.ndarray, p: SceneParams, content: _Cont
     h = p.camera_height_m
     dist = np.minimum(h / np.tan(dep), 20000.0)
     sz = p.wave_length_m / 16.0  # tile features (sigma 6 px) ~ 0.4 wavelength
-    sx = sz  # the anisotropy is in the tile itself
-    tex = _projected_texture(content.wave, canvas, dist, sx, sz, p.time_s * 1.2, (4.0, 3.0))
+    layers = [(content.wave, 1.0, (4.0, 3.0)), (content.wave2, WAVE_SCALE_2, (4.0 * WAVE_SCALE_2, 3.0 * WAVE_SCALE_2)),
+              (content.ripple, 2.618, (2.0, 1.5))]
+    wave, wave2, ripple = _plane_layers(layers, canvas, dist, sz, p.time_s * 1.2)
+    tex = (wave + wave2) * np.float32(0.7071) + 0.45 * ripple
     amp = p.wave_amp_k * (1.0 - np.exp(-d_deg / 0.05)) * (0.5 + 0.5 * np.exp(-d_deg / 15.0))
     value[rows] += tex * amp.astype(np.float32)[:, None]
     canvas.wave_tex = tex
     # breaking-wave streaks: bright bands parallel to the horizon
-    for distance, width_m, rel_amp, mod, wobble in content.streaks:
-        dep_k = math.atan(h / distance)
-        row = canvas.row_of_depression(dep_k)
-        half = 0.5 * (canvas.row_of_depression(math.atan(h / max(distance - width_m, 1.0))) - row)
-        half = float(np.clip(half, 0.6, 15.0))
+    for streak in content.streaks:
+        row = canvas.row_of_depression(math.atan(h / streak.distance_m))
+        ground = canvas.row_of_depression(math.atan(h / max(streak.distance_m - streak.width_m, 1.0))) - row
+        face = canvas.f * streak.face_m / streak.distance_m  # the breaking face stands up from the water
+        half = float(np.clip(0.5 * (ground + face), 0.6, 25.0))
+        row -= 0.5 * face
         amp_wob = 0.4 * half + 0.5
         r0 = max(canvas.split, int(row - 4 * half - amp_wob))
         r1 = min(canvas.h, int(row + 4 * half + amp_wob) + 2)
         if r1 <= r0:
             continue
-        cols_mod = _sample_1d(mod, canvas.az)
-        cols_off = _sample_1d(wobble, canvas.az) * np.float32(amp_wob)
+        cols_mod = _sample_1d(streak.mod, canvas.az)
+        cols_off = _sample_1d(streak.wobble, canvas.az) * np.float32(amp_wob)
         r = np.arange(r0, r1, dtype=np.float32)[:, None]
         offset = r - np.float32(row) - cols_off[None, :]
         # sharp crest on the far side, foam trailing towards the camera
         inv = np.where(offset < 0, np.float32(1.0 / (0.5 * half)), np.float32(1.0 / half))
-        band = np.exp(-((offset * inv) ** 2)) * (1.0 + 0.35 * tex[r0 - canvas.split:r1 - canvas.split])
-        value[r0:r1] += band * cols_mod[None, :] * np.float32(p.streak_temp_k * rel_amp)
+        band = np.exp(-((offset * inv) ** 2)) * np.clip(1.0 + 0.5 * tex[r0 - canvas.split:r1 - canvas.split], 0, None)
+        value[r0:r1] += band * cols_mod[None, :] * np.float32(p.streak_temp_k * streak.amp)
     # sun glint: sparkle column below the sun
     if p.glint_k > 0:
         centre = p.glint_az_tan * canvas.f - canvas.u0
@@ -579,7 +641,7 @@ def _draw_coast(canvas: _Canvas, value: np.ndarray, other: np.ndarray, p: SceneP
     sub = value[r0:r1]
     sub[region] = land[region]
     other[r0:r1][region] = 1
-    if p.coast_reflection > 0 and canvas.wave_tex is not None:
+    if p.reflection > 0 and canvas.wave_tex is not None:
         span = np.maximum(bottom - top_rows, 1.0)
         q0 = int(max(canvas.split, math.floor(bottom)))
         q1 = int(min(canvas.h, math.ceil(bottom + 1.2 * float(span[inside].max())) + 1))
@@ -588,7 +650,7 @@ def _draw_coast(canvas: _Canvas, value: np.ndarray, other: np.ndarray, p: SceneP
             fall = np.where(rr >= 0, np.exp(-rr / (0.4 * span[None, :])), 0.0) * inside[None, :]
             ripple = np.clip(1.0 + 0.8 * canvas.wave_tex[q0 - canvas.split:q1 - canvas.split], 0.0, None)
             target = np.float32(base) + temp_cols[None, :] * np.float32(tau)
-            value[q0:q1] += np.float32(p.coast_reflection) * fall * ripple * (target - value[q0:q1])
+            value[q0:q1] += np.float32(p.reflection) * fall * ripple * (target - value[q0:q1])
 
 
 def _draw_bridge(canvas: _Canvas, value: np.ndarray, other: np.ndarray, p: SceneParams, content: _Content) -> None:
@@ -622,37 +684,92 @@ def _draw_bridge(canvas: _Canvas, value: np.ndarray, other: np.ndarray, p: Scene
     other[r0:r1][region] = 1
 
 
+def _vessel_polygons(v: Vessel, look: _VesselLook, canvas: _Canvas, p: SceneParams) -> list[np.ndarray] | None:
+    """Hull first, then deckhouses/masts, in canvas pixels; None when out of view."""
+    px_per_m = canvas.f / v.distance_m
+    base = canvas.row_of_depression(_waterline_depression(v.distance_m, p.camera_height_m)) + 0.5
+    centre = v.az_tan * canvas.f - canvas.u0
+    length = max(v.length_m * px_per_m, 2.0)
+    hull_h = max(v.hull_height_m * px_per_m, 1.0)
+    x0, x1 = centre - length / 2, centre + length / 2
+    if x1 < 0 or x0 > canvas.w:
+        return None
+    bow = 0.15 * length
+    polys = [np.array([[x0, base - hull_h], [x1, base - hull_h], [x1 - bow, base], [x0 + 0.05 * length, base]])]
+    cabin_h = v.cabin_height_m * px_per_m
+    deck = base - hull_h + 0.5
+    for fx0, fx1, fh in look.parts:
+        top = base - hull_h - fh * cabin_h
+        polys.append(np.array([[x0 + fx0 * length, deck], [x0 + fx1 * length, deck],
+                               [x0 + fx1 * length, top], [x0 + fx0 * length, top]]))
+    return polys
+
+
 def _draw_vessels(canvas: _Canvas, value: np.ndarray, other: np.ndarray, p: SceneParams, content: _Content) -> None:
-    order = sorted(range(len(p.vessels)), key=lambda i: -p.vessels[i].distance_m)
+    """Vessels far to near: shaded hull and superstructure (windows, hot funnel), mirrored in calm water."""
     shift = 4
-    one = 1 << shift
-    for i in order:
-        v = p.vessels[i]
-        px_per_m = canvas.f / v.distance_m
-        base = canvas.row_of_depression(_waterline_depression(v.distance_m, p.camera_height_m)) + 0.5
-        centre = v.az_tan * canvas.f - canvas.u0
-        length = max(v.length_m * px_per_m, 2.0)
-        hull_h = max(v.hull_height_m * px_per_m, 1.0)
-        x0, x1 = centre - length / 2, centre + length / 2
-        if x1 < 0 or x0 > canvas.w:
+    for i in sorted(range(len(p.vessels)), key=lambda i: -p.vessels[i].distance_m):
+        v, look = p.vessels[i], content.vessels[i]
+        polys = _vessel_polygons(v, look, canvas, p)
+        if polys is None:
             continue
-        bow = 0.15 * length
-        hull = np.array([[x0, base - hull_h], [x1, base - hull_h], [x1 - bow, base], [x0 + 0.05 * length, base]])
-        polys = [(hull, v.temp_k)]
-        cabin_h = v.cabin_height_m * px_per_m
-        for k, (fx0, fx1, _, fh) in enumerate(content.vessel_parts[i]):
-            top = base - hull_h - fh * cabin_h
-            rect = np.array([[x0 + fx0 * length, base - hull_h + 0.5], [x0 + fx1 * length, base - hull_h + 0.5],
-                             [x0 + fx1 * length, top], [x0 + fx0 * length, top]])
-            polys.append((rect, v.temp_k + 1.5 + 0.8 * k))
-        for poly, temp in polys:
-            pts = np.round(poly * one).astype(np.int32)[None]
-            t = _attenuate(p, temp, v.distance_m)
-            cv2.fillPoly(value, pts, float(t), lineType=cv2.LINE_8, shift=shift)
-            cv2.fillPoly(other, pts, 1, lineType=cv2.LINE_8, shift=shift)
+        pts = np.concatenate(polys)
+        c0, c1 = max(0, math.floor(pts[:, 0].min()) - 1), min(canvas.w, math.ceil(pts[:, 0].max()) + 2)
+        r0, r1 = max(0, math.floor(pts[:, 1].min()) - 1), min(canvas.h, math.ceil(pts[:, 1].max()) + 2)
+        if c1 <= c0 or r1 <= r0:
+            continue
+        ids = np.zeros((r1 - r0, c1 - c0), np.uint8)  # 0 background, 1 hull, 2.. parts
+        for k, poly in enumerate(polys):
+            local = np.round((poly - [c0, r0]) * (1 << shift)).astype(np.int32)[None]
+            cv2.fillPoly(ids, local, k + 1, lineType=cv2.LINE_8, shift=shift)
+        inside = ids > 0
+        if not inside.any():
+            continue
+        rows = np.arange(r0, r1, dtype=np.float32)[:, None]
+        cols = np.arange(c0, c1, dtype=np.float32)[None, :]
+        hull, length = polys[0], float(polys[0][1, 0] - polys[0][0, 0])
+        base, hull_h = float(hull[2, 1]), float(hull[2, 1] - hull[0, 1])
+        temp = np.float32(v.temp_k) + np.asarray([0.0, 0.0, *look.part_temps], np.float32)[ids]
+        temp += np.where(ids == 1, np.float32(look.hull_gradient_k) * np.clip((base - rows) / hull_h, 0, 1), 0)
+        for k, poly in enumerate(polys[1:], start=2):
+            top, bottom = float(poly[2, 1]), float(poly[0, 1])
+            part_h, part_w = bottom - top, float(poly[1, 0] - poly[0, 0])
+            if look.window_period > 0 and part_h >= 5 and part_w >= 6:
+                band = (rows >= top + 0.2 * part_h) & (rows < top + 0.4 * part_h)
+                phase = ((cols - float(hull[0, 0])) / (look.window_period * length)) % 1.0
+                temp += np.where((ids == k) & band & (phase < 0.5), np.float32(look.window_k), 0)
+            if look.exhaust is not None and look.exhaust[0] == k - 2:
+                sigma = max(0.7, 0.25 * part_w)
+                blob = np.exp(-(((cols - float(poly[:2, 0].mean())) / sigma) ** 2 + ((rows - top) / sigma) ** 2))
+                temp += np.where(ids == k, np.float32(look.exhaust[1]) * blob, 0)
+        tex = content.land[(np.arange(r1 - r0) * 3 + 7 * i) % TILE][:, (np.arange(c1 - c0) * 3) % TILE]
+        tau = np.float32(math.exp(-v.distance_m / p.visibility_m))
+        seen = np.float32(p.haze_temp_k) + (temp + 0.3 * tex - np.float32(p.haze_temp_k)) * tau
+        value[r0:r1, c0:c1][inside] = seen[inside]
+        other[r0:r1, c0:c1][inside] = 1
+        _reflect_vessel(canvas, value, other, p, seen[ids == 1].mean() if (ids == 1).any() else seen[inside].mean(),
+                        hull, base, hull_h)
+
+
+def _reflect_vessel(canvas: _Canvas, value: np.ndarray, other: np.ndarray, p: SceneParams, hull_temp: float,
+                    hull: np.ndarray, base: float, hull_h: float) -> None:
+    """A rippled mirror image of the hull below its waterline: sea that looks like the vessel."""
+    if p.reflection <= 0 or canvas.wave_tex is None:
+        return
+    q0, q1 = max(canvas.split, math.ceil(base - 0.5)), min(canvas.h, math.ceil(base + 1.5 * hull_h) + 1)
+    ca, cb = max(0, math.floor(hull[3, 0])), min(canvas.w, math.ceil(hull[2, 0]) + 1)
+    if q1 <= q0 or cb <= ca:
+        return
+    rr = np.arange(q0, q1, dtype=np.float32)[:, None] - np.float32(base)
+    fall = np.exp(-np.maximum(rr, 0.0) / np.float32(0.6 * hull_h))
+    ripple = np.clip(1.0 + 0.8 * canvas.wave_tex[q0 - canvas.split:q1 - canvas.split, ca:cb], 0.0, None)
+    sub = value[q0:q1, ca:cb]
+    sea = other[q0:q1, ca:cb] == 0
+    sub += np.where(sea, np.float32(p.reflection) * fall * ripple * (np.float32(hull_temp) - sub), 0)
 
 
 def _draw_own_hull(img: np.ndarray, mask: np.ndarray, p: SceneParams, content: _Content, sea_ref: float) -> None:
+    """The own bow rising into the bottom of the frame: shaded, textured, with a rail along its edge."""
     height, width = img.shape
     cx_frac, half_frac, h_frac = content.hull_shape
     n = 24
@@ -660,9 +777,21 @@ def _draw_own_hull(img: np.ndarray, mask: np.ndarray, p: SceneParams, content: _
     xs = (cx_frac + half_frac * s) * width
     ys = height - h_frac * height * (1.0 - np.abs(s) ** 0.9)  # pointed bow, slightly convex sides
     pts = np.concatenate([np.stack([xs, ys], 1), [[xs[-1], height + 2], [xs[0], height + 2]]])
-    pts = np.round(pts * 16).astype(np.int32)[None]
-    cv2.fillPoly(img, pts, float(sea_ref + p.own_hull_temp_k), lineType=cv2.LINE_8, shift=4)
-    cv2.fillPoly(mask, pts, OTHER, lineType=cv2.LINE_8, shift=4)
+    r0 = max(0, math.floor(float(ys.min())) - 1)
+    local = np.round((pts - [0.0, r0]) * 16).astype(np.int32)[None]
+    hull = np.zeros((height - r0, width), np.uint8)
+    cv2.fillPoly(hull, local, 1, lineType=cv2.LINE_8, shift=4)
+    inside = hull > 0
+    if not inside.any():
+        return
+    gradient_k, rail_k = content.hull_look
+    frac = np.linspace(0.0, 1.0, height - r0, dtype=np.float32)[:, None]
+    tex = content.land[(np.arange(height - r0) * 2) % TILE][:, (np.arange(width) * 2) % TILE]
+    temp = np.float32(sea_ref + p.own_hull_temp_k) + np.float32(gradient_k) * frac + 0.5 * tex
+    rail = inside & ~cv2.erode(hull, np.ones((3, 3), np.uint8), iterations=max(1, round(height / 160))).astype(bool)
+    temp += np.where(rail, np.float32(rail_k), 0)
+    img[r0:][inside] = temp[inside]
+    mask[r0:][inside] = OTHER
 
 
 def _sensor(img: np.ndarray, p: SceneParams, content: _Content, rng: np.random.Generator) -> tuple[np.ndarray, str]:

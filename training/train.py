@@ -203,7 +203,7 @@ def validate(model: torch.nn.Module, loader: DataLoader, device: torch.device, n
         batches += 1
         cm.update(y.cpu().numpy(), logits.argmax(1).cpu().numpy())
     iou = cm.iou()
-    return {"val_loss": loss_sum / max(batches, 1), "val_miou": float(np.nanmean(iou)),
+    return {"val_loss": loss_sum / max(batches, 1), "val_miou": cm.mean_iou(),
             **{f"val_iou_{i}": float(v) for i, v in enumerate(iou)}}
 
 
