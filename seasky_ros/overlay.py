@@ -86,7 +86,7 @@ def render_overlay(
     height, width = base.shape
     labels = np.asarray(labels, dtype=np.uint8)
     if labels.shape != (height, width):
-        labels = cv2.resize(labels, (width, height), interpolation=cv2.INTER_NEAREST)
+        labels = cv2.resize(labels, (width, height), interpolation=cv2.INTER_NEAREST_EXACT)
     base_bgr = cv2.cvtColor(base, cv2.COLOR_GRAY2BGR)
     tint = _PALETTE[labels]
     alpha = float(np.clip(alpha, 0.0, 1.0))

@@ -8,14 +8,15 @@ plain data, so the file loads with ``torch.load(weights_only=True)`` and never r
 
 from __future__ import annotations
 
+import io
 import os
-import tempfile
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from .atomic_write import write_bytes_atomic
 from .model import UNet, UNetConfig
 from .preprocess import Normalization
 
@@ -27,7 +28,6 @@ DEFAULT_WEIGHTS_NAME = "seasky_lite.pt"
 
 class WeightsError(RuntimeError):
     """A weights file that is missing, unreadable or does not fit; the message names the file."""
-
 
 def default_weights_path() -> Path:
     """The weights shipped inside the package (found without any configuration)."""
@@ -60,20 +60,10 @@ def build_meta(
 
 
 def atomic_torch_save(obj: Any, path: str | os.PathLike) -> None:
-    """Write to a temporary file beside the target, then rename: a crash never leaves half a file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(obj, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Serialise in memory, then write-and-rename: a crash never leaves half a file."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    write_bytes_atomic(path, buffer.getvalue())
 
 
 def _plain(value: Any) -> Any:
