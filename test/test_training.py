@@ -58,8 +58,8 @@ def test_interrupted_run_resumes_exactly(tmp_path):
     proc.send_signal(signal.SIGINT)
     _, stderr = proc.communicate(timeout=120)
     interrupted = torch.load(checkpoint, weights_only=False)
+    assert proc.returncode == 130 and "--resume" in stderr, f"exit {proc.returncode}: {stderr[-2000:]}"
     assert interrupted["epoch"] < 3, "the run was interrupted before its last epoch"
-    assert proc.returncode == 130 and "--resume" in stderr
     assert not list(out.glob(".*.tmp")), "an interruption leaves no half-written file"
     load_weights(out / "best.pt")
 
