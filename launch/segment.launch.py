@@ -2,86 +2,113 @@
 
     ros2 launch seasky_ros segment.launch.py image_topic:=/ir/image_raw camera_info_topic:=/ir/camera_info
 
-Parameters come from ``params_file`` (the package"s config/segment.yaml by default); the
-``weights``, ``device``, ``publish_overlay`` and ``use_sim_time`` arguments are applied on top
-of it, so they win over the file (their defaults equal the file"s). For compressed input set
-``input_compressed: true`` in the params file: ``<image_topic>/compressed`` is remapped too.
+Parameters come from ``params_file`` (the package's config/segment.yaml by default). The
+``weights``, ``device`` and ``publish_overlay`` arguments override it only when they are given:
+left empty, the params file's value stands, so a site's own params file is never overridden
+by a launch default behind its back. ``use_sim_time`` is always passed (default false). For
+compressed input set ``input_compressed: true`` in the params file: ``<image_topic>/compressed``
+is remapped as well.
 
-``fastdds_profile`` is exported as FASTDDS_DEFAULT_PROFILES_FILE for the node: a larger
-shared-memory segment so full-resolution frames (and the ~1 MB overlay) are not fragmented over
-UDP and lost with best-effort QoS. The camera driver or ``ros2 bag play`` should use it too.
-Only APIs available since Humble are used.
+``fastdds_profile`` (default: the shipped config/fastdds_large_frames.xml; empty = leave the
+environment alone) is given to the node as its Fast DDS default profile: a larger shared-memory
+segment, so full-resolution frames and the ~1 MB overlay are not fragmented over UDP and lost
+with best-effort QoS. It only helps what the node *publishes*; start the camera driver or
+``ros2 bag play`` with the same file. Fast DDS 2.x (Humble, Jazzy) reads
+FASTRTPS_DEFAULT_PROFILES_FILE, Fast DDS 3 (Kilted on) FASTDDS_DEFAULT_PROFILES_FILE.
+
+Only launch APIs that exist since Humble are used.
 """
 
 import os
 
 from ament_index_python.packages import get_package_share_directory
-from launch.actions import DeclareLaunchArgument, SetEnvironmentVariable
+from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.launch_context import LaunchContext
 from launch.launch_description import LaunchDescription
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
-from launch_ros.parameter_descriptions import ParameterValue
+
+
+def parameter_overrides(values: dict) -> dict:
+    """Launch-argument strings -> parameters applied over the params file; empty ones are not applied."""
+
+    def as_bool(name: str, text: str) -> bool:
+        word = text.strip().lower()
+        if word in ("true", "1", "yes", "on"):
+            return True
+        if word in ("false", "0", "no", "off"):
+            return False
+        raise ValueError(f"launch argument '{name}' must be true or false, got '{text}'")
+
+    overrides = {"use_sim_time": as_bool("use_sim_time", values["use_sim_time"])}
+    for name in ("weights", "device"):
+        if values[name].strip():
+            overrides[name] = values[name].strip()
+    if values["publish_overlay"].strip():
+        overrides["publish_overlay"] = as_bool("publish_overlay", values["publish_overlay"])
+    return overrides
+
+
+def fastdds_environment(profile: str, ros_distro: str) -> dict:
+    """The variable(s) that make ``profile`` the Fast DDS default profile on this ROS distribution."""
+    if not profile.strip():
+        return {}
+    if ros_distro in ("humble", "iron", "jazzy"):  # Fast DDS 2.x
+        return {"FASTRTPS_DEFAULT_PROFILES_FILE": profile}
+    if ros_distro:  # Fast DDS 3: the old name still works there, but is deprecated
+        return {"FASTDDS_DEFAULT_PROFILES_FILE": profile}
+    return {"FASTDDS_DEFAULT_PROFILES_FILE": profile, "FASTRTPS_DEFAULT_PROFILES_FILE": profile}
+
+
+def launch_node(context: LaunchContext) -> list:
+    values = {
+        name: LaunchConfiguration(name).perform(context)
+        for name in ("image_topic", "camera_info_topic", "namespace", "params_file", "weights", "device",
+                     "use_sim_time", "log_level", "fastdds_profile", "publish_overlay")
+    }
+    image_topic = values["image_topic"].rstrip("/")
+    return [
+        Node(
+            package="seasky_ros",
+            executable="segment_node",
+            name="seasky_segmenter",
+            namespace=values["namespace"],
+            parameters=[values["params_file"], parameter_overrides(values)],
+            remappings=[
+                ("image", image_topic),
+                ("image/compressed", image_topic + "/compressed"),
+                ("camera_info", values["camera_info_topic"]),
+            ],
+            arguments=["--ros-args", "--log-level", values["log_level"]],
+            additional_env=fastdds_environment(values["fastdds_profile"], os.environ.get("ROS_DISTRO", "")),
+            output="screen",
+        )
+    ]
 
 
 def generate_launch_description() -> LaunchDescription:
     share = get_package_share_directory("seasky_ros")
-    image_topic = LaunchConfiguration("image_topic")
-    camera_info_topic = LaunchConfiguration("camera_info_topic")
-    namespace = LaunchConfiguration("namespace")
-    params_file = LaunchConfiguration("params_file")
-    weights = LaunchConfiguration("weights")
-    device = LaunchConfiguration("device")
-    use_sim_time = LaunchConfiguration("use_sim_time")
-    log_level = LaunchConfiguration("log_level")
-    fastdds_profile = LaunchConfiguration("fastdds_profile")
-    publish_overlay = LaunchConfiguration("publish_overlay")
-
-    arguments = [
+    return LaunchDescription([
         DeclareLaunchArgument("image_topic", default_value="/camera/image_raw",
-                              description="Input sensor_msgs/Image topic (its /compressed for compressed input)"),
+                              description="Input sensor_msgs/Image topic (<image_topic>/compressed for "
+                                          "compressed input)"),
         DeclareLaunchArgument("camera_info_topic", default_value="/camera/camera_info",
                               description="CameraInfo topic; with it the node publishes roll and pitch"),
         DeclareLaunchArgument("namespace", default_value="", description="Namespace of the node"),
         DeclareLaunchArgument("params_file", default_value=os.path.join(share, "config", "segment.yaml"),
                               description="ROS 2 parameters file for the node"),
         DeclareLaunchArgument("weights", default_value="",
-                              description="Weights file (.pt or .onnx); empty = the model shipped with the package"),
-        DeclareLaunchArgument("device", default_value="auto", description="auto, cpu, cuda or cuda:N"),
+                              description="Weights file (.pt or .onnx); empty = as in params_file"),
+        DeclareLaunchArgument("device", default_value="",
+                              description="auto, cpu, cuda or cuda:N; empty = as in params_file"),
         DeclareLaunchArgument("use_sim_time", default_value="false",
                               description="Use /clock (e.g. ros2 bag play --clock)"),
         DeclareLaunchArgument("log_level", default_value="info", description="debug, info, warn, error or fatal"),
         DeclareLaunchArgument("fastdds_profile",
                               default_value=os.path.join(share, "config", "fastdds_large_frames.xml"),
-                              description="Fast DDS XML profile, exported as FASTDDS_DEFAULT_PROFILES_FILE"),
-        DeclareLaunchArgument("publish_overlay", default_value="true",
-                              description="Render ~/overlay while it has subscribers"),
-    ]
-
-    node = Node(
-        package="seasky_ros",
-        executable="segment_node",
-        name="seasky_segmenter",
-        namespace=namespace,
-        parameters=[
-            params_file,
-            {
-                "weights": ParameterValue(weights, value_type=str),
-                "device": ParameterValue(device, value_type=str),
-                "use_sim_time": ParameterValue(use_sim_time, value_type=bool),
-                "publish_overlay": ParameterValue(publish_overlay, value_type=bool),
-            },
-        ],
-        remappings=[
-            ("image", image_topic),
-            ("image/compressed", [image_topic, "/compressed"]),
-            ("camera_info", camera_info_topic),
-        ],
-        arguments=["--ros-args", "--log-level", log_level],
-        output="screen",
-    )
-
-    return LaunchDescription([
-        *arguments,
-        SetEnvironmentVariable("FASTDDS_DEFAULT_PROFILES_FILE", fastdds_profile),
-        node,
+                              description="Fast DDS XML profile for the node; empty = leave the environment alone"),
+        DeclareLaunchArgument("publish_overlay", default_value="",
+                              description="true or false: render ~/overlay while it has subscribers; "
+                                          "empty = as in params_file"),
+        OpaqueFunction(function=launch_node),
     ])

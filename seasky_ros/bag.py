@@ -243,6 +243,7 @@ def play(
     ``wait_subscribers`` matched subscriptions. Call inside ``rclpy.init``/``shutdown``.
     """
     import rclpy
+    from rclpy.duration import Duration
 
     if rate_scale <= 0:
         raise ValueError(f"rate scale must be positive, got {rate_scale}")
@@ -260,7 +261,7 @@ def play(
             if frame_topic is None:
                 frame_topic = next((t for t in chosen if available[t] in (IMAGE, COMPRESSED)), chosen[0])
             stats.published = dict.fromkeys(chosen, 0)
-            _wait_for_subscribers(node, publishers[frame_topic], wait_subscribers, wait_timeout, frame_topic)
+            _wait_for_subscribers(publishers[frame_topic], wait_subscribers, wait_timeout, frame_topic)
             if settle_s > 0:
                 time.sleep(settle_s)
             new_stamps: dict[int, int] = {}
@@ -281,7 +282,7 @@ def play(
                 if restamp and header is not None:
                     original = stamp_ns(header.stamp)
                     if original not in new_stamps:
-                        new_stamps = {original: time.time_ns()}  # the bag's messages come in stamp order
+                        new_stamps = {original: time.time_ns()}  # a frame's messages are consecutive in a bag
                     set_stamp(header.stamp, new_stamps[original])
                     if topic == frame_topic:
                         stats.stamps.append((original, new_stamps[original]))
@@ -292,13 +293,13 @@ def play(
             stats.wall_end = time.time()
             if qos == "reliable":
                 for publisher in publishers.values():
-                    publisher.wait_for_all_acked(rclpy.duration.Duration(seconds=5))
+                    publisher.wait_for_all_acked(Duration(seconds=5))
     finally:
         node.destroy_node()
     return stats
 
 
-def _wait_for_subscribers(node, publisher, count: int, timeout: float, topic: str) -> None:
+def _wait_for_subscribers(publisher, count: int, timeout: float, topic: str) -> None:
     deadline = time.monotonic() + timeout
     while publisher.get_subscription_count() < count:
         if time.monotonic() > deadline:
@@ -331,6 +332,7 @@ class ProcessReport:
     copied: int = 0
     topics: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    last_error: str | None = None  # why the last skipped frame was skipped
 
 
 class _CsvSink:
@@ -398,7 +400,7 @@ class VideoSink:
                 h, w = bgr.shape[:2]
                 self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
                 if not self.writer.isOpened():
-                    self.enabled = False
+                    self.writer, self.enabled = None, False
                     self.log(f"seasky-bag: OpenCV cannot write MP4 here, not writing {self.path}")
                     return
             self.writer.write(bgr)
@@ -489,7 +491,7 @@ def process(
         camera_info = None
         try:
             for name in wanted:
-                writer.add_topic(name, available[name])
+                writer.add_topic(name, available[name], reader.definition(name))
             writer.add_topic(OUTPUT_TOPICS["mask"], IMAGE)
             writer.add_topic(OUTPUT_TOPICS["horizon"], POLYGON)
             if info_topic:
@@ -497,19 +499,20 @@ def process(
             if overlay:
                 writer.add_topic(OUTPUT_TOPICS["overlay"], IMAGE)
             for name, _msgtype, timestamp, data in reader.messages(wanted):
-                if name in wanted:
-                    writer.write(name, timestamp, data)
-                    if name != topic:
-                        report.copied += 1
-                if name == info_topic:
-                    camera_info = deserialize(data, info_class)
+                writer.write(name, timestamp, data)
                 if name != topic:
+                    report.copied += 1
+                    if name == info_topic:
+                        camera_info = _deserialize_or_none(data, info_class, report) or camera_info
                     continue
-                msg = deserialize(data, image_class)
-                outputs = builder.build(msg, is_compressed, camera_info, want_overlay=overlay or video is not None)
                 bar.update(1)
+                msg = _deserialize_or_none(data, image_class, report)
+                outputs = None
+                if msg is not None:
+                    outputs = builder.build(msg, is_compressed, camera_info, want_overlay=overlay or video is not None)
                 if outputs is None:
                     report.skipped += 1
+                    report.last_error = report.last_error if msg is None else builder.last_error
                     continue
                 for key in ("mask", "horizon", "attitude"):
                     if outputs.get(key) is not None:
@@ -534,6 +537,15 @@ def process(
             if video is not None:
                 video.close()
     return report
+
+
+def _deserialize_or_none(data: bytes, msg_class: type, report: ProcessReport):
+    """A message, or None (noted in the report) when its bytes are damaged."""
+    try:
+        return deserialize(data, msg_class)
+    except BagError as exc:
+        report.last_error = str(exc)
+        return None
 
 
 def _segmenter_like_node(params: dict[str, Any], weights, device: str | None, backend: str | None):
@@ -611,6 +623,9 @@ def _cmd_process(args) -> int:
     except KeyboardInterrupt:
         print(f"seasky-bag: interrupted; {args.out_bag} holds the frames processed so far", file=sys.stderr)
         return 130
+    if report.skipped:
+        print(f"seasky-bag: warning: {report.skipped} frame(s) skipped, the last because: {report.last_error}",
+              file=sys.stderr)
     fps = report.frames / report.seconds if report.seconds > 0 else math.nan
     print(f"seasky-bag: {report.frames} frames segmented ({report.with_horizon} with a horizon, "
           f"{report.skipped} unusable), {report.copied} other messages copied, {fps:.1f} frames/s -> {report.out}")

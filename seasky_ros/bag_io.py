@@ -62,9 +62,13 @@ def serialize(msg: Any) -> bytes:
 
 
 def deserialize(data: bytes | memoryview, msg_class: type) -> Any:
+    """CDR bytes -> rclpy message; damaged bytes raise BagError."""
     from rclpy.serialization import deserialize_message
 
-    return deserialize_message(bytes(data), msg_class)
+    try:
+        return deserialize_message(bytes(data), msg_class)
+    except Exception as exc:
+        raise BagError(f"a {msgtype_of(msg_class)} message cannot be deserialized ({_describe(exc)})") from exc
 
 
 def storage_of(path: Path) -> str:
@@ -132,6 +136,13 @@ class BagReader:
     def duration_ns(self) -> int:
         reader = self._open()
         return max(0, reader.duration - 1) if reader.message_count else 0
+
+    def definition(self, topic: str) -> tuple[str, str] | None:
+        """(message definition text, RIHS01 hash) of a topic as stored in the bag, if it stores one."""
+        for connection in self._open().connections:
+            if connection.topic == topic and connection.msgdef.data:
+                return connection.msgdef.data, connection.digest
+        return None
 
     def count(self, topic: str) -> int:
         return sum(t.count for t in self.topics if t.name == topic)
@@ -201,6 +212,8 @@ class BagWriter:
         if self.path.exists():
             if not self.overwrite:
                 raise BagError(f"{self.path}: exists already (choose another name or remove it)")
+            if not _removable(self.path):
+                raise BagError(f"{self.path}: exists and is not a rosbag2 directory; not replacing it")
             if not self.atomic:
                 remove_bag(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -216,12 +229,21 @@ class BagWriter:
             self._discard_tmp()
             raise BagError(f"{self.path}: cannot create bag ({_describe(exc)})") from exc
 
-    def add_topic(self, topic: str, msgtype: str) -> None:
-        """Register a topic; adding the same topic again is a no-op."""
+    def add_topic(self, topic: str, msgtype: str, definition: tuple[str, str] | None = None) -> None:
+        """Register a topic; adding the same topic again is a no-op.
+
+        Types are described from the ROS 2 typestore; ``definition`` (message definition text,
+        RIHS01 hash), e.g. from ``BagReader.definition``, covers types it does not know.
+        """
         if topic in self._connections:
             return
         writer = self._open()
-        self._connections[topic] = writer.add_connection(topic, msgtype, typestore=typestore())
+        store = typestore()
+        if msgtype in store.fielddefs or not definition or not definition[0]:
+            connection = writer.add_connection(topic, msgtype, typestore=store)
+        else:
+            connection = writer.add_connection(topic, msgtype, msgdef=definition[0], rihs01=definition[1])
+        self._connections[topic] = connection
         self.counts[topic] = 0
 
     def write(self, topic: str, timestamp_ns: int, msg: Any) -> None:
@@ -265,15 +287,17 @@ class BagWriter:
             self._tmpdir = None
 
 
+def _removable(path: Path) -> bool:
+    """A bag directory (has metadata.yaml) or an empty directory: safe to replace."""
+    return path.is_dir() and ((path / "metadata.yaml").is_file() or not any(path.iterdir()))
+
+
 def remove_bag(path: Path) -> None:
     """Delete an existing bag directory; refuses anything that does not look like a bag."""
     path = Path(path)
-    if path.is_dir() and (path / "metadata.yaml").is_file():
-        shutil.rmtree(path)
-    elif path.is_dir() and not any(path.iterdir()):
-        path.rmdir()
-    else:
+    if not _removable(path):
         raise BagError(f"{path}: exists and is not a rosbag2 directory; not removing it")
+    shutil.rmtree(path)
 
 
 def _describe(exc: BaseException) -> str:

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from .bag import OUTPUT_TOPICS, PARAMS_FILE, SAMPLE_TOPICS, make_sample, shipped_config, stamp_ns
-from .bag_io import BagReader, BagWriter
+from .bag_io import BagError, BagReader, BagWriter
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = Path("out/demo")
@@ -234,6 +234,11 @@ class OutputRecorder:
             self.mask_count += 1
             self.last_receipt = time.monotonic()
 
+    def snapshot(self) -> tuple[dict[int, Received], dict[int, object], int]:
+        """Horizons and kept masks by sent stamp, and how many masks arrived."""
+        with self._lock:
+            return dict(self.horizons), dict(self.masks), self.mask_count
+
     def node_is_up(self) -> bool:
         return self.horizon_sub.get_publisher_count() > 0 and self.mask_sub.get_publisher_count() > 0
 
@@ -264,6 +269,12 @@ class LiveResult:
     def drops(self) -> int:
         return self.frames_in - self.frames_out
 
+    def node_log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(Path(self.node_log).read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
 
 def percentile(values: Sequence[float], q: float) -> float:
     return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else math.nan
@@ -274,7 +285,7 @@ def run_live(
     work_dir: Path,
     *,
     image_topic: str = SAMPLE_TOPICS["image"],
-    extra_topics: Sequence[str] = (SAMPLE_TOPICS["camera_info"],),
+    camera_info_topic: str | None = SAMPLE_TOPICS["camera_info"],
     rate_scale: float = 1.0,
     qos: str = "sensor",
     restamp: bool = True,
@@ -294,7 +305,9 @@ def run_live(
     work_dir.mkdir(parents=True, exist_ok=True)
     domain_id = pick_domain_id() if domain_id is None else domain_id
     env = ros_env(domain_id)
-    remaps = {"image": image_topic, "camera_info": SAMPLE_TOPICS["camera_info"]}
+    remaps = {"image": image_topic}
+    if camera_info_topic:
+        remaps["camera_info"] = camera_info_topic
     node_proc = NodeProcess(env, work_dir / "node.log", remaps=remaps, params=node_params, use_launch=use_launch)
     result = LiveResult(node_command=" ".join(node_proc.command()), node_log=str(node_proc.log_path))
     context = rclpy.Context()
@@ -327,7 +340,7 @@ def run_live(
             result.node_rss_start_mb = proc.memory_info().rss / 2**20
         stats_path = work_dir / "player_stats.json"
         player_cmd = [
-            *_python_entry("seasky_ros.bag"), "play", str(bag), "--topics", image_topic, *extra_topics,
+            *_python_entry("seasky_ros.bag"), "play", str(bag), "--topics", *remaps.values(),
             "--rate-scale", str(rate_scale), "--qos", qos, "--wait-subscribers", "1", "--stats", str(stats_path),
             *(["--restamp"] if restamp else []),
         ]
@@ -346,10 +359,7 @@ def run_live(
         if proc is not None and proc.is_running():
             result.node_cpu_run_pct = proc.cpu_percent(None)
             result.node_rss_end_mb = proc.memory_info().rss / 2**20
-        with recorder._lock:
-            received = dict(recorder.horizons)
-            result.masks_out = recorder.mask_count
-            masks_by_sent = dict(recorder.masks)
+        received, masks_by_sent, result.masks_out = recorder.snapshot()
         for sent, item in received.items():
             if sent in result.stamp_map:
                 result.received[result.stamp_map[sent]] = item
@@ -368,13 +378,17 @@ def run_live(
 
 
 def _spin(executor, context) -> None:
+    """Spin until shutdown; a failing callback is reported once and does not stop the recording."""
+    reported = False
     while context.ok():
         try:
             executor.spin_once(timeout_sec=0.1)
-        except Exception:  # shutting down
+        except Exception as exc:
             if not context.ok():
                 return
-            raise
+            if not reported:
+                print(f"[demo] recorder callback failed: {type(exc).__name__}: {exc}", file=sys.stderr, flush=True)
+                reported = True
 
 
 # ---------------------------------------------------------------------------------------- the demo
@@ -391,51 +405,64 @@ def ensure_sample(bag: Path, frames: int, rate_hz: float, seed: int, log: Callab
             if count == frames and (frames < 2 or abs(rate - rate_hz) < 0.01 * rate_hz):
                 log(f"using the sample bag {bag} ({count} frames at {rate:.1f} Hz)")
                 return bag
-        except Exception as exc:  # damaged or foreign: make a fresh one
+        except BagError as exc:  # damaged: make a fresh one
             log(f"remaking {bag}: {exc}")
-    log(f"writing the sample bag {bag}: {frames} frames of 640x512 mono16 at {rate_hz:g} Hz")
+    log(f"writing the sample bag {bag}: {frames} frames of 640x512 at {rate_hz:g} Hz")
     return make_sample(bag, frames=frames, rate_hz=rate_hz, seed=seed, overwrite=True, progress=False)
 
 
-def _read_bag_frames(bag: Path, stamps: set[int]) -> tuple[dict[int, tuple], dict[int, object]]:
-    """Ground-truth lines of every frame, and the images of the frames in ``stamps``, by header stamp."""
+@dataclass
+class BagTopics:
+    """Which topics of the replayed bag hold the frames, the intrinsics and the ground truth."""
+
+    image: str = SAMPLE_TOPICS["image"]
+    camera_info: str | None = SAMPLE_TOPICS["camera_info"]
+    truth: str | None = SAMPLE_TOPICS["truth"]
+
+
+def _read_bag_frames(bag: Path, topics: BagTopics, stamps: set[int]) -> tuple[dict[int, tuple | None], dict]:
+    """Ground-truth lines of every frame, and (array, encoding) of the frames in ``stamps``, by header stamp."""
     from .bag import truth_points
     from .bag_io import deserialize, message_class
-    from .ros_image import image_to_numpy
+    from .ros_image import message_to_numpy
 
     truth: dict[int, tuple | None] = {}
-    images: dict[int, object] = {}
-    classes = {}
+    images: dict[int, tuple] = {}
+    classes: dict[str, type] = {}
     with BagReader(bag) as reader:
-        for topic, msgtype, _t, data in reader.messages([SAMPLE_TOPICS["image"], SAMPLE_TOPICS["truth"]]):
-            cls = classes.setdefault(msgtype, message_class(msgtype))
-            if topic == SAMPLE_TOPICS["truth"]:
-                msg = deserialize(data, cls)
-                truth[stamp_ns(msg.header.stamp)] = truth_points(msg)
-            else:
-                msg = deserialize(data, cls)
-                if stamp_ns(msg.header.stamp) in stamps:
-                    images[stamp_ns(msg.header.stamp)] = image_to_numpy(msg)
+        wanted = [t for t in (topics.image, topics.truth) if t and reader.msgtype(t)]
+        for topic, msgtype, _t, data in reader.messages(wanted):
+            msg = deserialize(data, classes.setdefault(msgtype, message_class(msgtype)))
+            stamp = stamp_ns(msg.header.stamp)
+            if topic == topics.truth:
+                truth[stamp] = truth_points(msg)
+            elif stamp in stamps:
+                images[stamp] = message_to_numpy(msg)
     return truth, images
 
 
-def horizon_accuracy(result: LiveResult, truth: dict[int, tuple | None], size_hw: tuple[int, int]) -> dict:
-    """Errors of the received horizons against the bag's ground truth (project definition)."""
+def horizon_accuracy(result: LiveResult, truth: dict[int, tuple | None], size_hw: tuple[int, int]) -> dict | None:
+    """Errors of the received horizons against the bag's ground truth (project definition); None without truth."""
     from training.metrics import HorizonTally
 
     from .horizon import horizon_from_points
 
+    if not truth:
+        return None
     height, width = size_hw
     tally = HorizonTally()
     for stamp, item in result.received.items():
-        line = truth.get(stamp)
+        if stamp not in truth:
+            continue
+        line = truth[stamp]
         true_h = horizon_from_points(*line, width=width, height=height) if line else None
         pred = horizon_from_points(*item.horizon, width=width, height=height) if item.horizon else None
         tally.update(true_h, pred, width)
     return tally.summary()
 
 
-def write_overlays(result: LiveResult, bag: Path, out: Path, log: Callable[[str], None] = print) -> list[Path]:
+def write_overlays(result: LiveResult, bag: Path, topics: BagTopics, out: Path,
+                   log: Callable[[str], None] = print) -> list[Path]:
     """overlay.png (middle kept frame) and overlay.gif (MP4 without Pillow) from what the node sent."""
     from .atomic_write import write_image_atomic
     from .bag import VideoSink
@@ -446,7 +473,7 @@ def write_overlays(result: LiveResult, bag: Path, out: Path, log: Callable[[str]
 
     if not result.masks:
         return []
-    _, images = _read_bag_frames(bag, set(result.masks))
+    _, images = _read_bag_frames(bag, topics, set(result.masks))
     try:
         import PIL  # noqa: F401
 
@@ -454,12 +481,12 @@ def write_overlays(result: LiveResult, bag: Path, out: Path, log: Callable[[str]
     except ImportError:
         video_path = out / "overlay.mp4"
     stamps = sorted(s for s in result.masks if s in images)
-    fps = 30.0
-    if len(stamps) > 1:
-        fps = (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1e9)
+    if not stamps:
+        return []
+    fps = (len(stamps) - 1) / ((stamps[-1] - stamps[0]) / 1e9) if len(stamps) > 1 else 30.0
     video = VideoSink(video_path, fps, len(stamps), gif_width=320, log=log)
     written = []
-    middle = stamps[len(stamps) // 2] if stamps else None
+    middle = stamps[len(stamps) // 2]
     for stamp in stamps:
         frame, encoding = images[stamp]
         gray, _ = fill_nonfinite(to_gray(frame, encoding))
@@ -480,9 +507,9 @@ def write_overlays(result: LiveResult, bag: Path, out: Path, log: Callable[[str]
     return written
 
 
-def summary_markdown(args, bag: Path, result: LiveResult, accuracy: dict, files: list[Path], seconds: float) -> str:
+def summary_markdown(bag: Path, result: LiveResult, accuracy: dict | None, files: list[Path], seconds: float) -> str:
+    """The demo's report: delivery, latency, accuracy, resources, files."""
     lat = result.latencies_ms
-    pos, ang = accuracy["position_px"], accuracy["angle_deg"]
     lines = [
         "# seasky_ros demo",
         "",
@@ -492,10 +519,18 @@ def summary_markdown(args, bag: Path, result: LiveResult, accuracy: dict, files:
         f"({100.0 * result.drops / max(1, result.frames_in):.1f} %); output rate {result.output_rate_hz:.1f} Hz",
         f"- latency, input stamp to horizon received: p50 {percentile(lat, 50):.1f} ms, "
         f"p95 {percentile(lat, 95):.1f} ms, max {max(lat) if lat else math.nan:.1f} ms",
-        f"- horizon error against the bag's ground truth ({pos['count']} frames with both lines): "
-        f"position median {pos['median']:.2f} px, p95 {pos['p95']:.2f} px; "
-        f"angle median {ang['median']:.2f} deg, p95 {ang['p95']:.2f} deg; "
-        f"detection rate {accuracy['detection_rate']:.3f}",
+    ]
+    if accuracy is None:
+        lines.append("- horizon error: no ground-truth topic in the bag")
+    else:
+        pos, ang = accuracy["position_px"], accuracy["angle_deg"]
+        lines.append(
+            f"- horizon error against the bag's ground truth ({pos['count']} frames with both lines): "
+            f"position median {pos['median']:.2f} px, p95 {pos['p95']:.2f} px; "
+            f"angle median {ang['median']:.2f} deg, p95 {ang['p95']:.2f} deg; "
+            f"detection rate {accuracy['detection_rate']:.3f}"
+        )
+    lines += [
         f"- node process: CPU {result.node_cpu_run_pct:.0f} % while streaming (100 % = one core), "
         f"resident memory {result.node_rss_start_mb:.0f} MB before -> {result.node_rss_end_mb:.0f} MB after",
         f"- files: {', '.join(f'`{p}`' for p in files) or 'none'}",
@@ -510,7 +545,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--rate", type=float, default=30.0, help="camera rate of the sample bag, Hz")
     p.add_argument("--seed", type=int, default=0, help="scene of the sample bag")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder (default out/demo)")
-    p.add_argument("--bag", type=Path, default=None, help="bag to replay (default OUT/sample_bag, made if missing)")
+    p.add_argument("--bag", type=Path, default=None,
+                   help="replay this bag instead of OUT/sample_bag (made if missing)")
+    p.add_argument("--image-topic", default=SAMPLE_TOPICS["image"])
+    p.add_argument("--camera-info-topic", default=SAMPLE_TOPICS["camera_info"], help="'' for none")
+    p.add_argument("--truth-topic", default=SAMPLE_TOPICS["truth"],
+                   help="PolygonStamped ground-truth horizon ('' for none)")
     p.add_argument("--weights", default=None, help="weights for the node (default: its params file's)")
     p.add_argument("--launch", choices=("auto", "yes", "no"), default="auto",
                    help="start the node with ros2 launch (auto: when ros2 and launch_ros are installed)")
@@ -524,19 +564,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     bag = args.bag or out / "sample_bag"
-    if args.bag is None:
-        ensure_sample(bag, args.frames, args.rate, args.seed, log)
-    elif not bag.exists():
-        p.error(f"--bag {bag}: no such bag")
-    with BagReader(bag) as reader:
-        frames = reader.count(SAMPLE_TOPICS["image"])
+    try:
+        if args.bag is None:
+            ensure_sample(bag, args.frames, args.rate, args.seed, log)
+        with BagReader(bag) as reader:
+            frames = reader.count(args.image_topic)
+            topics = BagTopics(args.image_topic, args.camera_info_topic if reader.msgtype(args.camera_info_topic or "")
+                               else None, args.truth_topic if reader.msgtype(args.truth_topic or "") else None)
+    except BagError as exc:
+        log(f"failed: {exc}")
+        return 1
+    if frames == 0:
+        log(f"failed: {bag} has no messages on {args.image_topic}")
+        return 1
     record = None
     if args.record:
-        record = BagWriter(out / "outputs_bag", "sqlite3", overwrite=True)
+        # mcap: written from the executor thread (the sqlite3 writer is bound to the thread that opened it)
+        record = BagWriter(out / "outputs_bag", "mcap", overwrite=True)
         record.open()
     params = {"weights": args.weights} if args.weights else None
     try:
-        result = run_live(bag, out / "run", node_params=params, mask_stride=max(1, frames // 60), record=record,
+        result = run_live(bag, out / "run", image_topic=topics.image, camera_info_topic=topics.camera_info,
+                          node_params=params, mask_stride=max(1, frames // 60), record=record,
                           use_launch={"auto": None, "yes": True, "no": False}[args.launch], log=log)
     except (RuntimeError, TimeoutError) as exc:
         log(f"failed: {exc}")
@@ -544,35 +593,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if record is not None:
             record.close()
-    truth, _ = _read_bag_frames(bag, set())
-    size = _frame_size(result)
-    accuracy = horizon_accuracy(result, truth, size) if size else horizon_accuracy(result, {}, (1, 1))
-    files = write_overlays(result, bag, out, log)
+    truth, first = _read_bag_frames(bag, topics, {min(result.stamp_map.values(), default=-1)})
+    size = next((image.shape[:2] for image, _ in first.values()), None)
+    accuracy = horizon_accuracy(result, truth, size) if size else None
+    files = write_overlays(result, bag, topics, out, log)
     if record is not None:
         files.append(out / "outputs_bag")
-    text = summary_markdown(args, bag, result, accuracy, files, time.perf_counter() - started)
+    text = summary_markdown(bag, result, accuracy, files, time.perf_counter() - started)
     from .atomic_write import write_bytes_atomic
 
     write_bytes_atomic(out / "summary.md", text.encode())
     print(text, end="")
-    print(f"[demo] wrote {out / 'summary.md'}")
+    log(f"wrote {out / 'summary.md'}")
     if result.frames_out == 0:
-        log(f"the node produced nothing; its log:\n{_tail(Path(result.node_log))}")
+        log(f"the node produced nothing; its log:\n{result.node_log_tail()}")
         return 1
     return 0
-
-
-def _frame_size(result: LiveResult) -> tuple[int, int] | None:
-    for mask in result.masks.values():
-        return int(mask.height), int(mask.width)
-    return None
-
-
-def _tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 if __name__ == "__main__":

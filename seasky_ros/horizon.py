@@ -1,22 +1,30 @@
-"""Horizon line from a sky/sea/other label mask, sharpened on the infrared image.
+"""Horizon line from a sky/sea/other label mask, optionally sharpened on the infrared image.
 
 Why this way:
-- The network runs at a fraction of the camera resolution, but a line fitted to hundreds of
-  per-column sky->sea boundary points is accurate far below one pixel: the staircase of the
-  mask averages out.
-- Vessels and coastlines sit *on* the horizon without being it. Columns where "other" touches
-  the boundary are skipped, and RANSAC rejects the columns that still disagree.
-- Near the horizon, haze makes the network's boundary soft; a final search for the strongest
-  edge of the image in a narrow band around the fitted line recovers what the image itself
-  says, and is only accepted when it is consistent along the line.
+
+- The network runs at a fraction of the camera resolution, but a straight line fitted to
+  hundreds of per-column sky->sea boundary points is accurate far below one pixel: the
+  staircase of the mask averages out.
+- Vessels and coastlines sit *on* the horizon without being it. Columns where "other" (or
+  "ignore") touches the boundary are skipped, and RANSAC rejects the columns that still
+  disagree (speckles, misclassified haze).
+- A coarse mask cannot place the line better than its own resolution allows where the
+  boundary is systematically off (haze, upsampling). A search for the strongest intensity
+  step in a narrow band around the fitted line lets the image have the last word, but only
+  when that step is consistent along the line; otherwise the mask line is kept, so a
+  featureless or hazy image cannot make things worse than the mask.
 
 Conventions: pixel coordinates with pixel centres at integers, x right, y down (pixel ``r``
-covers rows ``r - 0.5 .. r + 0.5``). A mask marks a pixel as sea when its area reaches below
-the line (``r + 0.5 > y``), so the first sea row of a column is the pixel that contains the
-line, and the boundary estimate is that row itself. The real labelled data
-(``infml-hdd-dev``) and the synthetic generator both follow this.
-``angle_deg = degrees(atan2(y1 - y0, x1 - x0))``: positive when the line descends towards the
-right of the image.
+covers rows ``r - 0.5 .. r + 0.5``). By default a mask marks a pixel as sea when its area
+reaches below the line (``r + 0.5 > y``), so the first sea row of a column is the pixel that
+contains the line and the boundary estimate is that row itself. This is what the synthetic
+generator writes, and it is the closest fit to the labelled real data (``infml-hdd-dev``):
+there the first sea row is ``round(y)`` in 78 % of the columns and ``ceil(y)`` in 67 %.
+Masks that mark pixel *centres* on/below the line as sea should set
+``HorizonSettings.boundary_offset_px = -0.5``.
+
+``angle_deg = degrees(atan2(y1 - y0, x1 - x0))``: positive when the line descends towards
+the right of the image.
 """
 
 from __future__ import annotations
@@ -27,10 +35,19 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+DEFAULT_MIN_SUPPORT = 0.12
+"""Share of the image columns that must show a usable sky->sea boundary for a horizon to count."""
+
 
 @dataclass(frozen=True)
 class Horizon:
-    """A horizon line given by its points on the left (x0 = 0) and right (x1 = W-1) image borders."""
+    """A horizon line given by its points on the left (x0 = 0) and right (x1 = W-1) image borders.
+
+    ``confidence`` (0..1) is ``inlier_share`` scaled down when the boundary was seen in less
+    than ``HorizonSettings.full_support`` of the columns; ``support`` is the share of image
+    columns that gave a usable sky->sea boundary, ``inlier_share`` the share of those the line
+    explains.
+    """
 
     x0: float
     y0: float
@@ -42,33 +59,46 @@ class Horizon:
     inlier_share: float = 1.0
     support: float = 1.0
 
+    @property
+    def slope(self) -> float:
+        """dy/dx of the line."""
+        return (self.y1 - self.y0) / (self.x1 - self.x0) if self.x1 != self.x0 else 0.0
+
     def y_at(self, x: float | np.ndarray) -> float | np.ndarray:
         """Row of the line at column ``x``."""
-        slope = (self.y1 - self.y0) / (self.x1 - self.x0) if self.x1 != self.x0 else 0.0
-        return self.y0 + slope * (x - self.x0)
+        return self.y0 + self.slope * (x - self.x0)
 
 
 @dataclass(frozen=True)
 class HorizonSettings:
-    """Thresholds of the estimator; the defaults suit masks from 288 to 1024 rows."""
+    """Thresholds of the estimator; the defaults suit masks from about 288 to 1024 rows."""
 
-    min_support: float = 0.12  # share of image columns with an inlying boundary point
-    min_points: int = 8  # boundary points needed at all
-    clearance_px: int = 2  # rows around a boundary that must hold neither "other" nor "ignore"
-    ransac_iterations: int = 256
-    ransac_threshold_px: float = 1.5  # also scaled with height below
-    ransac_threshold_rel: float = 0.004  # of the image height
-    refine_band_rel: float = 0.012  # half-width of the refinement band, share of the height
-    refine_band_min_px: float = 3.0
-    refine_blur_sigma: float = 1.0
-    refine_min_share: float = 0.5  # share of the mask line's inliers that must agree after refining
+    boundary_offset_px: float = 0.0  # line position relative to the centre of the first sea row
+    clearance_px: int = 2  # rows on each side of a boundary that must hold neither "other" nor "ignore"
+    min_points: int = 8  # boundary points (and inliers) needed at all
+    min_inlier_share: float = 0.3  # share of the usable columns the line must explain
+    full_support: float = 0.5  # support from which the confidence is no longer scaled down
+    ransac_threshold_px: float = 1.5  # inlier distance; at least this ...
+    ransac_threshold_rel: float = 0.004  # ... and at least this share of the image height
+    ransac_max_iterations: int = 256
+    ransac_batch: int = 32  # hypotheses scored at once; RANSAC stops early once it is sure
+    ransac_certainty: float = 0.999  # wanted probability of having drawn one all-inlier pair
+    ransac_seed: int = 0  # fixed, so that the same mask always gives the same line
+    refine_band_px: float = 3.0  # half-width of the refinement band: at least this ...
+    refine_band_rel: float = 0.012  # ... and at least this share of the image height
+    refine_blur_sigma: float = 1.0  # Gaussian smoothing of the image before differentiating
+    refine_min_snr: float = 3.0  # edge peak over the noise of the derivative along the line
+    refine_threshold_px: float = 1.0  # RANSAC inlier distance for the image edge points
+    refine_flank_px: float = 3.0  # distance from an edge peak at which its two flanks are compared ...
+    refine_max_asymmetry: float = 0.15  # ... and the most their median difference may be, as a share of the peak
+    refine_min_share: float = 0.5  # share of the mask line's inlier columns that must agree
 
 
 DEFAULT_SETTINGS = HorizonSettings()
 
 
-def _line_through(x0: float, y0: float, x1: float, y1: float, width: int, confidence: float,
-                  inlier_share: float, support: float) -> Horizon:
+def _line_through(x0: float, y0: float, x1: float, y1: float, width: int, confidence: float = 1.0,
+                  inlier_share: float = 1.0, support: float = 1.0) -> Horizon:
     slope = (y1 - y0) / (x1 - x0)
     left = y0 - slope * x0
     right = left + slope * (width - 1)
@@ -79,125 +109,177 @@ def _line_through(x0: float, y0: float, x1: float, y1: float, width: int, confid
 
 
 def horizon_from_points(x0: float, y0: float, x1: float, y1: float, width: int, height: int) -> Horizon:
-    """A Horizon through two given points (e.g. ground truth), extended to the image borders."""
+    """A Horizon through two given points (e.g. ground truth), extended to the image borders.
+
+    ``height`` is only checked: the line is described by its rows at x = 0 and x = W-1, which
+    may lie outside the image.
+    """
+    if width < 2 or height < 1:
+        raise ValueError(f"image size {width}x{height} is too small for a horizon")
     if x1 == x0:
         raise ValueError("a vertical line cannot be a horizon in this parameterisation")
-    return _line_through(x0, y0, x1, y1, width, 1.0, 1.0, 1.0)
+    return _line_through(x0, y0, x1, y1, width)
 
 
-def boundary_points(labels: np.ndarray, sky: int = 0, sea: int = 1,
-                    settings: HorizonSettings = DEFAULT_SETTINGS) -> tuple[np.ndarray, np.ndarray]:
+def boundary_points(
+    labels: np.ndarray,
+    *,
+    sky: int = 0,
+    sea: int = 1,
+    other: int = 2,
+    ignore: int = 255,
+    settings: HorizonSettings = DEFAULT_SETTINGS,
+) -> tuple[np.ndarray, np.ndarray]:
     """Per column, the sub-pixel row of the main sky->sea boundary; columns without one are left out.
 
-    The main boundary is the split row that best explains the column as "sky above, sea below"
-    (most sky pixels above plus sea pixels below), so speckles elsewhere in the column do not
-    matter. A column counts only if that split is a real sky->sea step with no "other" or
-    ignored pixels within ``clearance_px`` of it.
+    The main boundary is the split that best explains the column as "sky above, sea below"
+    (most sky pixels above it plus sea pixels below it), so speckles elsewhere in the column
+    do not matter. Where noise makes several splits tie, the midpoint of the first and last
+    is used, so that ragged boundaries are not biased up or down. A column counts only if
+    those splits are real steps from a sky pixel to a sea pixel, close together, with no
+    ``other`` or ``ignore`` pixel within ``clearance_px`` rows of them.
     """
     height, width = labels.shape
-    is_sky = labels == sky
-    is_sea = labels == sea
-    sky_above = np.zeros((height + 1, width), np.int32)
-    np.cumsum(is_sky, axis=0, out=sky_above[1:])
-    sea_total = is_sea.sum(axis=0, dtype=np.int32)
-    sea_above = np.zeros((height + 1, width), np.int32)
-    np.cumsum(is_sea, axis=0, out=sea_above[1:])
-    score = sky_above + (sea_total[None, :] - sea_above)
-    split = np.argmax(score, axis=0)  # first sea row of the best split, 0..height
+    # 2 for sky, 0 for sea, 1 otherwise: a running sum minus the row count is "sky - sea above"
+    code = np.add(labels == sky, labels != sea, dtype=np.uint8)
+    above = cv2.integral(cv2.transpose(code), sdepth=cv2.CV_32S)  # (W + 1, H + 1), rows are image columns
+    score = np.diff(above, axis=0)
+    score -= np.arange(height + 1, dtype=np.int32)
+    first = score.argmax(axis=1)  # first sea row below the best split, 0..height
+    last = height - score[:, ::-1].argmax(axis=1)
     cols = np.arange(width)
-    inside = (split >= 1) & (split <= height - 1)
-    r = np.clip(split, 1, height - 1)
-    ok = inside & is_sky[r - 1, cols] & is_sea[r, cols]
     c = settings.clearance_px
-    clean = np.ones(width, bool)
-    for offset in range(-c - 1, c + 1):
-        rows = np.clip(r + offset, 0, height - 1)
-        clean &= is_sky[rows, cols] | is_sea[rows, cols]
-    ok &= clean
-    xs = cols[ok].astype(np.float64)
-    ys = r[ok].astype(np.float64)
-    return xs, ys
+    # tied splits further apart than this leave the column ambiguous, and rows between unchecked
+    usable = (first >= 1) & (last <= height - 1) & (last - first <= 2 * c + 1)
+    for split in (first, last):
+        r = np.clip(split, 1, height - 1)
+        usable &= (labels[r - 1, cols] == sky) & (labels[r, cols] == sea)
+        for offset in range(-c - 1, c + 1):
+            near = labels[np.clip(r + offset, 0, height - 1), cols]
+            usable &= (near != other) & (near != ignore)
+    ys = 0.5 * (first[usable] + last[usable]) + settings.boundary_offset_px
+    return cols[usable].astype(np.float64), ys
 
 
 def _fit_least_squares(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
-    """y = a x + b through the points (x centred for numerical stability)."""
-    xm = xs.mean()
+    """y = a x + b through the points (vertical residuals: the data are one row per column)."""
+    xm, ym = xs.mean(), ys.mean()
     dx = xs - xm
-    denom = float(np.dot(dx, dx))
-    a = float(np.dot(dx, ys - ys.mean()) / denom) if denom > 0 else 0.0
-    return a, float(ys.mean() - a * xm)
+    denom = float(dx @ dx)
+    a = float(dx @ (ys - ym)) / denom if denom > 0 else 0.0
+    return a, float(ym - a * xm)
 
 
-def _ransac_line(xs: np.ndarray, ys: np.ndarray, threshold: float, iterations: int) -> np.ndarray:
-    """Boolean inlier mask of the best line; deterministic (fixed seed), vectorised over hypotheses."""
+def _distances(xs: np.ndarray, ys: np.ndarray, a: np.ndarray | float, b: np.ndarray | float) -> np.ndarray:
+    """Perpendicular distances of the points from the line(s) y = a x + b."""
+    return np.abs(ys - (a * xs + b)) / np.sqrt(1.0 + a * a)
+
+
+def _robust_line(xs: np.ndarray, ys: np.ndarray, threshold: float,
+                 settings: HorizonSettings) -> tuple[np.ndarray, float, float]:
+    """RANSAC over point pairs, then least squares on the inliers: (inlier mask, a, b).
+
+    Deterministic (fixed seed); hypotheses are scored in vectorised batches, and sampling
+    stops as soon as the best inlier share so far makes an all-inlier pair near certain.
+    """
     n = xs.size
-    rng = np.random.default_rng(12345)
-    i = rng.integers(0, n, iterations)
-    j = rng.integers(0, n, iterations)
-    keep = xs[i] != xs[j]
-    i, j = i[keep], j[keep]
-    if i.size == 0:
-        return np.ones(n, bool)
-    a = (ys[j] - ys[i]) / (xs[j] - xs[i])
-    b = ys[i] - a * xs[i]
-    residuals = np.abs(ys[None, :] - (a[:, None] * xs[None, :] + b[:, None])) * (1.0 / np.sqrt(1.0 + a * a))[:, None]
-    counts = (residuals < threshold).sum(axis=1)
-    best = int(np.argmax(counts))
-    inliers = residuals[best] < threshold
-    for _ in range(2):  # polish: least squares on the inliers, then re-select them
+    rng = np.random.default_rng(settings.ransac_seed)
+    best_count, best_a, best_b = -1, 0.0, float(np.median(ys))
+    drawn, needed = 0, settings.ransac_max_iterations
+    while drawn < needed:
+        i = rng.integers(0, n, settings.ransac_batch)
+        j = rng.integers(0, n, settings.ransac_batch)
+        drawn += settings.ransac_batch
+        keep = xs[i] != xs[j]
+        if not keep.any():
+            continue
+        i, j = i[keep], j[keep]
+        a = (ys[j] - ys[i]) / (xs[j] - xs[i])
+        b = ys[i] - a * xs[i]
+        counts = (_distances(xs[None, :], ys[None, :], a[:, None], b[:, None]) < threshold).sum(axis=1)
+        k = int(np.argmax(counts))
+        if counts[k] > best_count:
+            best_count, best_a, best_b = int(counts[k]), float(a[k]), float(b[k])
+            w = best_count / n
+            if w >= 1.0:
+                break
+            needed = min(needed, math.ceil(math.log(1.0 - settings.ransac_certainty) / math.log(1.0 - w * w)))
+    inliers = _distances(xs, ys, best_a, best_b) < threshold
+    a, b = best_a, best_b
+    for _ in range(2):  # polish: least squares on the inliers, then choose the inliers again
         if inliers.sum() < 2:
             break
-        a_ls, b_ls = _fit_least_squares(xs[inliers], ys[inliers])
-        inliers = np.abs(ys - (a_ls * xs + b_ls)) / math.sqrt(1 + a_ls * a_ls) < threshold
-    return inliers
+        a, b = _fit_least_squares(xs[inliers], ys[inliers])
+        inliers = _distances(xs, ys, a, b) < threshold
+    return inliers, a, b
+
+
+def _sample_columns(profile: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """``profile[pos[k], k]`` for fractional row indices, by linear interpolation."""
+    k = np.arange(profile.shape[1])
+    i = np.clip(np.floor(pos).astype(np.int64), 0, profile.shape[0] - 2)
+    f = np.clip(pos - i, 0.0, 1.0)
+    return profile[i, k] * (1.0 - f) + profile[i + 1, k] * f
 
 
 def _refine_on_image(image: np.ndarray, a: float, b: float, xs: np.ndarray,
                      settings: HorizonSettings) -> tuple[float, float] | None:
-    """Move the line onto the strongest consistent intensity step within a narrow band.
+    """Move the line y = a x + b onto the image's intensity step within a narrow band around it.
 
-    Returns the refined (a, b), or None when the image gives no consistent edge there.
+    ``xs`` are the columns to search (the mask line's inliers, so vessels and coast are left
+    out). Per column, the edge is the sub-pixel peak of the smoothed derivative across the
+    line. Returns the refined (a, b), or None when the image gives no edge the line can trust:
+    too weak, too few columns, not straight, leaving the band, or lopsided. A lopsided peak is
+    what hazy infrared horizons look like (a long warm ramp of sky down to a flat sea): its
+    maximum lies above the horizon, which humans and masks put at the foot of the ramp.
     """
     height, width = image.shape
-    band = max(settings.refine_band_min_px, settings.refine_band_rel * height)
-    half = int(math.ceil(band)) + 1
-    smooth = cv2.GaussianBlur(image.astype(np.float32, copy=False), (0, 0), settings.refine_blur_sigma)
+    band = max(settings.refine_band_px, settings.refine_band_rel * height)
+    reach = math.ceil(band) + 1  # peak search; one row beyond the band so a peak at its edge is a local peak
+    half = reach + math.ceil(settings.refine_flank_px)  # rows sampled on each side: also the flanks of any peak
     cols = xs.astype(np.int64)
-    centre = a * xs + b
-    base = np.round(centre).astype(np.int64)
-    offsets = np.arange(-half, half + 1)
-    rows = base[None, :] + offsets[:, None]
-    valid_cols = (rows.min(axis=0) >= 1) & (rows.max(axis=0) <= height - 2)
-    if valid_cols.sum() < settings.min_points:
+    base = np.rint(a * xs + b).astype(np.int64)
+    inside = (base - half - 1 >= 0) & (base + half + 1 <= height - 1) & (cols >= 1) & (cols <= width - 2)
+    needed = max(settings.min_points, settings.refine_min_share * xs.size)
+    if inside.sum() < needed:
         return None
-    rows, cols, centre = rows[:, valid_cols], cols[valid_cols], centre[valid_cols]
-    grad = 0.5 * (smooth[rows + 1, cols] - smooth[rows - 1, cols])  # d/dy at each row of the band
-    step_sign = 1.0 if float(np.median(grad.sum(axis=0))) >= 0 else -1.0
-    signed = grad * step_sign
-    inner = signed[1:-1]
-    peak = np.argmax(inner, axis=0) + 1
-    k = np.arange(signed.shape[1])
-    g_minus, g_0, g_plus = signed[peak - 1, k], signed[peak, k], signed[peak + 1, k]
-    curvature = g_minus - 2 * g_0 + g_plus
+    cols, base = cols[inside], base[inside]
+    margin = math.ceil(3 * settings.refine_blur_sigma)
+    top = max(0, int(base.min()) - half - 1 - margin)
+    bottom = min(height, int(base.max()) + half + 2 + margin)
+    strip = cv2.GaussianBlur(np.asarray(image[top:bottom], dtype=np.float32), (0, 0), settings.refine_blur_sigma)
+    rows = base[None, :] + np.arange(-half, half + 1)[:, None] - top
+    gy = 0.5 * (strip[rows + 1, cols] - strip[rows - 1, cols])
+    gx = 0.5 * (strip[rows, cols + 1] - strip[rows, cols - 1])
+    norm = math.hypot(1.0, a)
+    across = (gy - a * gx) / norm  # derivative along the line's downward normal
+    along = (gx + a * gy) / norm  # derivative along the line: zero for a clean step, so it measures noise
+    noise = 1.4826 * float(np.median(np.abs(along)))
+    polarity = 1.0 if float(np.median(across.sum(axis=0))) >= 0 else -1.0  # sea warmer or colder than sky
+    profile = polarity * across
+    k = np.arange(cols.size)
+    peak = np.argmax(profile[half - reach:half + reach + 1], axis=0) + (half - reach)
+    interior = (peak > half - reach) & (peak < half + reach)
+    g_minus, g_0, g_plus = profile[peak - 1, k], profile[peak, k], profile[peak + 1, k]
+    curvature = g_minus - 2.0 * g_0 + g_plus
     with np.errstate(divide="ignore", invalid="ignore"):
         delta = np.where(curvature < 0, 0.5 * (g_minus - g_plus) / curvature, 0.0)
-    y_edge = rows[peak, k] + np.clip(delta, -0.5, 0.5)
-    strong = g_0 > 0
-    if strong.sum() < settings.min_points:
+    pos = peak + np.clip(delta, -0.5, 0.5)  # fractional row index into the profile
+    y_edge = base - half + pos
+    good = interior & (g_0 > 0) & (g_0 > settings.refine_min_snr * noise) & (np.abs(y_edge - (a * cols + b)) <= band)
+    if good.sum() < needed:
         return None
-    noise = np.median(np.abs(np.diff(smooth[rows[0], cols]))) + 1e-6
-    strong &= g_0 > 2.0 * noise
-    inside = np.abs(y_edge - centre) <= band
-    candidates = strong & inside
-    if candidates.sum() < max(settings.min_points, settings.refine_min_share * xs.size):
+    flank = settings.refine_flank_px
+    sky_side = _sample_columns(profile, pos - flank)[good]
+    sea_side = _sample_columns(profile, pos + flank)[good]
+    if abs(float(np.median((sky_side - sea_side) / g_0[good]))) > settings.refine_max_asymmetry:
         return None
-    xe, ye = cols[candidates].astype(np.float64), y_edge[candidates]
-    inliers = _ransac_line(xe, ye, 1.0, settings.ransac_iterations)
-    if inliers.sum() < max(settings.min_points, settings.refine_min_share * xs.size):
+    xe, ye = cols[good].astype(np.float64), y_edge[good]
+    inliers, a_r, b_r = _robust_line(xe, ye, settings.refine_threshold_px, settings)
+    if inliers.sum() < needed:
         return None
-    a_r, b_r = _fit_least_squares(xe[inliers], ye[inliers])
-    ends = np.array([0.0, width - 1.0])
-    if np.max(np.abs((a_r * ends + b_r) - (a * ends + b))) > band:
+    ends = np.array([xs.min(), xs.max()])
+    if np.max(np.abs((a_r - a) * ends + (b_r - b))) > band:
         return None
     return a_r, b_r
 
@@ -208,60 +290,70 @@ def estimate_horizon(
     *,
     sky: int = 0,
     sea: int = 1,
+    other: int = 2,
+    ignore: int = 255,
+    min_support: float = DEFAULT_MIN_SUPPORT,
     refine: bool = True,
     settings: HorizonSettings = DEFAULT_SETTINGS,
 ) -> Horizon | None:
-    """The horizon in a label mask, or None when none is in view (all sky, all sea, too little support).
+    """The horizon in a label mask, or None when none is in view.
 
-    With ``image`` (the gray frame at the mask's resolution) and ``refine``, the line is
-    sharpened on the image's own edge where that edge is consistent.
+    None means: no usable sky->sea boundary in at least ``min_support`` of the columns (all
+    sky, all sea, all other, horizon hidden by vessels or land), or no line that explains
+    enough of the boundary points. With ``image`` (the gray frame at the mask's resolution)
+    and ``refine``, the line is moved onto the image's own edge where that edge is
+    consistent along the line.
     """
     if labels.ndim != 2 or labels.shape[0] < 3 or labels.shape[1] < 3:
         raise ValueError(f"labels must be a 2-D mask of at least 3x3, got shape {labels.shape}")
+    if image is not None and image.shape != labels.shape:
+        raise ValueError(f"image {image.shape} and labels {labels.shape} differ in size")
     height, width = labels.shape
-    xs, ys = boundary_points(labels, sky, sea, settings)
-    if xs.size < settings.min_points:
+    xs, ys = boundary_points(labels, sky=sky, sea=sea, other=other, ignore=ignore, settings=settings)
+    support = xs.size / width
+    if xs.size < settings.min_points or support < min_support:
         return None
     threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)
-    inliers = _ransac_line(xs, ys, threshold, settings.ransac_iterations)
+    inliers, a, b = _robust_line(xs, ys, threshold, settings)
     n_in = int(inliers.sum())
-    support = n_in / width
-    if n_in < settings.min_points or support < settings.min_support:
+    inlier_share = n_in / xs.size
+    if n_in < settings.min_points or inlier_share < settings.min_inlier_share:
         return None
-    a, b = _fit_least_squares(xs[inliers], ys[inliers])
     if refine and image is not None:
-        if image.shape != labels.shape:
-            raise ValueError(f"image {image.shape} and labels {labels.shape} differ in size")
         refined = _refine_on_image(image, a, b, xs[inliers], settings)
         if refined is not None:
             a, b = refined
-    inlier_share = n_in / xs.size
-    confidence = inlier_share * min(1.0, support / 0.5)
+    confidence = inlier_share * min(1.0, support / settings.full_support)
     return _line_through(0.0, b, width - 1.0, a * (width - 1) + b, width, confidence, inlier_share, support)
 
 
 def camera_attitude(horizon: Horizon, K: np.ndarray) -> tuple[float, float]:
-    """Camera roll and pitch (radians) relative to the sea horizon, from pinhole intrinsics K (3x3).
+    """Camera (roll, pitch) in radians relative to the sea horizon, from pinhole intrinsics K.
 
-    The horizon is taken as the vanishing line of the horizontal plane (the dip of the true
-    horizon below it, a few milliradians for a camera some metres above the sea, is ignored).
-    That line ``l`` gives the world's up direction in camera coordinates as ``K^T l``.
-    Camera frame: x right, y down, z along the optical axis.
+    ``K`` is the 3x3 camera matrix (a flat 9-list such as ``CameraInfo.k`` works too), for the
+    image the horizon was found in; the image should be free of lens distortion.
 
-    - pitch > 0: the optical axis points above the horizon (the horizon moves down in the image);
-    - roll > 0: the camera is rotated right side down about its optical axis (clockwise as seen
-      from behind it), so the horizon rises towards the right of the image.
+    The horizon is taken as the vanishing line ``l`` of the horizontal plane, so ``K^T l`` is
+    the world's up direction ``u`` in camera coordinates (x right, y down, z along the
+    optical axis). The dip of the true sea horizon below that line (about
+    ``sqrt(2 h / R_earth)``: 1.8 mrad for a camera 10 m above the sea) is ignored, so the
+    pitch reads high by that much. Angles are defined by
+    ``u = (-sin(roll) cos(pitch), -cos(roll) cos(pitch), sin(pitch))``:
+
+    - pitch: elevation of the optical axis above the horizontal; > 0 when the camera looks up,
+      which moves the horizon down in the image;
+    - roll: rotation about the optical axis; > 0 when the camera's right side is down
+      (clockwise as seen from behind the camera), which makes the horizon rise towards the
+      right of the image (``angle_deg < 0``; for square pixels and no pitch, roll = -angle).
+
+    The sky is assumed above the line in the image, i.e. |roll| < 90 degrees.
     """
     K = np.asarray(K, dtype=float).reshape(3, 3)
-    p0 = np.array([horizon.x0, horizon.y0, 1.0])
-    p1 = np.array([horizon.x1, horizon.y1, 1.0])
-    line = np.cross(p0, p1)
+    slope = horizon.slope
+    # l . (x, y, 1) = slope x - y + intercept is > 0 above the line, on the sky side, so K^T l points up
+    line = np.array([slope, -1.0, horizon.y0 - slope * horizon.x0])
     up = K.T @ line
     up /= np.linalg.norm(up)
-    xc = 0.5 * (horizon.x0 + horizon.x1)
-    above = np.linalg.solve(K, np.array([xc, horizon.y_at(xc) - 10.0, 1.0]))  # a ray into the sky
-    if float(up @ above) < 0:
-        up = -up
     pitch = math.asin(max(-1.0, min(1.0, float(up[2]))))
     roll = math.atan2(-float(up[0]), -float(up[1]))
     return roll, pitch

@@ -39,6 +39,7 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from geometry_msgs.msg import PolygonStamped, Vector3Stamped
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
 from rclpy.clock import Clock, ClockType
+from rclpy.exceptions import ParameterException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
@@ -124,9 +125,11 @@ class SegmentNode(Node):
         super().__init__(NODE_NAME, **kwargs)
         try:
             self._setup()
-        except BaseException:
+        except BaseException as exc:
             self._stop_worker()
             self.destroy_node()
+            if isinstance(exc, ParameterException):  # a value of the wrong type or out of range
+                raise StartupError(f"invalid parameter: {exc}") from exc
             raise
 
     # ------------------------------------------------------------------------------------ setup
@@ -150,6 +153,9 @@ class SegmentNode(Node):
         seg = self._load_segmenter()
         self.segmenter = seg
         self._declare_live_parameters(seg)
+        if self.half and not seg.half:
+            self.get_logger().warning(f"half precision was requested, but the {seg.backend} backend on {seg.device} "
+                                      "runs in float32")
         self.builder = OutputBuilder(seg, smoothing=self.horizon_smoothing)
 
         self.mask_pub = self.create_publisher(Image, "~/mask", OUTPUT_QOS)
@@ -351,7 +357,9 @@ class SegmentNode(Node):
     def _publish_diagnostics(self) -> None:
         snap = self.stats.snapshot()
         now = time.monotonic()
-        status = DiagnosticStatus(name=f"{self.get_name()}: segmentation", hardware_id=self.segmenter.device)
+        # The namespace is part of the name: several cameras, several segmenters, distinct statuses.
+        name = f"{self.get_fully_qualified_name().lstrip('/')}: segmentation"
+        status = DiagnosticStatus(name=name, hardware_id=self.segmenter.device)
         if snap.received == 0:
             status.level = DiagnosticStatus.STALE
             status.message = f"waiting for images on {self.image_sub.topic_name}"

@@ -84,6 +84,16 @@ def test_zoom_out_border_is_ignore_and_line_none_when_it_leaves():
     assert (mask2[:, 0] == 255).all() and (mask2[0] == 255).all()
 
 
+def test_line_leaving_the_frame_follows_the_mask_convention():
+    identity = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
+    rows = np.arange(H)[:, None]
+    for y, in_view in ((0.4, False), (0.6, True), (H - 0.6, True), (H - 0.5, False)):
+        mask = np.broadcast_to(rows + 0.5 > y, (H, W))  # sea where the pixel reaches below the line
+        assert bool(mask.any() and not mask.all()) == in_view  # sky and sea both present
+        found = transform_horizon((0.0, y, W - 1.0, y), identity, W, H)
+        assert (found is not None) == in_view, y
+
+
 def test_polarity_inversion_swaps_sky_and_sea():
     image, mask, horizon = scene()
     cfg = AugmentConfig(p_flip=0, p_rotate=0, p_scale=0, p_gain=0, p_gamma=0, p_noise=0, p_blur=0, p_invert=1.0)

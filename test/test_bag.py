@@ -15,13 +15,13 @@ pytest.importorskip("rosbags")
 from sensor_msgs.msg import CompressedImage, Image  # noqa: E402
 
 from seasky_ros import bag as bagtool  # noqa: E402
+from seasky_ros import bag_io  # noqa: E402
 from seasky_ros.bag_io import BagReader, BagWriter, deserialize  # noqa: E402
 from seasky_ros.horizon import horizon_from_points  # noqa: E402
 from seasky_ros.ros_image import image_to_numpy, numpy_to_compressed  # noqa: E402
 from training.metrics import horizon_errors  # noqa: E402
 from training.synthetic import render_sequence  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
 IMAGE_TOPIC = bagtool.SAMPLE_TOPICS["image"]
 INFO_TOPIC = bagtool.SAMPLE_TOPICS["camera_info"]
 TRUTH_TOPIC = bagtool.SAMPLE_TOPICS["truth"]
@@ -207,6 +207,51 @@ def test_bgr8_and_mono8_input(tmp_path, trained_weights):
                              str(trained_weights), "--no-progress", "--no-copy"]) == 0
         masks = read_all(out)[bagtool.OUTPUT_TOPICS["mask"]]
         assert [(m.height, m.width) for _, m in masks] == [(64, 80)] * 3
+
+
+def test_unusable_frames_are_skipped_like_the_node_does(tmp_path, trained_weights, capsys):
+    path = tmp_path / "mixed"
+    good = next(iter(render_sequence(1, 10.0, SEED, height=64, width=80))).image
+    with BagWriter(path, "sqlite3") as writer:
+        for i in range(3):
+            data = good.tobytes() if i != 1 else good.tobytes()[:1000]  # frame 1 is truncated
+            msg = Image(height=64, width=80, encoding="mono16", step=160, data=data)
+            msg.header.stamp.sec = i
+            writer.write(IMAGE_TOPIC, i * 10**9, msg)
+    assert bagtool.main(["process", str(path), str(tmp_path / "out"), "--image-topic", IMAGE_TOPIC, "--weights",
+                         str(trained_weights), "--no-progress"]) == 0
+    captured = capsys.readouterr()
+    assert "1 frame(s) skipped" in captured.err and "truncated frame" in captured.err
+    assert "2 frames segmented" in captured.out
+    got = read_all(tmp_path / "out")
+    assert [m.header.stamp.sec for _, m in got[bagtool.OUTPUT_TOPICS["mask"]]] == [0, 2]
+    assert len(got[IMAGE_TOPIC]) == 3
+
+
+@pytest.mark.parametrize("storage", ["sqlite3", "mcap"])
+def test_topics_of_unknown_types_are_copied_through(tmp_path, trained_weights, storage):
+    from rosbags.rosbag2 import StoragePlugin, Writer
+
+    path = tmp_path / "custom"
+    frame = next(iter(render_sequence(1, 10.0, SEED, height=64, width=80))).image
+    plugin = StoragePlugin.MCAP if storage == "mcap" else StoragePlugin.SQLITE3
+    writer = Writer(path, version=9, storage_plugin=plugin)
+    writer.open()
+    custom = writer.add_connection("/vendor/status", "vendor_msgs/msg/Status", msgdef="int32 code\n",
+                                   rihs01="RIHS01_" + "ab" * 32)
+    images = writer.add_connection(IMAGE_TOPIC, "sensor_msgs/msg/Image", typestore=bag_io.typestore())
+    for i in range(2):
+        msg = Image(height=64, width=80, encoding="mono16", step=160, data=frame.tobytes())
+        writer.write(images, i * 10**9, bag_io.serialize(msg))
+        writer.write(custom, i * 10**9 + 1, b"\x00\x01\x00\x00" + i.to_bytes(4, "little"))
+    writer.close()
+    out = tmp_path / "out"
+    assert bagtool.main(["process", str(path), str(out), "--image-topic", IMAGE_TOPIC, "--weights",
+                         str(trained_weights), "--no-progress"]) == 0
+    with BagReader(out) as reader:
+        assert reader.msgtype("/vendor/status") == "vendor_msgs/msg/Status"
+        copied = [(t, data) for _, _, t, data in reader.messages(["/vendor/status"])]
+    assert copied == [(1, b"\x00\x01\x00\x00\x00\x00\x00\x00"), (10**9 + 1, b"\x00\x01\x00\x00\x01\x00\x00\x00")]
 
 
 def test_wrong_topic_is_a_clear_error(sample_bag, tmp_path, capsys):

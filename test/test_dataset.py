@@ -81,9 +81,11 @@ def test_unreadable_image_names_file(tmp_path):
     folder = DatasetFolder(tmp_path)
     with pytest.raises(DatasetError, match=r"broken\.png"):
         folder[0]
-    with pytest.raises(DatasetError, match="empty"):
-        (tmp_path / "empty.png").write_bytes(b"")
-        load_image(tmp_path / "empty.png")
+    (tmp_path / "blank.png").write_bytes(b"")
+    with pytest.raises(DatasetError, match=r"blank\.png: empty file"):
+        load_image(tmp_path / "blank.png")
+    with pytest.raises(DatasetError, match=r"missing\.png: cannot read"):
+        load_image(tmp_path / "missing.png")
 
 
 def test_missing_images_dir(tmp_path):
@@ -97,6 +99,7 @@ def test_class_map_parse_and_apply(tmp_path):
         with pytest.raises(ValueError):
             parse_class_map(bad)
     assert parse_class_map("0:0,1:1,2:2,3:2,4:2,5:2,6:2") == CLASS_MAP_PRESETS["massmind"]
+    assert parse_class_map(" MassMIND ") == CLASS_MAP_PRESETS["massmind"]
     stored = np.array([[0, 1, 2, 3], [4, 5, 6, 6]], np.uint8)
     save_frame(tmp_path, "m", np.zeros((2, 4), np.uint8), stored)
     with pytest.raises(DatasetError, match=r"\[3, 4, 5, 6\]"):

@@ -1,4 +1,9 @@
-"""The launch file: loaded for real where launch_ros is installed, checked statically everywhere."""
+"""The launch file: loaded for real where launch_ros is installed, checked statically everywhere.
+
+Without launch_ros the file cannot be imported, so its structure is read with ``ast``, and its
+two plain helpers (which launch arguments override the params file, which environment variable
+names the Fast DDS profile) are compiled on their own and run.
+"""
 
 from __future__ import annotations
 
@@ -15,12 +20,19 @@ ARGUMENTS = {
     "camera_info_topic": "/camera/camera_info",
     "namespace": "",
     "weights": "",
-    "device": "auto",
+    "device": "",
     "use_sim_time": "false",
     "log_level": "info",
-    "publish_overlay": "true",
+    "publish_overlay": "",
 }
 ALL_ARGUMENTS = set(ARGUMENTS) | {"params_file", "fastdds_profile"}
+DEFAULTS = {**ARGUMENTS, "params_file": "/share/config/segment.yaml", "fastdds_profile": "/share/fastdds.xml"}
+NODE_PARAMETERS = {"weights", "device", "backend", "half", "threads", "input_compressed", "image_qos",
+                   "publish_overlay", "min_horizon_confidence", "horizon_smoothing", "diagnostics_period"}
+
+
+def _tree() -> ast.Module:
+    return ast.parse(LAUNCH_FILE.read_text(), filename=str(LAUNCH_FILE))
 
 
 def _calls(tree: ast.AST, name: str) -> list[ast.Call]:
@@ -32,8 +44,18 @@ def _constant(node: ast.AST):
     return node.value if isinstance(node, ast.Constant) else None
 
 
+def _plain_functions() -> dict:
+    """The launch file's helpers that need nothing from launch, compiled without its imports."""
+    wanted = {"parameter_overrides", "fastdds_environment"}
+    body = [n for n in _tree().body if isinstance(n, ast.FunctionDef) and n.name in wanted]
+    assert {f.name for f in body} == wanted
+    namespace: dict = {}
+    exec(compile(ast.Module(body=body, type_ignores=[]), str(LAUNCH_FILE), "exec"), namespace)
+    return namespace
+
+
 def test_static_structure():
-    tree = ast.parse(LAUNCH_FILE.read_text(), filename=str(LAUNCH_FILE))
+    tree = _tree()
     functions = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
     assert "generate_launch_description" in functions
     declared = {}
@@ -49,22 +71,41 @@ def test_static_structure():
     assert _constant(kwargs["package"]) == "seasky_ros"
     assert _constant(kwargs["executable"]) == "segment_node"
     assert _constant(kwargs["name"]) == "seasky_segmenter"
-    for key in ("namespace", "parameters", "remappings", "arguments"):
+    for key in ("namespace", "parameters", "remappings", "arguments", "additional_env", "output"):
         assert key in kwargs, key
     remapped = {_constant(t.elts[0]) for t in kwargs["remappings"].elts}
     assert remapped == {"image", "image/compressed", "camera_info"}
+    assert [_constant(a) for a in kwargs["arguments"].elts[:2]] == ["--ros-args", "--log-level"]
     text = LAUNCH_FILE.read_text()
     assert "segment.yaml" in text and "fastdds_large_frames.xml" in text
     assert "get_package_share_directory" in text
-    env = _calls(tree, "SetEnvironmentVariable")
-    assert len(env) == 1 and _constant(env[0].args[0]) == "FASTDDS_DEFAULT_PROFILES_FILE"
+    assert len(_calls(tree, "OpaqueFunction")) == 1
+
+
+def test_launch_arguments_override_the_params_file_only_when_given():
+    overrides = _plain_functions()["parameter_overrides"]
+    assert overrides(DEFAULTS) == {"use_sim_time": False}  # the params file decides everything else
+    given = {**DEFAULTS, "weights": " /models/ir.onnx ", "device": "cuda:1", "publish_overlay": "False",
+             "use_sim_time": "true"}
+    assert overrides(given) == {"use_sim_time": True, "weights": "/models/ir.onnx", "device": "cuda:1",
+                                "publish_overlay": False}
+    with pytest.raises(ValueError, match="publish_overlay"):
+        overrides({**DEFAULTS, "publish_overlay": "sometimes"})
+
+
+def test_fastdds_profile_variable_per_distribution():
+    env = _plain_functions()["fastdds_environment"]
+    assert env("/p.xml", "humble") == {"FASTRTPS_DEFAULT_PROFILES_FILE": "/p.xml"}
+    assert env("/p.xml", "jazzy") == {"FASTRTPS_DEFAULT_PROFILES_FILE": "/p.xml"}
+    assert env("/p.xml", "kilted") == {"FASTDDS_DEFAULT_PROFILES_FILE": "/p.xml"}
+    assert env("/p.xml", "") == {"FASTDDS_DEFAULT_PROFILES_FILE": "/p.xml", "FASTRTPS_DEFAULT_PROFILES_FILE": "/p.xml"}
+    assert env("", "kilted") == {}
 
 
 def test_config_files_exist_and_params_file_names_the_node_parameters():
     yaml = pytest.importorskip("yaml")
     params = yaml.safe_load((REPO / "config" / "segment.yaml").read_text())["/**"]["ros__parameters"]
-    assert {"weights", "device", "backend", "half", "threads", "input_compressed", "image_qos", "publish_overlay",
-            "min_horizon_confidence", "horizon_smoothing", "diagnostics_period"} <= set(params)
+    assert set(params) >= NODE_PARAMETERS
     import xml.etree.ElementTree as ET
 
     root = ET.parse(REPO / "config" / "fastdds_large_frames.xml").getroot()
@@ -73,12 +114,16 @@ def test_config_files_exist_and_params_file_names_the_node_parameters():
     participant = root.find(".//d:participant", ns)
     assert participant.get("is_default_profile") == "true"
     assert participant.find(".//d:useBuiltinTransports", ns).text == "false"
+    used = {e.text for e in participant.findall(".//d:userTransports/d:transport_id", ns)}
+    declared = {e.text for e in root.findall(".//d:transport_descriptor/d:transport_id", ns)}
+    assert used == declared and len(used) == 2  # shared memory and UDPv4
 
 
 def test_loads_with_launch_ros(monkeypatch, tmp_path):
     pytest.importorskip("launch_ros")  # also the real launch: the repo's launch/ folder is no package
     pytest.importorskip("launch.actions")
-    from launch.actions import DeclareLaunchArgument, SetEnvironmentVariable
+    from launch.actions import DeclareLaunchArgument, OpaqueFunction
+    from launch.launch_context import LaunchContext
     from launch_ros.actions import Node
 
     share = tmp_path / "share" / "seasky_ros"
@@ -91,9 +136,15 @@ def test_loads_with_launch_ros(monkeypatch, tmp_path):
     description = module.generate_launch_description()
     arguments = {e.name: e for e in description.entities if isinstance(e, DeclareLaunchArgument)}
     assert set(arguments) == ALL_ARGUMENTS
-    assert str(share / "config" / "segment.yaml") in "".join(str(s.text) for s in
-                                                            arguments["params_file"].default_value)
-    assert any(isinstance(e, SetEnvironmentVariable) for e in description.entities)
-    nodes = [e for e in description.entities if isinstance(e, Node)]
+
+    context = LaunchContext()
+    context.launch_configurations["weights"] = "/models/ir.pt"
+    for argument in arguments.values():
+        argument.execute(context)  # fills in the defaults of the arguments not given
+    assert context.launch_configurations["params_file"] == str(share / "config" / "segment.yaml")
+    assert context.launch_configurations["weights"] == "/models/ir.pt"
+    opaque = [e for e in description.entities if isinstance(e, OpaqueFunction)]
+    assert len(opaque) == 1
+    nodes = [e for e in opaque[0].execute(context) if isinstance(e, Node)]
     assert len(nodes) == 1
     assert nodes[0].node_package == "seasky_ros" and nodes[0].node_executable == "segment_node"

@@ -37,13 +37,24 @@ from sensor_msgs.msg import CameraInfo, CompressedImage, Image  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
 
 from seasky_ros.horizon import camera_attitude, horizon_from_points  # noqa: E402
-from seasky_ros.node import SegmentNode  # noqa: E402
+from seasky_ros.node import SegmentNode, StartupError  # noqa: E402
+from seasky_ros.outputs import (  # noqa: E402
+    HorizonSmoother,
+    attitude_msg,
+    build_outputs,
+    camera_matrix,
+    horizon_from_msg,
+    horizon_msg,
+)
 from seasky_ros.ros_image import numpy_to_compressed, numpy_to_image  # noqa: E402
+from seasky_ros.segmenter import Result  # noqa: E402
+from seasky_ros.weights import default_weights_path  # noqa: E402
 
 pytestmark = pytest.mark.ros
 
 REPO = Path(__file__).resolve().parents[1]
 PROFILE = REPO / "config" / "fastdds_large_frames.xml"
+PARAMS_FILE = REPO / "config" / "segment.yaml"
 DOMAIN_ID = random.Random(os.getpid()).randint(100, 200)
 H, W = 512, 640
 HORIZON_TOLERANCE_PX = 0.1 * H  # the 4-epoch test model is rough; the shipped one is far better
@@ -239,6 +250,73 @@ def send(ros: Harness, pub, msg, collector: Collector, timeout: float = 15.0):
     return None
 
 
+# ---------------------------------------------------------------------------------------- messages (no DDS)
+
+
+def _header(sec: int = 5, nanosec: int = 250, frame_id: str = "ir") -> Header:
+    header = Header(frame_id=frame_id)
+    header.stamp.sec, header.stamp.nanosec = sec, nanosec
+    return header
+
+
+def test_output_messages_are_pure_functions_of_result_and_header():
+    labels = np.zeros((48, 64), np.uint8)
+    labels[20:] = 1
+    labels[30:35, 5:9] = 2
+    line = horizon_from_points(0, 19.6, 63, 20.4, 64, 48)
+    K = np.array([[60.0, 0, 31.5], [0, 60.0, 23.5], [0, 0, 1]])
+    frame = np.linspace(7000, 9000, 48 * 64).reshape(48, 64).astype(np.uint16)
+    header = _header()
+    out = build_outputs(Result(labels, line), header, frame, "mono16", K=K, want_overlay=True)
+    assert set(out) == {"result", "mask", "horizon", "attitude", "overlay", "overlay_bgr"}
+    for key in ("mask", "horizon", "attitude", "overlay"):
+        assert out[key].header == header, key
+    assert (out["mask"].encoding, out["mask"].height, out["mask"].width) == ("mono8", 48, 64)
+    np.testing.assert_array_equal(np.frombuffer(out["mask"].data, np.uint8).reshape(48, 64), labels)
+    points = [c for p in out["horizon"].polygon.points for c in (p.x, p.y, p.z)]  # Point32: float32
+    assert points == pytest.approx([0, 19.6, 0, 63, 20.4, 0], abs=1e-5)
+    back = horizon_from_msg(out["horizon"], 64, 48)
+    assert (back.y0, back.y1) == pytest.approx((19.6, 20.4), abs=1e-5)
+    roll, pitch = camera_attitude(line, K)
+    assert (out["attitude"].vector.x, out["attitude"].vector.y, out["attitude"].vector.z) == \
+        pytest.approx((roll, pitch, 0.0))
+    assert (out["overlay"].encoding, out["overlay"].height, out["overlay"].width) == ("bgr8", 48, 64)
+    again = build_outputs(Result(labels, line), header, frame, "mono16", K=K, want_overlay=True)
+    assert bytes(again["overlay"].data) == bytes(out["overlay"].data)  # no state: same input, same bytes
+
+    plain = build_outputs(Result(labels, None), header, frame, "mono16")
+    assert plain["overlay"] is None and plain["attitude"] is None
+    assert len(plain["horizon"].polygon.points) == 0 and plain["horizon"].header == header
+    assert horizon_from_msg(plain["horizon"], 64, 48) is None
+    assert attitude_msg(line, None, header) is None and attitude_msg(None, K, header) is None
+    assert horizon_msg(None, header).polygon.points == []
+
+
+def test_camera_matrix_scales_to_the_frame_and_rejects_uncalibrated_info():
+    info = CameraInfo(width=640, height=512, k=[500.0, 0, 320, 0, 510.0, 256, 0, 0, 1])
+    np.testing.assert_allclose(camera_matrix(info, 640, 512), np.reshape(info.k, (3, 3)))
+    np.testing.assert_allclose(camera_matrix(info, 320, 256), [[250, 0, 160], [0, 255, 128], [0, 0, 1]])
+    assert camera_matrix(CameraInfo(width=640, height=512), 640, 512) is None  # all-zero K: uncalibrated
+    assert camera_matrix(None, 640, 512) is None
+
+
+def test_horizon_smoother():
+    size = (100, 200)
+    low, high = horizon_from_points(0, 40, 199, 40, 200, 100), horizon_from_points(0, 60, 199, 60, 200, 100)
+    off = HorizonSmoother(0.0)
+    assert off(low, size, 0.0) is low and off(high, size, 0.1) is high
+    smoother = HorizonSmoother(0.5, reset_after_s=1.0)
+    assert smoother(low, size, 0.0).y0 == 40
+    smoothed = smoother(high, size, 0.1)
+    assert (smoothed.y0, smoothed.y1) == pytest.approx((50, 50)) and smoothed.confidence == high.confidence
+    assert smoother(high, size, 0.2).y0 == pytest.approx(55)
+    assert smoother(None, size, 0.3) is None  # never invents a line
+    assert smoother(low, size, 0.4).y0 == pytest.approx(47.5)  # a short gap keeps the state
+    assert smoother(high, size, 2.0).y0 == 60  # lost for longer than reset_after_s: starts afresh
+    assert smoother(low, size, 1.0).y0 == 40  # stamps going back (a bag restarting): afresh
+    assert smoother(horizon_from_points(0, 20, 99, 20, 100, 50), (50, 100), 1.1).y0 == 20  # new resolution
+
+
 # ---------------------------------------------------------------------------------------- outputs
 
 
@@ -338,6 +416,37 @@ def test_reliable_image_qos_refuses_best_effort_and_takes_compressed(ros, scenes
         ros.stop_node(node)
 
 
+def test_sim_time_node_answers_without_a_clock_and_names_its_namespace(ros, scenes, trained_weights):
+    """use_sim_time with no /clock yet (a bag not playing): frames still answered, diagnostics still sent."""
+    node = ros.start_node("simtime", weights=str(trained_weights), use_sim_time=True)
+    try:
+        assert node.get_parameter("use_sim_time").value is True
+        masks = ros.collector(Image, f"/simtime/{NODE}/mask")
+        diagnostics = ros.collector(DiagnosticArray, "/diagnostics")
+        pub = ros.publisher("/simtime/image", reliable=False, node=node)
+        msg = ros.frame(scenes[2].image)
+        mask = send(ros, pub, msg, masks)
+        assert mask is not None and mask.header.stamp == msg.header.stamp
+        name = f"simtime/{NODE}: segmentation"
+        assert wait_until(lambda: any(s.name == name for a in list(diagnostics.order) for s in a.status), 5.0)
+        ros.client.destroy_publisher(pub)
+    finally:
+        ros.stop_node(node)
+
+
+def test_empty_weights_mean_the_shipped_model(ros):
+    shipped = default_weights_path()
+    try:
+        node = ros.start_node("shipped", weights="")
+    except StartupError as exc:  # not trained into the package yet: the error names the file it looked for
+        assert not shipped.is_file() and str(shipped) in str(exc)
+        return
+    try:
+        assert node.segmenter.source == shipped
+    finally:
+        ros.stop_node(node)
+
+
 # ---------------------------------------------------------------------------------------- load
 
 
@@ -345,12 +454,11 @@ def test_flooding_drops_frames_and_diagnostics_report_it(ros, outputs, camera, s
     diagnostics = ros.collector(DiagnosticArray, "/diagnostics")
     stats = ros.node.stats
     before = stats.snapshot()
-    stamps = []
-    for i in range(60):
-        msg = ros.frame(scenes[i % len(scenes)].image)
-        stamps.append(stamp_of(msg))
+    burst = [ros.frame(scenes[i % len(scenes)].image) for i in range(60)]
+    stamps = [stamp_of(msg) for msg in burst]
+    for msg in burst:  # ~500 Hz: far faster than any network runs
         camera.publish(msg)
-        time.sleep(0.005)
+        time.sleep(0.002)
     settled = []
 
     def quiet() -> bool:  # nothing new for 0.5 s and the slot empty
@@ -504,8 +612,8 @@ def test_clean_shutdown_on_sigint_and_sigterm(ros, scenes, trained_weights, tmp_
     procs = {}
     for sig in (signal.SIGINT, signal.SIGTERM):
         ns = f"shutdown_{sig.name.lower()}"
-        procs[sig] = (ns, *start_node_process(tmp_path, ns, "-p", f"weights:={trained_weights}",
-                                              "-r", f"__ns:=/{ns}"))
+        procs[sig] = (ns, *start_node_process(tmp_path, ns, "--params-file", str(PARAMS_FILE),
+                                              "-p", f"weights:={trained_weights}", "-r", f"__ns:=/{ns}"))
     for sig, (ns, proc, log) in procs.items():
         masks = ros.collector(Image, f"/{ns}/{NODE}/mask")
         pub = ros.client.create_publisher(Image, f"/{ns}/image", qos(False))
@@ -534,6 +642,14 @@ def test_missing_weights_is_a_clear_fatal_error(tmp_path):
     assert code != 0
     assert str(missing) in text and "not found" in text
     assert "Traceback" not in text
+
+
+def test_invalid_parameter_is_a_clear_fatal_error(tmp_path, trained_weights):
+    proc, log = start_node_process(tmp_path, "invalid", "-p", f"weights:={trained_weights}",
+                                   "-p", "min_horizon_confidence:=1.5")
+    code = proc.wait(timeout=60.0)
+    text = log.read_text()
+    assert code != 0 and "min_horizon_confidence" in text and "Traceback" not in text
 
 
 def test_corrupt_weights_is_a_clear_fatal_error(tmp_path):

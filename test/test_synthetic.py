@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from training.dataset import DatasetFolder
-from training.synthetic import SceneParams, generate_frame, main, render_scene, render_sequence
+from training.synthetic import SceneParams, Vessel, generate_frame, main, render_scene, render_sequence
 
 H, W = 96, 128
 
@@ -50,6 +50,8 @@ def test_mask_agrees_with_horizon_line(frames):
             continue
         x0, y0, x1, y1 = f.horizon
         assert x0 == 0 and x1 == W - 1
+        if not (f.mask == 2).any():
+            assert {0, 1} <= set(np.unique(f.mask).tolist())  # a line in view splits sky from sea
         for x, first_sea in sky_sea_boundary(f.mask).items():
             line_y = y0 + (y1 - y0) * x / (W - 1)
             # sky strictly above the line, sea from the first pixel centre at or below it
@@ -112,6 +114,33 @@ def test_other_objects_are_labelled_and_warm():
     other = f.mask == 2
     assert other.sum() > 0.02 * other.size
     assert f.image[other].mean() > f.image[f.mask == 0].mean()
+
+
+def test_objects_lost_in_haze_are_not_labelled():
+    rng = np.random.default_rng(6)
+    base = SceneParams.random(rng, coast="hills", coast_extent=(-2.0, 2.0), coast_height_deg=2.0, coast_temp_k=6.0,
+                              haze_temp_k=0.0, hfov_deg=30.0, vessels=(), bridge=False, own_hull=False,
+                              pitch_deg=0.0, roll_deg=0.0)
+    near = render_scene(replace(base, coast_distance_m=2000.0, visibility_m=20000.0), H, W)
+    lost = render_scene(replace(base, coast_distance_m=20000.0, visibility_m=2000.0), H, W)
+    assert (near.mask == 2).mean() > 0.01
+    assert not (lost.mask == 2).any() and lost.horizon is not None
+
+
+def test_vessel_reflection_is_warm_sea():
+    vessel = Vessel(az_tan=0.0, distance_m=150.0, length_m=40.0, hull_height_m=3.0, cabin_height_m=6.0, temp_k=10.0)
+    params = SceneParams.random(np.random.default_rng(8), vessels=(vessel,), reflection=0.6, coast="none",
+                                bridge=False, own_hull=False, pitch_deg=1.0, roll_deg=0.0, hfov_deg=30.0,
+                                camera_height_m=10.0, streaks=0, wave_amp_k=0.1, glint_k=0.0, haze_strength=0.0,
+                                visibility_m=1e6, polarity="white_hot", bit_depth=14, sea_near_k=0.0)
+    f = render_scene(params, H, W)
+    rows, cols = np.nonzero(f.mask == 2)
+    bottom, c0, c1 = rows.max(), cols.min(), cols.max()
+    mid = slice(c0 + (c1 - c0) // 3, c1 - (c1 - c0) // 3)
+    assert (f.mask[bottom + 1:bottom + 5, mid] == 1).all()
+    below = f.image[bottom + 2:bottom + 4, mid].astype(float).mean()
+    aside = f.image[bottom + 2:bottom + 4, :max(c0 - 8, 2)].astype(float).mean()
+    assert below > aside + 1.0 * params.counts_per_k
 
 
 def test_render_sequence_is_smooth_and_one_scene():

@@ -46,8 +46,8 @@ class AugmentConfig:
 def transform_horizon(horizon: Horizon | None, matrix: np.ndarray, width: int, height: int) -> Horizon | None:
     """Map a line through an affine matrix (2x3, input -> output pixel coordinates).
 
-    The result is re-extended to x=0 and x=width-1, or None if no sky/sea split is left in the
-    output (the whole line above or below the pixel centres) or the line became vertical.
+    The result is re-extended to x=0 and x=width-1, or None if the output has no sky or no sea
+    left by the mask convention (sea where ``row + 0.5 > y``), or the line became vertical.
     """
     if horizon is None:
         return None
@@ -59,7 +59,7 @@ def transform_horizon(horizon: Horizon | None, matrix: np.ndarray, width: int, h
     slope = (by - ay) / (bx - ax)
     ya = ay + slope * (0.0 - ax)
     yb = ay + slope * (width - 1 - ax)
-    if max(ya, yb) <= 0.0 or min(ya, yb) > height - 1:
+    if max(ya, yb) < 0.5 or min(ya, yb) >= height - 0.5:
         return None
     return (0.0, float(ya), float(width - 1), float(yb))
 

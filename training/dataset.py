@@ -66,7 +66,9 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
         data = np.fromfile(path, dtype=np.uint8)
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read file ({exc})") from exc
-    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if data.size else None
+    if data.size == 0:
+        raise DatasetError(f"{path}: empty file")
+    image = cv2.imdecode(data, cv2.IMREAD_UNCHANGED)
     if image is None:
         raise DatasetError(f"{path}: not a readable image")
     if image.ndim == 3:
@@ -83,7 +85,10 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
 
 
 def parse_class_map(spec: str) -> dict[int, int]:
-    """Parse ``"0:0,1:1,3:2"`` (stored value : label) into a dict."""
+    """Parse ``"0:0,1:1,3:2"`` (stored value : label) or a preset name such as ``"massmind"``."""
+    preset = CLASS_MAP_PRESETS.get(spec.strip().lower())
+    if preset is not None:
+        return dict(preset)
     mapping: dict[int, int] = {}
     for part in spec.split(","):
         part = part.strip()
