@@ -16,7 +16,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from .preprocess import FrameError
+from .preprocess import FrameError, infer_encoding
 
 # encoding -> (numpy dtype, channels)
 ENCODINGS: dict[str, tuple[np.dtype, int]] = {
@@ -96,7 +96,7 @@ def encode_raw(image: np.ndarray, encoding: str | None = None) -> tuple[bytes, i
     """Array -> (data, height, width, step, encoding, is_bigendian) with no row padding, host byte order."""
     image = np.asarray(image)
     if encoding is None:
-        encoding = _infer_encoding(image)
+        encoding = infer_encoding(image)
     dtype, channels = _layout(encoding)
     if image.ndim == 3 and image.shape[2] == 1 and channels == 1:
         image = image[:, :, 0]
@@ -113,18 +113,6 @@ def encode_raw(image: np.ndarray, encoding: str | None = None) -> tuple[bytes, i
     image = np.ascontiguousarray(image)
     height, width = image.shape[:2]
     return image.tobytes(), height, width, width * dtype.itemsize * channels, encoding, _HOST_BIG_ENDIAN
-
-
-def _infer_encoding(image: np.ndarray) -> str:
-    if image.ndim == 2 or (image.ndim == 3 and image.shape[2] == 1):
-        by_dtype = {np.dtype(np.uint8): "mono8", np.dtype(np.uint16): "mono16"}
-        if image.dtype in by_dtype:
-            return by_dtype[image.dtype]
-        if np.issubdtype(image.dtype, np.floating):
-            return "32FC1"
-    elif image.ndim == 3 and image.dtype == np.uint8 and image.shape[2] in (3, 4):
-        return "bgr8" if image.shape[2] == 3 else "bgra8"
-    raise FrameError(f"cannot choose an encoding for an array of shape {image.shape} and dtype {image.dtype}")
 
 
 # ------------------------------------------------------------------------------------ ROS messages
