@@ -61,7 +61,7 @@ def test_encode_infers_encoding():
     assert encode_raw(np.zeros((2, 3), np.uint16))[4] == "mono16"
     assert encode_raw(np.zeros((2, 3), np.float64))[4] == "32FC1"
     assert encode_raw(np.zeros((2, 3, 3), np.uint8))[4] == "bgr8"
-    with pytest.raises(FrameError, match="cannot choose"):
+    with pytest.raises(FrameError, match="cannot infer"):
         encode_raw(np.zeros((2, 3), np.int64))
 
 
