@@ -114,6 +114,9 @@ class _OnnxRunner:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         if threads:
             options.intra_op_num_threads = threads
+        # no busy-waiting between runs: spinning worker threads starve the node's DDS and
+        # executor threads of the same cores
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(onnx_bytes, options, providers=_onnx_providers(device))
         self.input_name = self.session.get_inputs()[0].name
 
