@@ -610,28 +610,33 @@ def start_node_process(tmp_path: Path, name: str, *ros_args: str) -> tuple[subpr
 @pytest.mark.slow
 def test_clean_shutdown_on_sigint_and_sigterm(ros, scenes, trained_weights, tmp_path):
     procs = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        ns = f"shutdown_{sig.name.lower()}"
-        procs[sig] = (ns, *start_node_process(tmp_path, ns, "--params-file", str(PARAMS_FILE),
-                                              "-p", f"weights:={trained_weights}", "-r", f"__ns:=/{ns}"))
-    for sig, (ns, proc, log) in procs.items():
-        masks = ros.collector(Image, f"/{ns}/{NODE}/mask")
-        pub = ros.client.create_publisher(Image, f"/{ns}/image", qos(False))
-        assert wait_until(lambda p=pub, pr=proc: p.get_subscription_count() > 0 or pr.poll() is not None, 60.0)
-        assert proc.poll() is None, log.read_text()
-        msg = ros.frame(scenes[0].image)
-        assert send(ros, pub, msg, masks, timeout=30.0) is not None, log.read_text()
-        pub.publish(ros.frame(scenes[1].image))  # keep the worker busy while the signal lands
-        proc.send_signal(sig)
-    for sig, (_ns, proc, log) in procs.items():
-        try:
-            code = proc.wait(timeout=20.0)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            pytest.fail(f"node did not stop on {sig.name}:\n{log.read_text()}")
-        text = log.read_text()
-        assert code == 0, f"{sig.name}: exit code {code}\n{text}"
-        assert "Traceback" not in text, text
+    try:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            ns = f"shutdown_{sig.name.lower()}"
+            procs[sig] = (ns, *start_node_process(tmp_path, ns, "--params-file", str(PARAMS_FILE),
+                                                  "-p", f"weights:={trained_weights}", "-r", f"__ns:=/{ns}"))
+        for sig, (ns, proc, log) in procs.items():
+            masks = ros.collector(Image, f"/{ns}/{NODE}/mask")
+            pub = ros.client.create_publisher(Image, f"/{ns}/image", qos(False))
+            assert wait_until(lambda p=pub, pr=proc: p.get_subscription_count() > 0 or pr.poll() is not None, 60.0)
+            assert proc.poll() is None, log.read_text()
+            msg = ros.frame(scenes[0].image)
+            assert send(ros, pub, msg, masks, timeout=30.0) is not None, log.read_text()
+            pub.publish(ros.frame(scenes[1].image))  # keep the worker busy while the signal lands
+            proc.send_signal(sig)
+        for sig, (_ns, proc, log) in procs.items():
+            try:
+                code = proc.wait(timeout=20.0)
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"node did not stop on {sig.name}:\n{log.read_text()}")
+            text = log.read_text()
+            assert code == 0, f"{sig.name}: exit code {code}\n{text}"
+            assert "Traceback" not in text, text
+    finally:
+        for _ns, proc, _log in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait(timeout=10.0)
 
 
 def test_missing_weights_is_a_clear_fatal_error(tmp_path):
