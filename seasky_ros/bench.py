@@ -242,6 +242,8 @@ def bench_node(
             "node_rss_start_mb": live.node_rss_start_mb,
             "node_rss_end_mb": live.node_rss_end_mb,
             "player_late_ms_max": live.player_late_ms_max,
+            "system_cpu_pct": live.system_cpu_pct,
+            "load_avg_1min": live.load_avg_1min,
         })
     return rows
 
@@ -421,10 +423,13 @@ def render(report: dict) -> str:
             str(r["dropped"]), " / ".join(_f(r["latency_ms"][q]) for q in ("p50", "p95", "p99")),
             f"{_f(r['node_cpu_idle_pct'], 0)} / {_f(r['node_cpu_run_pct'], 0)}",
             f"{_f(r['node_rss_start_mb'], 0)} -> {_f(r['node_rss_end_mb'], 0)}",
+            f"{_f(r['system_cpu_pct'], 0)} / {_f(r['load_avg_1min'], 1)}",
         ] for r in report["node"]]
         lines += _table(["input rate", "frames in", "frames out", "out/in", "dropped", "latency p50/p95/p99 ms",
-                         "node CPU % idle / run", "node RSS MB start -> end"], rows)
-        lines += ["", "Latency: input header stamp (wall clock at publication) to receipt of the horizon message.", ""]
+                         "node CPU % idle / run", "node RSS MB start -> end", "machine CPU % / load avg"], rows)
+        lines += ["", "Latency: input header stamp (wall clock at publication) to receipt of the horizon message. "
+                  "Node CPU: 100 % = one core. Machine CPU and load average show competing work: on a shared "
+                  "machine, rerun when it is quiet.", ""]
     if report.get("accuracy"):
         lines += ["## Horizon accuracy against the Canny + Hough baseline", ""]
         rows = [[

@@ -260,6 +260,8 @@ class LiveResult:
     node_cpu_run_pct: float = math.nan
     node_rss_start_mb: float = math.nan
     node_rss_end_mb: float = math.nan
+    system_cpu_pct: float = math.nan  # whole machine while streaming (100 % = all cores busy)
+    load_avg_1min: float = math.nan  # at the end of the stream: other work competing for the cores
     node_exit_code: int | None = None
     node_command: str = ""
     node_log: str = ""
@@ -345,6 +347,7 @@ def run_live(
             *(["--restamp"] if restamp else []),
         ]
         log(f"replaying {bag} at {rate_scale:g}x camera rate over DDS")
+        psutil.cpu_percent(None)
         player = subprocess.run(player_cmd, env=env, capture_output=True, text=True, timeout=600)
         if player.returncode != 0:
             raise RuntimeError(f"the bag player failed ({player.returncode}):\n{player.stderr[-2000:]}")
@@ -356,6 +359,8 @@ def run_live(
         # drain: outputs still in flight or in the node's queue
         while time.monotonic() - recorder.last_receipt < 1.0 and node_proc.running:
             time.sleep(0.1)
+        result.system_cpu_pct = psutil.cpu_percent(None)
+        result.load_avg_1min = os.getloadavg()[0]
         if proc is not None and proc.is_running():
             result.node_cpu_run_pct = proc.cpu_percent(None)
             result.node_rss_end_mb = proc.memory_info().rss / 2**20
@@ -532,7 +537,9 @@ def summary_markdown(bag: Path, result: LiveResult, accuracy: dict | None, files
         )
     lines += [
         f"- node process: CPU {result.node_cpu_run_pct:.0f} % while streaming (100 % = one core), "
-        f"resident memory {result.node_rss_start_mb:.0f} MB before -> {result.node_rss_end_mb:.0f} MB after",
+        f"resident memory {result.node_rss_start_mb:.0f} MB before -> {result.node_rss_end_mb:.0f} MB after; "
+        f"whole machine {result.system_cpu_pct:.0f} % busy, load average {result.load_avg_1min:.1f} "
+        f"on {os.cpu_count()} cores (other work slows the node down)",
         f"- files: {', '.join(f'`{p}`' for p in files) or 'none'}",
         f"- took {seconds:.0f} s",
     ]
