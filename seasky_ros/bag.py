@@ -550,7 +550,7 @@ def _deserialize_or_none(data: bytes, msg_class: type, report: ProcessReport):
 
 def _segmenter_like_node(params: dict[str, Any], weights, device: str | None, backend: str | None):
     """A Segmenter configured from the node's parameters, as ``SegmentNode`` configures its own."""
-    from .node import _parse_half
+    from .node import parse_half
     from .preprocess import Normalization
     from .segmenter import Segmenter
 
@@ -558,7 +558,7 @@ def _segmenter_like_node(params: dict[str, Any], weights, device: str | None, ba
         weights or params.get("weights") or None,
         device=device or str(params.get("device", "auto")),
         backend=backend or str(params.get("backend", "auto")),
-        half=_parse_half(params.get("half", "auto")),
+        half=parse_half(params.get("half", "auto")),
         threads=int(params.get("threads", 0)) or None,
     )
     norm = seg.normalization

@@ -86,7 +86,7 @@ def _descriptor(description: str, *, read_only: bool = False, float_range: tuple
     return descriptor
 
 
-def _parse_half(value: Any) -> bool | None:
+def parse_half(value: Any) -> bool | None:
     """'auto' -> None (fp16 exactly for torch on CUDA); true/false as given."""
     if isinstance(value, bool):
         return value
@@ -193,7 +193,7 @@ class SegmentNode(Node):
             "auto (CUDA when available), cpu, cuda or cuda:N", read_only=True)).value
         self.backend = declare("backend", "auto", _descriptor(
             "auto (ONNX Runtime on CPU, PyTorch on CUDA), torch or onnxruntime", read_only=True)).value
-        self.half = _parse_half(declare("half", "auto", _descriptor(
+        self.half = parse_half(declare("half", "auto", _descriptor(
             "float16 inference: auto (exactly for torch on CUDA), true or false", read_only=True,
             dynamic_typing=True)).value)
         self.threads = declare("threads", 0, _descriptor(
