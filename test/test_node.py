@@ -461,10 +461,11 @@ def test_flooding_drops_frames_and_diagnostics_report_it(ros, outputs, camera, s
         time.sleep(0.002)
     settled = []
 
-    def quiet() -> bool:  # nothing new for 0.5 s and the slot empty
-        settled.append((time.monotonic(), stats.snapshot().received))
-        recent = [n for t, n in settled if t > settled[-1][0] - 0.5]
-        return settled[-1][0] - settled[0][0] > 0.5 and len(set(recent)) == 1 and ros.node._slot is None
+    def quiet() -> bool:  # no count has moved for 1 s and the slot is empty (the worker has finished too)
+        snap = stats.snapshot()
+        settled.append((time.monotonic(), (snap.received, snap.processed, snap.dropped, snap.errors)))
+        recent = [n for t, n in settled if t > settled[-1][0] - 1.0]
+        return settled[-1][0] - settled[0][0] > 1.0 and len(set(recent)) == 1 and ros.node._slot is None
 
     assert wait_until(quiet, 20.0)
     after = stats.snapshot()
