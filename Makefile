@@ -26,9 +26,12 @@ $(STAMP): setup.py Makefile
 demo: $(STAMP)
 	$(BIN)/python -m seasky_ros.demo
 
+# test_node.py runs in a process of its own: in one process with the other DDS test modules its
+# node-subprocess tests lose delivery (an interaction not yet understood; alone they pass).
 test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --ignore=test/test_node.py
+	$(BIN)/python -m pytest -q test/test_node.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
