@@ -63,9 +63,10 @@ def test_mask_agrees_with_horizon_line(frames):
 
 def test_frames_without_horizon_have_no_sky_sea_boundary(frames):
     none = [f for f in frames if f.horizon is None]
-    assert 0 < len(none) < len(frames) * 0.3  # out of view or hidden behind a coast: the minority
-    for f in none:  # out of view, or hidden: hardly a column shows sky directly over sea
-        assert len(sky_sea_boundary(f.mask)) <= f.params.min_visible_horizon_share * W
+    assert 0 < len(none) < len(frames) * 0.2
+    for f in none:
+        labels = set(np.unique(f.mask).tolist())
+        assert not {0, 1} <= labels
     # forced out of view both ways
     rng = np.random.default_rng(3)
     up = render_scene(SceneParams.random(rng, pitch_deg=-40.0, roll_deg=0.0, own_hull=False, vessels=()), H, W)
@@ -113,18 +114,6 @@ def test_other_objects_are_labelled_and_warm():
     other = f.mask == 2
     assert other.sum() > 0.02 * other.size
     assert f.image[other].mean() > f.image[f.mask == 0].mean()
-
-
-def test_horizon_hidden_behind_a_coast_is_not_in_view():
-    rng = np.random.default_rng(5)
-    base = SceneParams.random(rng, coast="hills", coast_distance_m=2000.0, coast_height_deg=2.0, coast_temp_k=6.0,
-                              haze_temp_k=0.0, visibility_m=20000.0, hfov_deg=30.0, vessels=(), bridge=False,
-                              own_hull=False, pitch_deg=0.0, roll_deg=0.0)
-    hidden = render_scene(replace(base, coast_extent=(-2.0, 2.0)), H, W)  # the whole width
-    partly = render_scene(replace(base, coast_extent=(-2.0, 0.0)), H, W)  # the left half
-    assert {0, 1, 2} <= set(np.unique(hidden.mask).tolist())
-    assert hidden.horizon is None
-    assert partly.horizon is not None and len(sky_sea_boundary(partly.mask)) > 0.3 * W
 
 
 def test_objects_lost_in_haze_are_not_labelled():

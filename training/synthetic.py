@@ -117,7 +117,6 @@ class SceneParams:
     haze_temp_k: float = 0.3  # value the haze pulls towards
     visibility_m: float = 15000.0  # attenuation of objects with distance
     min_visible_k: float = 0.3  # objects fainter than this against the haze are neither drawn nor labelled
-    min_visible_horizon_share: float = 0.05  # columns showing sky over sea below which the horizon is "not in view"
     # other
     coast: str = "none"  # none | hills | flat | city
     coast_distance_m: float = 3000.0
@@ -937,27 +936,8 @@ def render_scene(
     if p.own_hull:
         sea_ref = p.sea_horizon_k + p.sea_near_k
         _draw_own_hull(img, mask, p, content, sea_ref)
-    if horizon is not None and visible_horizon_share(mask, line) < p.min_visible_horizon_share:
-        horizon = None  # a coast or hull hides it: nothing in the image shows where it is
     image, encoding = _sensor(img, p, content, rng)
     return SyntheticFrame(image=image, encoding=encoding, mask=mask, horizon=horizon, params=p)
-
-
-def visible_horizon_share(mask: np.ndarray, line: np.ndarray) -> float:
-    """Share of the columns where the line is seen as sky directly over sea.
-
-    The label files say "no horizon in view" for a line that is entirely behind a coast or
-    the own hull: a hand labeller could not draw it either, and no estimator could find it.
-    """
-    height = mask.shape[0]
-    first_sea = np.floor(line + 0.5).astype(np.int64)  # the first row whose area reaches below the line
-    inside = (first_sea >= 1) & (first_sea < height)
-    if not inside.any():
-        return 0.0
-    columns = np.nonzero(inside)[0]
-    above = mask[first_sea[columns] - 1, columns]
-    below = mask[first_sea[columns], columns]
-    return float(np.count_nonzero((above == SKY) & (below == SEA))) / mask.shape[1]
 
 
 def generate_frame(seed: int, height: int = 512, width: int = 640) -> SyntheticFrame:
