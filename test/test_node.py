@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from rcl_interfaces.msg import Parameter as ParameterMsg  # noqa: E402
 from rcl_interfaces.msg import ParameterType, ParameterValue  # noqa: E402
 from rcl_interfaces.srv import SetParameters  # noqa: E402
 from rclpy.context import Context  # noqa: E402
-from rclpy.executors import MultiThreadedExecutor  # noqa: E402
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor  # noqa: E402
 from rclpy.parameter import Parameter  # noqa: E402
 from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image  # noqa: E402
@@ -55,7 +56,7 @@ pytestmark = pytest.mark.ros
 REPO = Path(__file__).resolve().parents[1]
 PROFILE = REPO / "config" / "fastdds_large_frames.xml"
 PARAMS_FILE = REPO / "config" / "segment.yaml"
-DOMAIN_ID = random.Random(os.getpid()).randint(100, 200)
+DOMAIN_ID = int(os.environ.get("SEASKY_TEST_DOMAIN_ID") or random.Random(os.getpid()).randint(100, 200))
 H, W = 512, 640
 HORIZON_TOLERANCE_PX = 0.1 * H  # the 4-epoch test model is rough; the shipped one is far better
 NODE = "seasky_segmenter"
@@ -208,7 +209,23 @@ def ros(trained_weights):
     client = rclpy.create_node("seasky_test_client", context=context)
     executor.add_node(node)
     executor.add_node(client)
-    thread = threading.Thread(target=executor.spin, daemon=True)
+    executor_errors: list[str] = []
+
+    def spin() -> None:
+        """Spin until shutdown; an exception in a callback is recorded (and printed) instead of
+        silently ending the thread, which would starve every later test of callbacks."""
+        while context.ok():
+            try:
+                executor.spin_once(timeout_sec=0.1)
+            except ExternalShutdownException:
+                return
+            except Exception:  # noqa: BLE001 - kept for the report below
+                if not context.ok():
+                    return
+                executor_errors.append(traceback.format_exc())
+                print(f"executor callback failed:\n{executor_errors[-1]}", file=sys.stderr, flush=True)
+
+    thread = threading.Thread(target=spin, daemon=True)
     thread.start()
     try:
         yield Harness(context, executor, node, client)
