@@ -165,7 +165,10 @@ class Harness:
         return node
 
     def stop_node(self, node: SegmentNode) -> None:
+        """Detach, let the executor rebuild its wait set, then destroy: destroying a node that a
+        spinning executor still waits on can raise in the executor thread (rclpy #1355, #1206)."""
         self.executor.remove_node(node)
+        time.sleep(0.3)  # > the 0.1 s spin_once timeout of the fixture's loop
         node.destroy_node()
 
 
