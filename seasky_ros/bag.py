@@ -25,7 +25,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -206,13 +206,7 @@ class PlayStats:
     late_ms_max: float = 0.0
 
     def to_json(self) -> dict:
-        return {
-            "published": self.published,
-            "stamps": self.stamps,
-            "wall_start": self.wall_start,
-            "wall_end": self.wall_end,
-            "late_ms_max": self.late_ms_max,
-        }
+        return asdict(self)
 
 
 def qos_profile(kind: str, depth: int = 5):

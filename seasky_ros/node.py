@@ -46,7 +46,7 @@ from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
-from .outputs import OutputBuilder
+from .outputs import OutputBuilder, stamp_seconds
 from .preprocess import FrameError, Normalization
 from .stream_stats import StreamStats
 
@@ -276,8 +276,7 @@ class SegmentNode(Node):
     def _on_image(self, msg: Any) -> None:
         """Keep only the newest frame; the worker does the rest."""
         received = time.monotonic()
-        stamp = msg.header.stamp
-        self.stats.on_input(stamp.sec + stamp.nanosec * 1e-9, received)
+        self.stats.on_input(stamp_seconds(msg.header), received)
         with self._slot_lock:
             if self._slot is not None:
                 self.stats.on_dropped()
