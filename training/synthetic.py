@@ -26,9 +26,12 @@ to the sky just above the horizon):
 * Haze: a soft band around the horizon that pulls sea and sky towards the same value; combined
   with the sea/sky contrast parameter this ranges from an obvious to an almost invisible horizon,
   with the sea either brighter or darker than the sky above it, as in real footage.
-* Other (label 2): coasts on the horizon (hills, flat shores, city skylines), bridges, vessels
-  (shaded hulls, deckhouses, windows, hot funnels), and sometimes the own bow at the bottom of
-  the frame, all attenuated towards the haze value with distance. An object fainter than
+* Other (label 2): coasts on the horizon (hills, flat shores, city skylines with lit or cold
+  windows), bridges, vessels (shaded hulls, deckhouses, windows, hot funnels), and sometimes
+  the own bow at the bottom of the frame, all attenuated towards the haze value with distance.
+  About one scene in five is a *harbour*: a low camera close to a waterfront of buildings or
+  trees that rise far above the horizon, near boats, often a bridge overhead and a large own
+  bow in view; real harbour footage (MassMIND) is mostly such structure, open-sea clips none. An object fainter than
   ``min_visible_k`` against the haze is left out altogether: a label for something the image
   does not show would teach the network to guess.
 * Sensor: optical blur, vignetting, column fixed-pattern noise, temporal noise, dead and hot
@@ -130,6 +133,8 @@ class SceneParams:
     vessels: tuple[Vessel, ...] = ()
     own_hull: bool = False
     own_hull_temp_k: float = 5.0
+    own_hull_scale: float = 1.0  # multiplies the bow's height in the frame (harbour scenes: a big own boat)
+    window_k: float = 0.0  # city windows minus facade (either sign; 0: none)
     # sensor
     polarity: str = "white_hot"  # white_hot | black_hot
     bit_depth: int = 14  # 14 -> uint16 "mono16" counts, 8 -> uint8 "mono8" AGC video
@@ -146,8 +151,12 @@ class SceneParams:
     agc_range: tuple[int, int] = (0, 255)
 
     @classmethod
-    def random(cls, rng: np.random.Generator, **overrides) -> SceneParams:
-        """Draw a random scene; keyword arguments fix any field (unknown names raise TypeError)."""
+    def random(cls, rng: np.random.Generator, harbour_share: float = 0.2, **overrides) -> SceneParams:
+        """Draw a random scene; keyword arguments fix any field (unknown names raise TypeError).
+
+        ``harbour_share`` of the scenes are harbours (see the module notes); with 0 no extra
+        random number is drawn, so a seed gives the same open-sea scene as without harbours.
+        """
         names = {f.name for f in fields(cls)}
         unknown = set(overrides) - names
         if unknown:
@@ -241,12 +250,55 @@ class SceneParams:
             agc_gamma=float(math.exp(rng.normal(0.0, 0.2))),
             agc_range=(lo8, hi8),
         )
+        if harbour_share > 0 and rng.random() < harbour_share:
+            params = _harbour(params, rng)
         return replace(params, **overrides) if overrides else params
 
     def camera_matrix(self, height: int, width: int) -> np.ndarray:
         """3x3 pinhole K of a ``width`` x ``height`` frame of this scene."""
         fx = (width / 2.0) / math.tan(math.radians(self.hfov_deg) / 2.0)
         return np.array([[fx, 0.0, (width - 1) / 2.0], [0.0, fx, (height - 1) / 2.0], [0.0, 0.0, 1.0]])
+
+
+def _harbour(p: SceneParams, rng: np.random.Generator) -> SceneParams:
+    """Turn an open-sea scene into a harbour: a near waterfront towering over a low camera.
+
+    Buildings 100-800 m away stand 2-15 degrees tall (most of a frame's upper half at a narrow
+    field of view), in any temperature relation to the sky; boats are close; a bridge or a large
+    own bow is common. The sky/sea boundary is then visible in a few gaps only, or not at all.
+    """
+    u = rng.uniform
+    near = []
+    for _ in range(int(rng.choice([0, 1, 2, 4], p=[0.3, 0.3, 0.25, 0.15]))):
+        length = float(math.exp(u(math.log(4.0), math.log(40.0))))
+        near.append(Vessel(
+            az_tan=float(u(-0.6, 0.6)),
+            distance_m=float(u(20.0, 300.0)),
+            length_m=length,
+            hull_height_m=float(np.clip(length * u(0.06, 0.14), 0.5, 5.0)),
+            cabin_height_m=float(np.clip(length * u(0.1, 0.3), 1.0, 8.0)),
+            temp_k=float(u(-4.0, 14.0)),
+        ))
+    a = float(u(-2.0, -0.3)) if rng.random() < 0.3 else -2.0
+    b = float(u(0.3, 2.0)) if rng.random() < 0.3 else 2.0
+    return replace(
+        p,
+        hfov_deg=float(u(20.0, 60.0)),
+        camera_height_m=float(u(1.5, 6.0)),
+        coast=str(rng.choice(["city", "hills"], p=[0.7, 0.3])),
+        coast_distance_m=float(math.exp(u(math.log(100.0), math.log(800.0)))),
+        coast_temp_k=float(u(-8.0, 16.0)),
+        coast_height_deg=float(math.exp(u(math.log(2.0), math.log(15.0)))),
+        coast_extent=(a, b),
+        window_k=float(rng.choice([-1.0, 1.0]) * u(0.5, 5.0)) if rng.random() < 0.7 else 0.0,
+        reflection=float(u(0.1, 0.7)),
+        bridge=bool(rng.random() < 0.25),
+        bridge_distance_m=float(u(60.0, 400.0)),
+        vessels=p.vessels[:1] + tuple(near),
+        own_hull=bool(rng.random() < 0.4),
+        own_hull_scale=float(u(1.0, 2.2)),
+        visibility_m=float(math.exp(u(math.log(3000.0), math.log(40000.0)))),
+    )
 
 
 @dataclass
@@ -337,6 +389,7 @@ class _Content:
     fpn: np.ndarray  # column pattern, AZ-independent (sensor)
     coast_height: np.ndarray  # 1-D over tan(az): angular height above the horizon (rad)
     coast_temp: np.ndarray  # 1-D over tan(az): temperature offset per column (buildings)
+    coast_windows: np.ndarray  # 1-D over tan(az): window strength per building (0: none), city only
     streaks: list[_Streak]
     bridge: tuple[float, float, float, float, list[float]] | None  # (a, b, deck elev rad, thick rad, pillars)
     vessels: list[_VesselLook]
@@ -382,6 +435,7 @@ def _content(params_key: tuple) -> _Content:
     fpn = rng.standard_normal(4096).astype(np.float32)
 
     h_rad = math.radians(coast_height_deg)
+    windows = np.zeros(AZ_SAMPLES, np.float32)
     if coast == "city":
         height = np.zeros(AZ_SAMPLES, np.float32)
         temp = np.zeros(AZ_SAMPLES, np.float32)
@@ -392,6 +446,7 @@ def _content(params_key: tuple) -> _Content:
             tall = float(rng.exponential(0.5)) * h_rad if rng.random() < 0.7 else 0.0
             height[pos:pos + width] = tall
             temp[pos:pos + width] = float(rng.normal(0.0, 1.5))
+            windows[pos:pos + width] = float(rng.uniform(0.3, 1.0)) if rng.random() < 0.6 else 0.0
             pos += width + (int(rng.integers(0, 25)) if rng.random() < 0.3 else 0)
         height = np.maximum(height, base)
     elif coast == "hills":
@@ -430,7 +485,7 @@ def _content(params_key: tuple) -> _Content:
     vessels = [_vessel_look(rng) for _ in range(n_vessels)]
     hull_shape = (float(rng.uniform(0.35, 0.65)), float(rng.uniform(0.15, 0.5)), float(rng.uniform(0.05, 0.22)))
     hull_look = (float(rng.normal(0.0, 2.0)), float(rng.normal(0.0, 3.0)))
-    return _Content(wave, ripple, warp, cloud, cloud_fine, land, glint, fpn, height, temp, streaks,
+    return _Content(wave, ripple, warp, cloud, cloud_fine, land, glint, fpn, height, temp, windows, streaks,
                     bridge_spec, vessels, hull_shape, hull_look)
 
 
@@ -706,6 +761,13 @@ def _draw_coast(canvas: _Canvas, value: np.ndarray, other: np.ndarray, p: SceneP
     base = _attenuate(p, p.coast_temp_k, p.coast_distance_m)
     tau = math.exp(-p.coast_distance_m / p.visibility_m)
     land = np.float32(base) + (temp_cols[None, :] + 0.6 * tex) * np.float32(tau * max(1.0, abs(p.coast_temp_k) * 0.2))
+    if p.window_k and p.coast == "city":
+        # storeys ~3.5 m high and windows ~2.5 m apart on the facades, lit (or cold) half of each
+        floor_px = max(3.0, canvas.f * 3.5 / p.coast_distance_m)
+        col_px = max(3.0, canvas.f * 2.5 / p.coast_distance_m)
+        grid = ((r / np.float32(floor_px)) % 1.0 < 0.45) & (((canvas.cu / np.float32(col_px)) % 1.0)[None, :] < 0.5)
+        strength = _sample_1d(content.coast_windows, canvas.az)[None, :]
+        land += np.where(grid, np.float32(p.window_k * tau) * strength, np.float32(0.0))
     sub = value[r0:r1]
     sub[region] = land[region]
     other[r0:r1][region] = 1
@@ -842,6 +904,7 @@ def _draw_own_hull(img: np.ndarray, mask: np.ndarray, p: SceneParams, content: _
     """The own bow rising into the bottom of the frame: shaded, textured, with a rail along its edge."""
     height, width = img.shape
     cx_frac, half_frac, h_frac = content.hull_shape
+    h_frac = min(0.6, h_frac * p.own_hull_scale)
     n = 24
     s = np.linspace(-1.0, 1.0, n)
     xs = (cx_frac + half_frac * s) * width
@@ -967,7 +1030,7 @@ def render_sequence(
     if count < 0 or rate_hz <= 0 or period_s <= 0:
         raise ValueError(f"need count >= 0, rate > 0 and period > 0, got {count}, {rate_hz}, {period_s}")
     rng = np.random.default_rng([seed, 0x5E0])
-    base = SceneParams.random(rng, own_hull=False, bit_depth=14)
+    base = SceneParams.random(rng, harbour_share=0.0, own_hull=False, bit_depth=14)
     base = replace(
         base,
         roll_deg=float(rng.normal(0.0, 1.5)),
