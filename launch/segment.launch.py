@@ -60,12 +60,26 @@ def fastdds_environment(profile: str, ros_distro: str) -> dict:
     return {"FASTDDS_DEFAULT_PROFILES_FILE": profile, "FASTRTPS_DEFAULT_PROFILES_FILE": profile}
 
 
+LOG_LEVELS = ("debug", "info", "warn", "error", "fatal")
+
+
+def log_level(text: str) -> str:
+    """The node's log level, refused here: rcl would reject it inside the node, which dies while launch goes on."""
+    level = text.strip().lower()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"launch argument 'log_level' must be one of {', '.join(LOG_LEVELS)}, got '{text}'")
+    return level
+
+
 def launch_node(context: LaunchContext) -> list:
     values = {
         name: LaunchConfiguration(name).perform(context)
         for name in ("image_topic", "camera_info_topic", "namespace", "params_file", "weights", "device",
                      "use_sim_time", "log_level", "fastdds_profile", "publish_overlay")
     }
+    # launch_ros only warns about a missing parameters file and starts the node without it
+    if not os.path.isfile(values["params_file"]):
+        raise FileNotFoundError(f"launch argument 'params_file': no such file '{values['params_file']}'")
     image_topic = values["image_topic"].rstrip("/")
     return [
         Node(
@@ -79,8 +93,8 @@ def launch_node(context: LaunchContext) -> list:
                 ("image/compressed", image_topic + "/compressed"),
                 ("camera_info", values["camera_info_topic"]),
             ],
-            arguments=["--ros-args", "--log-level", values["log_level"]],
-            additional_env=fastdds_environment(values["fastdds_profile"], os.environ.get("ROS_DISTRO", "")),
+            arguments=["--ros-args", "--log-level", log_level(values["log_level"])],
+            additional_env=fastdds_environment(values["fastdds_profile"], context.environment.get("ROS_DISTRO", "")),
             output="screen",
         )
     ]

@@ -421,6 +421,11 @@ def main(args: list[str] | None = None) -> int:
         return 1
     except (KeyboardInterrupt, ExternalShutdownException):
         pass
+    except RuntimeError:
+        # a signal can shut the context down while spin() builds its wait set (rclpy raises
+        # RCLError, a RuntimeError): that is a shutdown too, anything else is a real error
+        if rclpy.ok():
+            raise
     finally:
         if node is not None:
             node.destroy_node()

@@ -46,9 +46,10 @@ def _constant(node: ast.AST):
 
 def _plain_functions() -> dict:
     """The launch file's helpers that need nothing from launch, compiled without its imports."""
-    wanted = {"parameter_overrides", "fastdds_environment"}
-    body = [n for n in _tree().body if isinstance(n, ast.FunctionDef) and n.name in wanted]
-    assert {f.name for f in body} == wanted
+    wanted = {"parameter_overrides", "fastdds_environment", "log_level"}
+    body = [n for n in _tree().body if isinstance(n, ast.FunctionDef) and n.name in wanted
+            or isinstance(n, ast.Assign) and any(getattr(t, "id", None) == "LOG_LEVELS" for t in n.targets)]
+    assert {f.name for f in body if isinstance(f, ast.FunctionDef)} == wanted
     namespace: dict = {}
     exec(compile(ast.Module(body=body, type_ignores=[]), str(LAUNCH_FILE), "exec"), namespace)
     return namespace
@@ -102,6 +103,13 @@ def test_fastdds_profile_variable_per_distribution():
     assert env("", "kilted") == {}
 
 
+def test_log_level_is_checked_before_the_node_starts():
+    level = _plain_functions()["log_level"]
+    assert level(" DEBUG ") == "debug" and level("warn") == "warn"
+    with pytest.raises(ValueError, match="log_level.*verbose"):
+        level("verbose")
+
+
 def test_config_files_exist_and_params_file_names_the_node_parameters():
     yaml = pytest.importorskip("yaml")
     params = yaml.safe_load((REPO / "config" / "segment.yaml").read_text())["/**"]["ros__parameters"]
@@ -127,6 +135,8 @@ def test_loads_with_launch_ros(monkeypatch, tmp_path):
     from launch_ros.actions import Node
 
     share = tmp_path / "share" / "seasky_ros"
+    (share / "config").mkdir(parents=True)
+    (share / "config" / "segment.yaml").write_text("/**:\n  ros__parameters: {}\n")
     import ament_index_python.packages as packages
 
     monkeypatch.setattr(packages, "get_package_share_directory", lambda name: str(share))
@@ -148,3 +158,7 @@ def test_loads_with_launch_ros(monkeypatch, tmp_path):
     nodes = [e for e in opaque[0].execute(context) if isinstance(e, Node)]
     assert len(nodes) == 1
     assert nodes[0].node_package == "seasky_ros" and nodes[0].node_executable == "segment_node"
+
+    context.launch_configurations["params_file"] = str(tmp_path / "missing.yaml")
+    with pytest.raises(FileNotFoundError, match="params_file"):
+        opaque[0].execute(context)  # launch_ros would only warn and start the node without it
