@@ -264,8 +264,8 @@ def _harbour(p: SceneParams, rng: np.random.Generator) -> SceneParams:
     """Turn an open-sea scene into a harbour: a near waterfront towering over a low camera.
 
     Buildings 100-800 m away stand 2-15 degrees tall (most of a frame's upper half at a narrow
-    field of view), in any temperature relation to the sky; boats are close; a bridge or a large
-    own bow is common. The sky/sea boundary is then visible in a few gaps only, or not at all.
+    field of view), in any temperature relation to the sky; boats are close, some alongside
+    (filling the frame); a bridge or a large own bow is common. The sky/sea boundary is then visible in a few gaps only, or not at all.
     """
     u = rng.uniform
     near = []
@@ -273,7 +273,7 @@ def _harbour(p: SceneParams, rng: np.random.Generator) -> SceneParams:
         length = float(math.exp(u(math.log(4.0), math.log(40.0))))
         near.append(Vessel(
             az_tan=float(u(-0.6, 0.6)),
-            distance_m=float(u(20.0, 300.0)),
+            distance_m=float(math.exp(u(math.log(6.0), math.log(300.0)))),  # down to alongside
             length_m=length,
             hull_height_m=float(np.clip(length * u(0.06, 0.14), 0.5, 5.0)),
             cabin_height_m=float(np.clip(length * u(0.1, 0.3), 1.0, 8.0)),
