@@ -186,3 +186,17 @@ def test_cli_writes_readable_folder(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "seasky-synth" in capsys.readouterr().out
+
+
+def test_harbour_share_sets_how_many_scenes_are_harbours():
+    """With share 0 no scene is a harbour and seeds keep their open-sea scenes; with 1 every one is."""
+    open_sea = [generate_frame(s, 32, 40, harbour_share=0.0).params for s in range(30)]
+    harbours = [generate_frame(s, 32, 40, harbour_share=1.0).params for s in range(30)]
+    assert all(p.camera_height_m >= 1.5 for p in open_sea)
+    assert all(p.coast in ("city", "hills") and p.coast_distance_m <= 800.0 and p.camera_height_m <= 6.0
+               for p in harbours)
+    assert sum(p.coast_distance_m <= 800.0 and p.coast in ("city", "hills") for p in open_sea) < 10
+    default = [generate_frame(s, 32, 40).params for s in range(200)]
+    share = np.mean([p == h for p, h in zip(default, [generate_frame(s, 32, 40, harbour_share=1.0).params
+                                                       for s in range(200)], strict=True)])
+    assert 0.1 < share < 0.3

@@ -17,7 +17,7 @@ from seasky_ros.preprocess import Normalization, fill_nonfinite, network_input, 
 
 from .augment import AugmentConfig, augment
 from .dataset import DatasetFolder
-from .synthetic import generate_frame
+from .synthetic import DEFAULT_HARBOUR_SHARE, generate_frame
 
 DEFAULT_RENDER_SIZES = ((288, 384), (256, 320), (320, 400))
 
@@ -50,8 +50,10 @@ class SyntheticSamples(Dataset):
         augment_cfg: AugmentConfig | None = None,
         render_sizes: Sequence[tuple[int, int]] = DEFAULT_RENDER_SIZES,
         fresh_each_epoch: bool = True,
+        harbour_share: float = DEFAULT_HARBOUR_SHARE,
     ) -> None:
         self.count = int(count)
+        self.harbour_share = float(harbour_share)
         self.seed = int(seed)
         self.input_size = input_size_hw
         self.norm = norm
@@ -73,7 +75,7 @@ class SyntheticSamples(Dataset):
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
         scene_seed = self.scene_seed(index)
         h, w = self.render_sizes[scene_seed % len(self.render_sizes)]
-        frame = generate_frame(scene_seed, height=h, width=w)
+        frame = generate_frame(scene_seed, height=h, width=w, harbour_share=self.harbour_share)
         gray = to_gray(frame.image, frame.encoding)
         mask = frame.mask
         if self.augment_cfg is not None:

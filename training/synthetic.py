@@ -265,7 +265,8 @@ def _harbour(p: SceneParams, rng: np.random.Generator) -> SceneParams:
 
     Buildings 100-800 m away stand 2-15 degrees tall (most of a frame's upper half at a narrow
     field of view), in any temperature relation to the sky; boats are close, some alongside
-    (filling the frame); a bridge or a large own bow is common. The sky/sea boundary is then visible in a few gaps only, or not at all.
+    (filling the frame); a bridge or a large own bow is common. The sky/sea boundary is then
+    visible in a few gaps only, or not at all.
     """
     u = rng.uniform
     near = []
@@ -1003,10 +1004,14 @@ def render_scene(
     return SyntheticFrame(image=image, encoding=encoding, mask=mask, horizon=horizon, params=p)
 
 
-def generate_frame(seed: int, height: int = 512, width: int = 640) -> SyntheticFrame:
-    """A random scene, fully determined by ``seed``."""
+DEFAULT_HARBOUR_SHARE = 0.2
+
+
+def generate_frame(seed: int, height: int = 512, width: int = 640,
+                   harbour_share: float = DEFAULT_HARBOUR_SHARE) -> SyntheticFrame:
+    """A random scene, fully determined by ``seed`` (and the share of harbour scenes)."""
     rng = np.random.default_rng(seed)
-    params = SceneParams.random(rng)
+    params = SceneParams.random(rng, harbour_share=harbour_share)
     return render_scene(params, height, width, rng)
 
 
@@ -1047,7 +1052,8 @@ def render_sequence(
 
 
 def write_dataset_folder(
-    out_dir: str | Path, count: int, seed: int, height: int = 512, width: int = 640, progress: bool = True
+    out_dir: str | Path, count: int, seed: int, height: int = 512, width: int = 640, progress: bool = True,
+    harbour_share: float = DEFAULT_HARBOUR_SHARE,
 ) -> None:
     """Write ``count`` random frames as a dataset folder (images/, masks/, horizon.csv)."""
     from tqdm import tqdm
@@ -1059,7 +1065,7 @@ def write_dataset_folder(
     horizons: dict[str, Horizon | None] = {}
     digits = max(6, len(str(max(count - 1, 0))))
     for i in tqdm(range(count), desc="seasky-synth", unit="frame", disable=not progress):
-        frame = generate_frame(seed * 1_000_003 + i, height, width)
+        frame = generate_frame(seed * 1_000_003 + i, height, width, harbour_share)
         stem = f"synth_{i:0{digits}d}"
         save_frame(out_dir, stem, frame.image, frame.mask)
         horizons[stem] = frame.horizon
@@ -1078,11 +1084,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--height", type=int, default=512, help="frame height in pixels (default 512)")
     parser.add_argument("--width", type=int, default=640, help="frame width in pixels (default 640)")
+    parser.add_argument("--harbour-share", type=float, default=DEFAULT_HARBOUR_SHARE,
+                        help=f"share of harbour scenes, 0..1 (default {DEFAULT_HARBOUR_SHARE})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if args.count < 0 or args.height < 8 or args.width < 8:
         parser.error("need --count >= 0 and a frame of at least 8x8 pixels")
-    write_dataset_folder(args.out, args.count, args.seed, args.height, args.width, progress=not args.no_progress)
+    if not 0.0 <= args.harbour_share <= 1.0:
+        parser.error("--harbour-share must be between 0 and 1")
+    write_dataset_folder(args.out, args.count, args.seed, args.height, args.width, progress=not args.no_progress,
+                         harbour_share=args.harbour_share)
     print(f"seasky-synth: wrote {args.count} frames to {args.out}", file=sys.stderr)
     return 0
 

@@ -36,6 +36,7 @@ from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .losses import segmentation_loss
 from .metrics import ConfusionMatrix
 from .samples import FolderSamples, SyntheticSamples, time_split
+from .synthetic import DEFAULT_HARBOUR_SHARE
 
 CHECKPOINT_NAME = "checkpoint_last.pt"
 WEIGHTS_NAME = "best.pt"
@@ -81,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
     data = p.add_argument_group("data")
     data.add_argument("--synthetic", type=int, default=2000, help="synthetic scenes per epoch (0 = none)")
     data.add_argument("--synthetic-seed", type=int, default=1, help="seed of the synthetic scenes")
+    data.add_argument("--harbour-share", type=float, default=DEFAULT_HARBOUR_SHARE,
+                      help="share of the synthetic scenes that are harbours (near buildings, boats, bridges)")
     data.add_argument("--data", type=Path, action="append", default=[], help="dataset folder (repeatable)")
     data.add_argument("--class-map", default=None,
                       help="label mapping for --data folders: 'massmind' or '0:0,1:1,3:2,...'")
@@ -162,8 +165,10 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
     val_parts: list[Dataset] = []
     described: list[dict] = []
     if args.synthetic > 0:
-        train_parts.append(SyntheticSamples(args.synthetic, args.synthetic_seed, args.input_size, norm, aug))
-        described.append({"source": "synthetic", "scenes_per_epoch": args.synthetic, "seed": args.synthetic_seed})
+        train_parts.append(SyntheticSamples(args.synthetic, args.synthetic_seed, args.input_size, norm, aug,
+                                            harbour_share=args.harbour_share))
+        described.append({"source": "synthetic", "scenes_per_epoch": args.synthetic, "seed": args.synthetic_seed,
+                          "harbour_share": args.harbour_share})
     for root in args.data:
         folder = DatasetFolder(root, class_map=class_map)
         train_idx, val_idx = time_split(len(folder), args.val_fraction)
@@ -177,7 +182,7 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
         described.append({"source": str(root), "use": "validation"})
     if args.val_synthetic > 0:
         val_parts.append(SyntheticSamples(args.val_synthetic, args.synthetic_seed + 7919, args.input_size, norm,
-                                          None, fresh_each_epoch=False))
+                                          None, fresh_each_epoch=False, harbour_share=args.harbour_share))
         described.append({"source": "synthetic", "use": "validation", "scenes": args.val_synthetic})
     if not train_parts:
         raise SystemExit("seasky-train: no training data (give --synthetic N and/or --data DIR)")
@@ -255,7 +260,10 @@ def find_resume(args) -> Path | None:
 
 def train(argv: list[str] | None = None) -> Path:
     """Run training; returns the path of the best weights file."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not 0.0 <= args.harbour_share <= 1.0:
+        parser.error("--harbour-share must be between 0 and 1")
     dist, device = setup_distributed(args.device)
     if args.out is None:
         args.out = Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
