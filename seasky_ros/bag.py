@@ -544,7 +544,7 @@ def _deserialize_or_none(data: bytes, msg_class: type, report: ProcessReport):
 
 def _segmenter_like_node(params: dict[str, Any], weights, device: str | None, backend: str | None):
     """A Segmenter configured from the node's parameters, as ``SegmentNode`` configures its own."""
-    from .node import parse_half
+    from .node import parse_auto_bool
     from .preprocess import Normalization
     from .segmenter import Segmenter
 
@@ -552,8 +552,9 @@ def _segmenter_like_node(params: dict[str, Any], weights, device: str | None, ba
         weights or params.get("weights") or None,
         device=device or str(params.get("device", "auto")),
         backend=backend or str(params.get("backend", "auto")),
-        half=parse_half(params.get("half", "auto")),
+        half=parse_auto_bool(params.get("half", "auto"), "half"),
         threads=int(params.get("threads", 0)) or None,
+        int8=parse_auto_bool(params.get("int8", "auto"), "int8"),
     )
     norm = seg.normalization
     seg.normalization = Normalization(float(params.get("normalization.low_pct", norm.low_pct)),

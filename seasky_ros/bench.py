@@ -161,16 +161,19 @@ def bench_inference(
     rows: list[InferenceRow] = []
     notes: list[str] = []
     for device in devices_present():
-        for backend in ("torch", "onnxruntime"):
+        # float32 in both runtimes, then the default (the shipped int8 model where ORT runs on a CPU)
+        for backend, int8 in (("torch", False), ("onnxruntime", False), ("onnxruntime", None)):
             try:
-                seg = Segmenter.from_file(weights, device=device, backend=backend, threads=threads)
+                seg = Segmenter.from_file(weights, device=device, backend=backend, threads=threads, int8=int8)
             except Exception as exc:  # e.g. onnxruntime without a CUDA provider
                 notes.append(f"{backend} on {device} skipped: {exc}")
                 continue
+            if int8 is None and not seg.int8:
+                continue  # the default is one of the float32 rows already
             size = f"{seg.input_size[0]}x{seg.input_size[1]}"
-            log(f"inference: {backend} on {device}, {len(frames)} frames")
+            log(f"inference: {config_label(seg)}, {len(frames)} frames")
             seg.segment(*frames[0])
-            rows.append(time_segmenter(seg, frames, f"ours {backend} {device}", size))
+            rows.append(time_segmenter(seg, frames, config_label(seg), size))
     if seed_frames > 0:
         log(f"inference: seed configuration at {seed_size[0]}x{seed_size[1]}, {seed_frames} frame(s) (slow)")
         rows.append(bench_seed(frames[:seed_frames], seed_size, threads, seed_warmup))
@@ -178,6 +181,11 @@ def bench_inference(
             notes.append(f"seed timed at {seed_size[0]}x{seed_size[1]}, not the full 512x640: "
                          "the ratio is not the real one")
     return rows, notes
+
+
+def config_label(seg) -> str:
+    """'ours <backend> <device>[ int8]': how a configuration is named in the tables."""
+    return f"ours {seg.backend} {seg.device}" + (" int8" if seg.int8 else "")
 
 
 def bench_seed(frames: list[tuple[np.ndarray, str]], size_hw: tuple[int, int], threads: int | None = None,
@@ -487,7 +495,7 @@ def main(argv: list[str] | None = None) -> int:
     report: dict = {
         "machine": machine_info(),
         "weights": str(default.source),
-        "default_config": f"ours {default.backend} {default.device}",
+        "default_config": config_label(default),
         "inference": [],
         "speedup": {},
         "notes": [],

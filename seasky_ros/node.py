@@ -86,8 +86,8 @@ def _descriptor(description: str, *, read_only: bool = False, float_range: tuple
     return descriptor
 
 
-def parse_half(value: Any) -> bool | None:
-    """'auto' -> None (fp16 exactly for torch on CUDA); true/false as given."""
+def parse_auto_bool(value: Any, name: str) -> bool | None:
+    """'auto' -> None (the Segmenter decides: e.g. fp16 exactly for torch on CUDA); true/false as given."""
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -97,7 +97,7 @@ def parse_half(value: Any) -> bool | None:
         return True
     if text in ("false", "0", "no"):
         return False
-    raise StartupError(f"half must be auto, true or false, got '{value}'")
+    raise StartupError(f"{name} must be auto, true or false, got '{value}'")
 
 
 class _Throttle:
@@ -193,9 +193,12 @@ class SegmentNode(Node):
             "auto (CUDA when available), cpu, cuda or cuda:N", read_only=True)).value
         self.backend = declare("backend", "auto", _descriptor(
             "auto (ONNX Runtime on CPU, PyTorch on CUDA), torch or onnxruntime", read_only=True)).value
-        self.half = parse_half(declare("half", "auto", _descriptor(
+        self.half = parse_auto_bool(declare("half", "auto", _descriptor(
             "float16 inference: auto (exactly for torch on CUDA), true or false", read_only=True,
-            dynamic_typing=True)).value)
+            dynamic_typing=True)).value, "half")
+        self.int8 = parse_auto_bool(declare("int8", "auto", _descriptor(
+            "8-bit inference: auto (the shipped weights' int8 model where ONNX Runtime runs on the CPU), "
+            "true or false", read_only=True, dynamic_typing=True)).value, "int8")
         self.threads = declare("threads", 0, _descriptor(
             "CPU threads for inference; 0 = the library's default", read_only=True, int_range=(0, 256))).value
         self.input_compressed = declare("input_compressed", False, _descriptor(
@@ -216,7 +219,7 @@ class SegmentNode(Node):
             with warnings.catch_warnings():  # the ONNX export's tracer warnings mean nothing to a user
                 warnings.simplefilter("ignore")
                 return Segmenter.from_file(self.weights or None, device=self.device, backend=self.backend,
-                                           half=self.half, threads=self.threads or None)
+                                           half=self.half, threads=self.threads or None, int8=self.int8)
         except Exception as exc:  # WeightsError, CUDA requested but absent, bad backend, ...
             raise StartupError(str(exc)) from exc
 
@@ -377,6 +380,7 @@ class SegmentNode(Node):
             "device": facts["device"],
             "backend": facts["backend"],
             "half precision": facts["half"],
+            "int8": facts["int8"],
             "model file": facts["weights"],
             "network input size": facts["input_size"],
             "input topic": self.image_sub.topic_name,

@@ -24,6 +24,7 @@ FORMAT = "seasky-weights"
 VERSION = 1
 CLASS_NAMES = ("sky", "sea", "other")
 DEFAULT_WEIGHTS_NAME = "seasky_lite.pt"
+DEFAULT_INT8_NAME = "seasky_lite_int8.onnx"  # the same weights quantised (seasky-export --int8), for CPUs
 
 
 class WeightsError(RuntimeError):
@@ -32,6 +33,16 @@ class WeightsError(RuntimeError):
 def default_weights_path() -> Path:
     """The weights shipped inside the package (found without any configuration)."""
     return Path(str(resources.files("seasky_ros").joinpath("weights", DEFAULT_WEIGHTS_NAME)))
+
+
+def default_int8_path() -> Path:
+    """The shipped weights as a statically quantised ONNX model: the fast path on a CPU."""
+    return Path(str(resources.files("seasky_ros").joinpath("weights", DEFAULT_INT8_NAME)))
+
+
+def is_default(path: str | os.PathLike | None) -> bool:
+    """None or empty: the caller asks for the shipped weights."""
+    return path is None or str(path).strip() == ""
 
 
 def resolve_weights_path(path: str | os.PathLike | None) -> Path:

@@ -27,7 +27,7 @@ ARGUMENTS = {
 }
 ALL_ARGUMENTS = set(ARGUMENTS) | {"params_file", "fastdds_profile"}
 DEFAULTS = {**ARGUMENTS, "params_file": "/share/config/segment.yaml", "fastdds_profile": "/share/fastdds.xml"}
-NODE_PARAMETERS = {"weights", "device", "backend", "half", "threads", "input_compressed", "image_qos",
+NODE_PARAMETERS = {"weights", "device", "backend", "half", "int8", "threads", "input_compressed", "image_qos",
                    "publish_overlay", "min_horizon_confidence", "horizon_smoothing", "diagnostics_period"}
 
 

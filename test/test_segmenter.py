@@ -125,3 +125,38 @@ def test_trained_weights_segment_a_sea_frame(trained_weights):
     sky_share = np.mean(a.labels[:200] == 0)
     sea_share = np.mean(a.labels[260:] == 1)
     assert sky_share > 0.9 and sea_share > 0.9
+
+
+def test_shipped_weights_run_as_int8_on_the_cpu_with_onnxruntime_only():
+    from seasky_ros.weights import default_int8_path, default_weights_path
+
+    fast = Segmenter.from_file(device="cpu", backend="onnxruntime", warmup=0)
+    assert fast.int8 and fast.source == default_int8_path()
+    assert fast.describe()["int8"] == "True"
+    plain = Segmenter.from_file(device="cpu", backend="onnxruntime", int8=False, warmup=0)
+    assert not plain.int8 and plain.source == default_weights_path()
+    eager = Segmenter.from_file(device="cpu", backend="torch", warmup=0)
+    assert not eager.int8 and eager.backend == "torch"
+    with pytest.raises(ValueError, match="seasky-export --int8"):
+        Segmenter.from_file(device="cpu", backend="torch", int8=True)
+
+
+def test_explicit_weights_with_int8_is_a_clear_error(untrained_file):
+    with pytest.raises(ValueError, match="int8 needs the shipped weights"):
+        Segmenter.from_file(untrained_file, device="cpu", int8=True)
+
+
+def test_shipped_int8_model_agrees_with_float32_on_real_frames(real_data):
+    """Every fourth infml-hdd-dev frame: >= 99 % of the pixels keep their label, horizons within 0.5 px."""
+    import cv2
+
+    fast = Segmenter.from_file(device="cpu", backend="onnxruntime")
+    plain = Segmenter.from_file(device="cpu", backend="onnxruntime", int8=False)
+    agree, shifts = [], []
+    for path in sorted((real_data / "infml-hdd-dev" / "images").glob("*.png"))[::4]:
+        frame = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        a, b = fast.segment(frame), plain.segment(frame)
+        agree.append(np.mean(a.labels == b.labels))
+        shifts.append(abs(a.horizon.center_row - b.horizon.center_row))
+    assert np.mean(agree) > 0.99
+    assert np.median(shifts) < 0.5

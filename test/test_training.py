@@ -16,7 +16,7 @@ from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import load_weights
 from training import evaluate, export, predict, train
 from training.dataset import DatasetFolder, read_horizon_csv
-from training.synthetic import write_dataset_folder
+from training.synthetic import generate_frame, write_dataset_folder
 
 TINY = ["--base", "4", "--depth", "2", "--input-size", "48x64", "--batch-size", "8", "--workers", "0",
         "--no-progress", "--lr", "3e-3"]
@@ -89,6 +89,27 @@ def test_export_matches_torch_and_loads_as_onnx(trained_weights, tmp_path):
     assert from_onnx.backend == "onnxruntime"
     a, b = from_onnx.segment(frame), from_pt.segment(frame)
     assert np.mean(a.labels == b.labels) > 0.999
+
+
+def test_int8_export_keeps_the_labels_and_loads_with_its_metadata(trained_weights, synth_folder, tmp_path):
+    onnx_path = tmp_path / "model_int8.onnx"
+    assert export.main(["--weights", str(trained_weights), "--onnx", str(onnx_path), "--int8",
+                        "--calibration", str(synth_folder), "--calibration-synthetic", "4"]) == 0
+    quantized = Segmenter.from_file(onnx_path, device="cpu")
+    reference = Segmenter.from_file(trained_weights, device="cpu", backend="onnxruntime")
+    assert quantized.int8 and not reference.int8
+    assert quantized.meta["quantization"]["calibration_frames"] == len(list((synth_folder / "images").iterdir())) + 4
+    agree = [np.mean(quantized.segment(f.image, f.encoding).labels == reference.segment(f.image, f.encoding).labels)
+             for f in (generate_frame(seed, 256, 320) for seed in range(500, 506))]
+    assert np.mean(agree) > 0.97
+
+
+def test_int8_export_refuses_a_model_that_quantises_badly(trained_weights, tmp_path, monkeypatch):
+    monkeypatch.setattr(export, "MIN_INT8_AGREEMENT", 1.01)  # no model can keep more than all its labels
+    out = tmp_path / "bad_int8.onnx"
+    with pytest.raises(RuntimeError, match="not written"):
+        export.export_int8(trained_weights, out, synthetic=2)
+    assert not out.exists()
 
 
 def test_predict_then_eval_on_a_folder(trained_weights, synth_folder, tmp_path):
