@@ -38,7 +38,7 @@ from sensor_msgs.msg import CameraInfo, CompressedImage, Image  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
 
 from seasky_ros.horizon import camera_attitude, horizon_from_points  # noqa: E402
-from seasky_ros.node import SegmentNode, StartupError  # noqa: E402
+from seasky_ros.node import SegmentNode  # noqa: E402
 from seasky_ros.outputs import (  # noqa: E402
     HorizonSmoother,
     attitude_msg,
@@ -49,7 +49,7 @@ from seasky_ros.outputs import (  # noqa: E402
 )
 from seasky_ros.ros_image import numpy_to_compressed, numpy_to_image  # noqa: E402
 from seasky_ros.segmenter import Result  # noqa: E402
-from seasky_ros.weights import default_weights_path  # noqa: E402
+from seasky_ros.weights import default_int8_path, default_weights_path  # noqa: E402
 
 pytestmark = pytest.mark.ros
 
@@ -452,14 +452,15 @@ def test_sim_time_node_answers_without_a_clock_and_names_its_namespace(ros, scen
 
 
 def test_empty_weights_mean_the_shipped_model(ros):
-    shipped = default_weights_path()
+    """On a CPU the shipped weights run as their int8 model by default; int8 false runs them in float32."""
+    node = ros.start_node("shipped", weights="", device="cpu")
     try:
-        node = ros.start_node("shipped", weights="")
-    except StartupError as exc:  # not trained into the package yet: the error names the file it looked for
-        assert not shipped.is_file() and str(shipped) in str(exc)
-        return
+        assert node.segmenter.source == default_int8_path() and node.segmenter.int8
+    finally:
+        ros.stop_node(node)
+    node = ros.start_node("shipped_fp32", weights="", device="cpu", int8="false")
     try:
-        assert node.segmenter.source == shipped
+        assert node.segmenter.source == default_weights_path() and not node.segmenter.int8
     finally:
         ros.stop_node(node)
 
