@@ -212,7 +212,7 @@ class Segmenter:
 
         ``half`` None means float16 exactly when running torch on CUDA. ``int8`` None means: the
         shipped weights run as their shipped int8 model where ONNX Runtime runs on the CPU
-        (2.3x faster network, same accuracy within noise); True insists on it, False never.
+        (about 2x faster network, same accuracy within noise); True insists on it, False never.
         Other weights become int8 through ``seasky-export --int8`` (it needs calibration frames).
         """
         source = resolve_weights_path(path)

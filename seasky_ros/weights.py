@@ -47,7 +47,7 @@ def is_default(path: str | os.PathLike | None) -> bool:
 
 def resolve_weights_path(path: str | os.PathLike | None) -> Path:
     """Empty or None means the shipped default."""
-    if path is None or str(path).strip() == "":
+    if is_default(path):
         return default_weights_path()
     return Path(path).expanduser()
 

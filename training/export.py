@@ -6,7 +6,7 @@ node load it directly (backend onnxruntime), e.g. on a Jetson with TensorRT's ON
 ``--int8`` writes a statically quantised model instead (8-bit weights and activations, QDQ
 format), calibrated on frames run through the very preprocessing inference uses: built-in
 synthetic scenes and, better, frames of your own camera (``--calibration DIR``). On a 2-core
-CPU it runs the network about 2.3x faster than float32, which is what lets the node keep up
+CPU it runs the network about twice as fast as float32, which is what lets the node keep up
 with a 30 Hz camera there; its labels are checked against float32 on the calibration frames.
 """
 
