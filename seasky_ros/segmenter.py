@@ -217,7 +217,7 @@ class Segmenter:
         """
         source = resolve_weights_path(path)
         device = _pick_device(device)
-        if int8 or int8 is None:
+        if int8 is not False:
             cpu_ort = device == "cpu" and _pick_backend(backend, device) == "onnxruntime"
             if is_default(path) and cpu_ort and default_int8_path().is_file():
                 source = default_int8_path()

@@ -64,6 +64,7 @@ import cv2
 import numpy as np
 
 SKY, SEA, OTHER = 0, 1, 2
+DEFAULT_HARBOUR_SHARE = 0.2  # share of random scenes that are harbours
 TILE = 128  # side of the periodic noise tiles (pixels)
 NOISE_BANK = 1 << 21  # white noise values kept per process; frames read a random window of it
 MAX_COUNT_14 = 16383
@@ -151,7 +152,8 @@ class SceneParams:
     agc_range: tuple[int, int] = (0, 255)
 
     @classmethod
-    def random(cls, rng: np.random.Generator, harbour_share: float = 0.2, **overrides) -> SceneParams:
+    def random(cls, rng: np.random.Generator, harbour_share: float = DEFAULT_HARBOUR_SHARE,
+               **overrides) -> SceneParams:
         """Draw a random scene; keyword arguments fix any field (unknown names raise TypeError).
 
         ``harbour_share`` of the scenes are harbours (see the module notes); with 0 no extra
@@ -1002,9 +1004,6 @@ def render_scene(
         _draw_own_hull(img, mask, p, content, sea_ref)
     image, encoding = _sensor(img, p, content, rng)
     return SyntheticFrame(image=image, encoding=encoding, mask=mask, horizon=horizon, params=p)
-
-
-DEFAULT_HARBOUR_SHARE = 0.2
 
 
 def generate_frame(seed: int, height: int = 512, width: int = 640,
