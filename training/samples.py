@@ -17,6 +17,7 @@ from seasky_ros.preprocess import Normalization, fill_nonfinite, network_input, 
 
 from .augment import AugmentConfig, augment
 from .dataset import DatasetFolder
+from .paste import PasteConfig, paste_objects
 from .synthetic import DEFAULT_HARBOUR_SHARE, generate_frame
 
 DEFAULT_RENDER_SIZES = ((288, 384), (256, 320), (320, 400))
@@ -85,7 +86,11 @@ class SyntheticSamples(Dataset):
 
 
 class FolderSamples(Dataset):
-    """Labelled frames of a dataset folder, each seen ``repeat`` times an epoch (oversampling)."""
+    """Labelled frames of a dataset folder, each seen ``repeat`` times an epoch (oversampling).
+
+    With ``paste_share`` > 0 that share of the samples gets synthetic land, buildings, vessels,
+    bridges or own hull pasted on (``training.paste``) before the augmentations.
+    """
 
     def __init__(
         self,
@@ -96,8 +101,14 @@ class FolderSamples(Dataset):
         indices: Sequence[int] | None = None,
         repeat: int = 1,
         seed: int = 0,
+        paste_share: float = 0.0,
+        paste_cfg: PasteConfig | None = None,
     ) -> None:
+        if not 0.0 <= paste_share <= 1.0:
+            raise ValueError(f"paste share must be in [0, 1], got {paste_share}")
         self.folder = folder
+        self.paste_share = float(paste_share)
+        self.paste_cfg = paste_cfg or PasteConfig()
         self.input_size = input_size_hw
         self.norm = norm
         self.augment_cfg = augment_cfg
@@ -118,6 +129,11 @@ class FolderSamples(Dataset):
             raise ValueError(f"{self.folder.root}: frame '{item.stem}' has no mask; training needs masks")
         gray, _ = fill_nonfinite(to_gray(item.image))
         mask = item.mask
+        if self.paste_share > 0.0:
+            rng = np.random.default_rng([self.seed, self.epoch, index, 0x9A57E])
+            if rng.random() < self.paste_share:
+                limits = (0.0, float(np.iinfo(item.image.dtype).max)) if item.image.dtype.kind == "u" else None
+                gray, mask = paste_objects(gray, mask, rng, self.paste_cfg, limits)
         if self.augment_cfg is not None:
             rng = np.random.default_rng([self.seed, self.epoch, index])
             gray, mask, _ = augment(gray, mask, item.horizon, rng, self.augment_cfg)

@@ -72,6 +72,17 @@ def parse_size(text: str) -> tuple[int, int]:
     return h, w
 
 
+def parse_share(text: str) -> float:
+    """A share in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got '{text}'") from exc
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number in [0, 1], got '{text}'")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="seasky-train",
@@ -88,6 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--class-map", default=None,
                       help="label mapping for --data folders: 'massmind' or '0:0,1:1,3:2,...'")
     data.add_argument("--repeat", type=int, default=1, help="times each real frame is seen per epoch")
+    data.add_argument("--paste-share", type=parse_share, default=0.0,
+                      help="share of real training samples with synthetic land, buildings, vessels, bridges or "
+                      "own hull pasted on (labelled other; training.paste)")
     data.add_argument("--val", type=Path, action="append", default=[], help="validation folder (repeatable)")
     data.add_argument("--val-fraction", type=float, default=0.0,
                       help="hold out this time-ordered tail of every --data folder for validation")
@@ -172,10 +186,12 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
     for root in args.data:
         folder = DatasetFolder(root, class_map=class_map)
         train_idx, val_idx = time_split(len(folder), args.val_fraction)
-        train_parts.append(FolderSamples(folder, args.input_size, norm, aug, train_idx, args.repeat, args.seed))
+        train_parts.append(FolderSamples(folder, args.input_size, norm, aug, train_idx, args.repeat, args.seed,
+                                         paste_share=args.paste_share))
         if val_idx:
             val_parts.append(FolderSamples(folder, args.input_size, norm, None, val_idx))
         described.append({"source": str(root), "train_frames": len(train_idx), "val_frames": len(val_idx),
+                          "paste_share": args.paste_share,
                           "first_val_stem": folder.stems[val_idx[0]] if val_idx else None})
     for root in args.val:
         val_parts.append(FolderSamples(DatasetFolder(root, class_map=class_map), args.input_size, norm))

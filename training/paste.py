@@ -1,0 +1,330 @@
+"""Copy-paste augmentation: synthetic land, buildings, vessels, bridges and own hull on real frames.
+
+The synthetic generator's skies and seas are not real ones; training on more of them taught the
+network the generator and cost it real hazy coasts. A real labelled sky/sea frame with synthetic
+"other" pasted on keeps the real sky and sea textures the network must read, and still shows it
+what sits on and across the horizon: a coast whose waterline hides the far sea, a skyline, a boat,
+a bridge deck, the own bow. Every pasted pixel is labelled "other" (2); reflections, chop and
+glitter added to the water stay "sea". Intensities are set relative to the frame's own sky and sea near the horizon,
+so the contrast of a pasted coast is one a real camera could see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+SKY, SEA, OTHER = 0, 1, 2
+
+
+@dataclass
+class PasteConfig:
+    """Probabilities of each pasted object (drawn independently per frame)."""
+
+    p_coast: float = 0.7  # land strip on the horizon, hills or flat, through haze or clear
+    p_skyline: float = 0.4  # buildings on that strip (only with a coast)
+    vessels_mean: float = 1.0  # Poisson mean of vessels on the water
+    p_own_hull: float = 0.2  # own bow or rail entering from the bottom
+    p_bridge: float = 0.1  # a deck across the top with pillars into the water
+    p_reflection: float = 0.5  # a faint mirror image of the coast on the water below it
+    p_rough_sea: float = 0.4  # near-field chop and glitter on the water (still "sea")
+    max_haze: float = 0.85  # a coast's contrast is scaled by (1 - haze), haze up to this
+
+
+@dataclass
+class _Scene:
+    """What the pastes need to know of the frame."""
+
+    sea_top: np.ndarray  # per column: first sea row (float; nan where the column has no sky->sea step)
+    sky_near: float  # median sky value just above the horizon
+    sea_near: float  # median sea value just below it
+    span: float  # robust value range of the frame
+
+
+def _smooth_noise(rng: np.random.Generator, height: int, width: int, cell: float) -> np.ndarray:
+    """Zero-mean, unit-ish noise with features about ``cell`` pixels wide."""
+    gh, gw = max(2, int(height / cell) + 2), max(2, int(width / cell) + 2)
+    grid = rng.standard_normal((gh, gw)).astype(np.float32)
+    return cv2.resize(grid, (width, height), interpolation=cv2.INTER_CUBIC)
+
+
+def _profile(rng: np.random.Generator, width: int, cell: float) -> np.ndarray:
+    """A smooth 1-D random profile (length ``width``), roughly in [-1, 1]."""
+    knots = rng.uniform(-1.0, 1.0, max(2, int(width / cell) + 2)).astype(np.float32)
+    return cv2.resize(knots[None, :], (width, 1), interpolation=cv2.INTER_CUBIC)[0]
+
+
+def _scene(image: np.ndarray, mask: np.ndarray) -> _Scene | None:
+    """Horizon per column from the mask (sky above, sea below); None if there is none to build on."""
+    height, width = mask.shape
+    is_sea = mask == SEA
+    first_sea = np.where(is_sea.any(axis=0), is_sea.argmax(axis=0), height)
+    rows = np.arange(height)[:, None]
+    above = rows < first_sea[None, :]
+    clean_above = ((mask == SKY) | (mask == 255) | ~above).all(axis=0)
+    has_sky = ((mask == SKY) & above).any(axis=0)
+    valid = clean_above & has_sky & (first_sea < height)
+    if valid.mean() < 0.5:
+        return None
+    sea_top = np.where(valid, first_sea, np.nan).astype(np.float32)
+    band = max(3, height // 20)
+    near_sky = (mask == SKY) & (rows >= first_sea[None, :] - band) & above
+    near_sea = is_sea & (rows < first_sea[None, :] + band)
+    if near_sky.sum() < 10 or near_sea.sum() < 10:
+        return None
+    lo, hi = np.percentile(image, [1, 99])
+    return _Scene(sea_top, float(np.median(image[near_sky])), float(np.median(image[near_sea])),
+                  max(float(hi - lo), 1e-3))
+
+
+def _fill_nan(values: np.ndarray) -> np.ndarray:
+    """Interpolate the columns without a horizon from their neighbours."""
+    good = np.isfinite(values)
+    x = np.arange(values.size)
+    return np.interp(x, x[good], values[good]).astype(np.float32)
+
+
+def _blend(image: np.ndarray, region: np.ndarray, value: np.ndarray | float, soft: float) -> None:
+    """Write ``value`` into ``image`` where ``region`` is set, with an edge ``soft`` pixels wide."""
+    alpha = region.astype(np.float32)
+    if soft > 0.3:
+        alpha = cv2.GaussianBlur(alpha, (0, 0), soft)
+    image += alpha * (value - image)
+
+
+def _paste_coast(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator,
+                 cfg: PasteConfig) -> None:
+    height, width = mask.shape
+    horizon = _fill_nan(scene.sea_top)
+    start = int(rng.uniform(-0.3, 0.6) * width)
+    length = int(rng.uniform(0.25, 1.4) * width)
+    x = np.arange(width)
+    inside = (x >= start) & (x < start + length)
+    if not inside.any():
+        return
+    # a coast nearer than the sea horizon meets the water below it, hiding the far sea
+    waterline = horizon + rng.uniform(0.0, 0.05) * height * (rng.random() < 0.7)
+    waterline = waterline + _profile(rng, width, width / 3.0) * rng.uniform(0.0, 0.006) * height
+    tall = rng.uniform(0.01, 0.2) * height
+    hills = 1.0 + rng.uniform(0.2, 0.9) * _profile(rng, width, rng.uniform(0.05, 0.4) * width)
+    ramp = rng.uniform(0.02, 0.3) * min(length, width)
+    taper = np.clip(np.minimum(x - start, start + length - 1 - x) / max(ramp, 1.0), 0.0, 1.0)
+    if start <= 0:
+        taper[x < ramp] = 1.0
+    if start + length >= width:
+        taper[x > width - ramp] = 1.0
+    # the land rises above the sea horizon (at least 1 px), else its top would sit on open water
+    top = np.minimum(waterline - np.maximum(tall * hills * np.sqrt(taper), 1.0), horizon - 1.0)
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    region = inside[None, :] & (rows >= top[None, :]) & (rows < waterline[None, :])
+    if cfg.p_skyline and rng.random() < cfg.p_skyline:
+        region |= _skyline(rng, height, width, waterline, inside)
+    if region.sum() < 8:
+        return
+
+    haze = rng.uniform(0.0, cfg.max_haze)
+    contrast = rng.choice([-1.0, 1.0], p=[0.3, 0.7]) * rng.uniform(0.05, 0.8) * scene.span * (1.0 - haze)
+    texture = (_smooth_noise(rng, height, width, rng.uniform(2.0, 12.0))
+               + 0.7 * _smooth_noise(rng, height, width, rng.uniform(12.0, 60.0)))
+    streaks = cv2.resize(rng.standard_normal((max(2, height // 3), 4)).astype(np.float32), (width, height),
+                         interpolation=cv2.INTER_LINEAR)
+    amp = rng.uniform(0.02, 0.25) * scene.span * (1.0 - haze)
+    depth = np.clip((rows - top[None, :]) / np.maximum(waterline - top, 1.0)[None, :], 0.0, 1.0)
+    value = (scene.sky_near + contrast * (1.0 + rng.uniform(-0.5, 0.5) * depth)
+             + amp * (texture + rng.uniform(0.0, 1.0) * streaks)).astype(np.float32)
+    if rng.random() < 0.2:  # lights, windows, warm chimneys: a few small hot spots
+        spots = rng.random((height, width)) < rng.uniform(0.0005, 0.003)
+        value += spots * (abs(contrast) + 0.2 * scene.span)
+    if cfg.p_reflection and rng.random() < cfg.p_reflection:
+        _reflect(image, mask, region, value, waterline, rng)
+    _blend(image, region, value, rng.uniform(0.0, 1.5))
+    mask[region] = OTHER
+
+
+def _skyline(rng: np.random.Generator, height: int, width: int, waterline: np.ndarray,
+             inside: np.ndarray) -> np.ndarray:
+    """Rectangular buildings standing on the waterline, some tall."""
+    region = np.zeros((height, width), bool)
+    xs = np.flatnonzero(inside)
+    for _ in range(int(rng.integers(3, 25))):
+        w = int(rng.uniform(0.01, 0.09) * width) + 1
+        x0 = int(rng.choice(xs)) - w // 2
+        tall = rng.uniform(0.02, 0.35) * height * (rng.random() ** 1.5)
+        base = float(waterline[np.clip(x0 + w // 2, 0, width - 1)])
+        y0 = int(max(0.0, base - tall - 2))
+        region[y0:int(base) + 1, max(0, x0):max(0, x0 + w)] = True
+        if rng.random() < 0.15:  # a mast or spire
+            mx = int(np.clip(x0 + rng.integers(0, w), 0, width - 1))
+            region[int(max(0.0, y0 - rng.uniform(0.02, 0.1) * height)):y0 + 1, mx:mx + int(rng.integers(1, 3))] = True
+    return region
+
+
+def _reflect(image: np.ndarray, mask: np.ndarray, region: np.ndarray, value: np.ndarray,
+             waterline: np.ndarray, rng: np.random.Generator) -> None:
+    """Mirror the object about its waterline onto the water, faint and smeared; still labelled sea."""
+    height, width = mask.shape
+    strength = rng.uniform(0.1, 0.45)
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    mirror_rows = np.clip(2.0 * waterline[None, :] - rows, 0, height - 1).astype(np.float32)
+    cols = np.broadcast_to(np.arange(width, dtype=np.float32)[None, :], (height, width))
+    wobble = _smooth_noise(rng, height, width, 4.0) * rng.uniform(0.0, 2.0)
+    src_alpha = region.astype(np.float32)
+    mirrored_alpha = cv2.remap(src_alpha, cols + wobble, mirror_rows, cv2.INTER_LINEAR)
+    mirrored_value = cv2.remap(value, cols + wobble, mirror_rows, cv2.INTER_LINEAR)
+    below = (rows > waterline[None, :]) & (mask == SEA)
+    alpha = strength * mirrored_alpha * below
+    image += alpha * (mirrored_value - image)
+
+
+def _roughen_sea(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
+    """Chop and glitter that grow towards the camera, so strong texture alone never means "other".
+
+    Open-sea training frames are smooth; a harbour's near water is not. Waves are elongated along
+    the horizon and, by perspective, larger and of more contrast the further below the horizon.
+    """
+    height, width = mask.shape
+    horizon = _fill_nan(scene.sea_top)
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    below = np.clip((rows - horizon[None, :]) / max(height - float(horizon.min()), 1.0), 0.0, 1.0)
+    sea = mask == SEA
+    waves = np.zeros((height, width), np.float32)
+    for cell in (2.0, 4.0, 8.0, 16.0):
+        stretch = rng.uniform(2.0, 6.0)
+        grid = rng.standard_normal((max(2, int(height / cell) + 2), max(2, int(width / (cell * stretch)) + 2)))
+        band = cv2.resize(grid.astype(np.float32), (width, height), interpolation=cv2.INTER_CUBIC)
+        # small cells dominate near the horizon, large ones near the camera
+        weight = np.exp(-((below * 16.0 - cell) ** 2) / (2.0 * cell**2))
+        waves += band * weight
+    amp = rng.uniform(0.05, 0.5) * scene.span
+    image += sea * amp * below ** rng.uniform(0.5, 1.5) * waves
+    if rng.random() < 0.5:  # glitter: sky or sun reflected in wave facets
+        glints = sea & (rng.random((height, width)) < rng.uniform(0.002, 0.03) * below)
+        image += glints * rng.choice([-1.0, 1.0], p=[0.2, 0.8]) * rng.uniform(0.2, 1.0) * scene.span
+
+
+def _paste_vessel(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
+    height, width = mask.shape
+    horizon = _fill_nan(scene.sea_top)
+    cx = int(rng.uniform(0.0, width))
+    h_row = float(horizon[np.clip(cx, 0, width - 1)])
+    if h_row >= height - 2:
+        return
+    # nearer boats sit lower in the frame and look bigger
+    base = h_row + (height - h_row) * rng.uniform(0.0, 0.6) ** 2
+    scale = max(base - h_row, 1.0) * rng.uniform(0.1, 0.5) + rng.uniform(1.0, 0.02 * height + 2.0)
+    length = scale * rng.uniform(2.0, 6.0)
+    hull_h = scale * rng.uniform(0.2, 0.5)
+    bow = rng.uniform(0.1, 0.35) * length
+    x0, x1 = cx - length / 2, cx + length / 2
+    hull = np.array([[x0, base - hull_h], [x1, base - hull_h], [x1 - bow, base], [x0 + bow * 0.3, base]])
+    region = np.zeros((height, width), np.uint8)
+    cv2.fillPoly(region, [np.round(hull).astype(np.int32)], 1)
+    for _ in range(int(rng.integers(0, 3))):
+        sw = length * rng.uniform(0.1, 0.4)
+        sx = rng.uniform(x0 + 0.1 * length, x1 - sw - 0.1 * length)
+        sh = hull_h * rng.uniform(0.5, 2.5)
+        top = base - hull_h - sh
+        cv2.rectangle(region, (int(sx), int(top)), (int(sx + sw), int(base - hull_h)), 1, -1)
+    if rng.random() < 0.3:  # a mast
+        mx = int(rng.uniform(x0 + 0.2 * length, x1 - 0.2 * length))
+        cv2.line(region, (mx, int(base - hull_h)), (mx, int(base - hull_h - scale * rng.uniform(1, 4))), 1,
+                 max(1, int(scale / 12)))
+    region = region.astype(bool)
+    if region.sum() < 3:
+        return
+    contrast = rng.choice([-1.0, 1.0], p=[0.3, 0.7]) * rng.uniform(0.1, 0.9) * scene.span
+    value = (scene.sea_near + contrast
+             + 0.1 * abs(contrast) * _smooth_noise(rng, height, width, max(2.0, scale / 3))).astype(np.float32)
+    _blend(image, region, value, rng.uniform(0.0, 1.0))
+    mask[region] = OTHER
+
+
+def _paste_own_hull(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
+    """The own bow (a wedge from the bottom edge) or a rail along a bottom corner."""
+    height, width = mask.shape
+    region = np.zeros((height, width), np.uint8)
+    if rng.random() < 0.6:
+        tip_x = rng.uniform(0.2, 0.8) * width
+        tip_y = height * (1.0 - rng.uniform(0.03, 0.25))
+        half = rng.uniform(0.08, 0.3) * width
+        poly = [[tip_x, tip_y], [tip_x + half, height], [tip_x - half, height]]
+        if rng.random() < 0.5:  # a pulpit rail above the bow
+            cv2.line(region, (int(tip_x), int(tip_y)), (int(tip_x), int(tip_y - rng.uniform(0.03, 0.1) * height)), 1,
+                     max(1, width // 150))
+    else:
+        left = rng.random() < 0.5
+        reach = rng.uniform(0.2, 0.8) * width
+        y_edge = height * (1.0 - rng.uniform(0.05, 0.3))
+        corner = 0.0 if left else width
+        far = reach if left else width - reach
+        poly = [[corner, y_edge], [far, height], [corner, height]]
+    cv2.fillPoly(region, [np.round(np.array(poly)).astype(np.int32)], 1)
+    region = region.astype(bool)
+    if region.sum() < 8:
+        return
+    level = scene.sea_near + rng.uniform(-1.0, 1.0) * scene.span
+    gradient = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None] * rng.uniform(-0.3, 0.3) * scene.span
+    value = (level + gradient + 0.05 * scene.span * _smooth_noise(rng, height, width, 20.0)).astype(np.float32)
+    _blend(image, region, value, rng.uniform(0.0, 1.0))
+    mask[region] = OTHER
+
+
+def _paste_bridge(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
+    height, width = mask.shape
+    horizon = _fill_nan(scene.sea_top)
+    x = np.arange(width, dtype=np.float32)
+    arc = rng.uniform(-0.1, 0.1) * height * ((2 * x / width - 1) ** 2)
+    tilt = rng.uniform(-0.15, 0.15) * height * (x / width - 0.5)
+    deck_top = rng.uniform(-0.05, 0.3) * height + arc + tilt
+    deck = deck_top + rng.uniform(0.03, 0.15) * height
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    region = (rows >= deck_top[None, :]) & (rows < deck[None, :])
+    for _ in range(int(rng.integers(0, 4))):
+        px = int(rng.uniform(0, width))
+        pw = int(rng.uniform(0.02, 0.1) * width) + 1
+        bottom = int(horizon[np.clip(px, 0, width - 1)] + rng.uniform(0.0, 0.1) * height)
+        region[:, max(0, px):px + pw] |= (rows[:, 0] < bottom)[:, None] & (rows[:, 0] >= deck_top[px])[:, None]
+    if region.sum() < 8:
+        return
+    value = (scene.sky_near + rng.uniform(-1.0, 1.0) * scene.span
+             + 0.05 * scene.span * _smooth_noise(rng, height, width, 10.0)).astype(np.float32)
+    _blend(image, region, value, rng.uniform(0.0, 1.0))
+    mask[region] = OTHER
+
+
+def paste_objects(
+    image: np.ndarray,
+    mask: np.ndarray,
+    rng: np.random.Generator,
+    cfg: PasteConfig | None = None,
+    limits: tuple[float, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return copies of (gray float image, uint8 mask) with synthetic "other" objects pasted on.
+
+    Frames whose mask shows no sky->sea horizon over at least half the columns come back
+    unchanged: the pastes are placed relative to that horizon. ``limits`` clips the result to
+    the sensor's value range (e.g. (0, 255) for 8-bit frames), as a real camera would saturate.
+    """
+    cfg = cfg or PasteConfig()
+    image = np.array(image, dtype=np.float32)
+    mask = np.array(mask, dtype=np.uint8)
+    if image.shape != mask.shape or image.ndim != 2:
+        raise ValueError(f"image {image.shape} and mask {mask.shape} must be the same 2-D shape")
+    scene = _scene(image, mask)
+    if scene is None:
+        return image, mask
+    if rng.random() < cfg.p_rough_sea:
+        _roughen_sea(image, mask, scene, rng)
+    if rng.random() < cfg.p_coast:
+        _paste_coast(image, mask, scene, rng, cfg)
+    for _ in range(int(rng.poisson(cfg.vessels_mean))):
+        _paste_vessel(image, mask, scene, rng)
+    if rng.random() < cfg.p_bridge:
+        _paste_bridge(image, mask, scene, rng)
+    if rng.random() < cfg.p_own_hull:
+        _paste_own_hull(image, mask, scene, rng)
+    if limits is not None:
+        np.clip(image, limits[0], limits[1], out=image)
+    return image, mask
