@@ -30,6 +30,7 @@ class PasteConfig:
     p_bridge: float = 0.1  # a deck across the top with pillars into the water
     p_reflection: float = 0.5  # a faint mirror image of the coast on the water below it
     p_rough_sea: float = 0.4  # near-field chop and glitter on the water (still "sea")
+    p_restyle_sea: float = 0.4  # the water warmer or colder than the sky, brightening towards the camera
     max_haze: float = 0.85  # a coast's contrast is scaled by (1 - haze), haze up to this
 
 
@@ -130,7 +131,7 @@ def _paste_coast(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.ran
                + 0.7 * _smooth_noise(rng, height, width, rng.uniform(12.0, 60.0)))
     streaks = cv2.resize(rng.standard_normal((max(2, height // 3), 4)).astype(np.float32), (width, height),
                          interpolation=cv2.INTER_LINEAR)
-    amp = rng.uniform(0.02, 0.25) * scene.span * (1.0 - haze)
+    amp = rng.uniform(0.02, 0.25) * scene.span * (1.0 - 0.7 * haze)  # haze flattens texture less than level
     depth = np.clip((rows - top[None, :]) / np.maximum(waterline - top, 1.0)[None, :], 0.0, 1.0)
     value = (scene.sky_near + contrast * (1.0 + rng.uniform(-0.5, 0.5) * depth)
              + amp * (texture + rng.uniform(0.0, 1.0) * streaks)).astype(np.float32)
@@ -176,6 +177,26 @@ def _reflect(image: np.ndarray, mask: np.ndarray, region: np.ndarray, value: np.
     below = (rows > waterline[None, :]) & (mask == SEA)
     alpha = strength * mirrored_alpha * below
     image += alpha * (mirrored_value - image)
+
+
+def _restyle_sea(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> _Scene:
+    """Shift the water's level against the sky's and add the brightening away from the horizon.
+
+    At grazing angles water reflects the sky; looking down it emits at its own temperature, so a
+    sea warmer than the sky brightens towards the camera (white-hot) and a cold one darkens. One
+    real clip shows one such contrast; this shows the network the others. Returns the new scene.
+    """
+    height, width = mask.shape
+    horizon = _fill_nan(scene.sea_top)
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    below = np.clip((rows - horizon[None, :]) / max(height - float(horizon.min()), 1.0), 0.0, 1.0)
+    sea = (mask == SEA).astype(np.float32)
+    sea = cv2.GaussianBlur(sea, (0, 0), 0.7)
+    shift = rng.uniform(-0.6, 1.2) * scene.span
+    ramp = rng.uniform(-0.3, 1.0) * scene.span * below ** rng.uniform(0.5, 2.0)
+    gain = rng.uniform(0.6, 2.0)
+    image += sea * ((image - scene.sea_near) * (gain - 1.0) + shift + ramp)
+    return _Scene(scene.sea_top, scene.sky_near, scene.sea_near + shift, scene.span)
 
 
 def _roughen_sea(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
@@ -315,6 +336,8 @@ def paste_objects(
     scene = _scene(image, mask)
     if scene is None:
         return image, mask
+    if rng.random() < cfg.p_restyle_sea:
+        scene = _restyle_sea(image, mask, scene, rng)
     if rng.random() < cfg.p_rough_sea:
         _roughen_sea(image, mask, scene, rng)
     if rng.random() < cfg.p_coast:
