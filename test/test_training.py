@@ -44,6 +44,20 @@ def test_training_lowers_the_loss_and_writes_loadable_weights(tmp_path):
     assert not list(out.glob("*.tmp")), "no temporary files are left behind"
 
 
+def test_keep_epochs_writes_every_epoch_and_best_is_one_of_them(synth_folder, tmp_path):
+    """A folder with pasted objects and synthetic validation; every epoch's weights are kept."""
+    out = tmp_path / "run"
+    best = train.train(["--synthetic", "0", "--data", str(synth_folder), "--paste-share", "0.5", "--repeat", "2",
+                        "--val-synthetic", "8", "--epochs", "3", "--keep-epochs", "--out", str(out), *TINY])
+    kept = sorted(out.glob("epoch_*.pt"))
+    assert [p.name for p in kept] == ["epoch_001.pt", "epoch_002.pt", "epoch_003.pt"]
+    _, best_meta = load_weights(best)
+    scores = [load_weights(p)[1]["metrics"]["val_miou"] for p in kept]
+    assert best_meta["metrics"]["val_miou"] == pytest.approx(max(scores))
+    assert best_meta["provenance"]["epoch"] == 1 + scores.index(max(scores))
+    assert best_meta["provenance"]["data"][0]["paste_share"] == 0.5
+
+
 @pytest.mark.slow
 def test_interrupted_run_resumes_exactly(tmp_path):
     """Ctrl-C a real training process, resume it, and get the history of an uninterrupted run."""

@@ -40,6 +40,7 @@ from .synthetic import DEFAULT_HARBOUR_SHARE
 
 CHECKPOINT_NAME = "checkpoint_last.pt"
 WEIGHTS_NAME = "best.pt"
+EPOCH_WEIGHTS_NAME = "epoch_{epoch:03d}.pt"
 LOG_NAME = "metrics.csv"
 PLOT_NAME = "curves.png"
 
@@ -127,6 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = p.add_argument_group("run")
     run.add_argument("--out", type=Path, default=None, help="run folder (default runs/<time>)")
     run.add_argument("--weights-out", type=Path, default=None, help="also copy the best weights here")
+    run.add_argument("--keep-epochs", action="store_true",
+                     help="also write every epoch's weights (epoch_NNN.pt), to choose one by your own checks")
     run.add_argument("--resume", default=None, help="checkpoint to continue from, or 'auto' (OUT's last)")
     run.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     run.add_argument("--amp", choices=["auto", "on", "off"], default="auto", help="mixed precision (CUDA)")
@@ -376,18 +379,20 @@ def train(argv: list[str] | None = None) -> Path:
             continue
         score = row.get("val_miou", -row["train_loss"])
         improved = score > best_score
+        meta = build_meta(
+            config, args.input_size, norm,
+            provenance={"command": command, "data": described, "epoch": epoch + 1,
+                        "git_revision": git_revision(), "torch": str(torch.__version__),
+                        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
+            metrics={k: v for k, v in row.items() if k != "lr"},
+        )
         if improved:
             best_score = score
-            meta = build_meta(
-                config, args.input_size, norm,
-                provenance={"command": command, "data": described, "epoch": epoch + 1,
-                            "git_revision": git_revision(), "torch": str(torch.__version__),
-                            "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
-                metrics={k: v for k, v in row.items() if k != "lr"},
-            )
             save_weights(weights_path, model, meta)
             if args.weights_out:
                 save_weights(args.weights_out, model, meta)
+        if args.keep_epochs:
+            save_weights(args.out / EPOCH_WEIGHTS_NAME.format(epoch=epoch + 1), model, meta)
         atomic_torch_save({
             "arch": config.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(), "epoch": epoch,
