@@ -28,7 +28,7 @@ class PasteConfig:
     vessels_mean: float = 1.0  # Poisson mean of vessels on the water
     p_own_hull: float = 0.2  # own bow or rail entering from the bottom
     p_bridge: float = 0.1  # a deck across the top with pillars into the water
-    p_reflection: float = 0.5  # a faint mirror image of the coast on the water below it
+    p_reflection: float = 0.7  # a broken mirror image of the coast on the water below it
     p_rough_sea: float = 0.4  # near-field chop and glitter on the water (still "sea")
     p_restyle_sea: float = 0.4  # the water warmer or colder than the sky, brightening towards the camera
     max_haze: float = 0.85  # a coast's contrast is scaled by (1 - haze), haze up to this
@@ -164,18 +164,28 @@ def _skyline(rng: np.random.Generator, height: int, width: int, waterline: np.nd
 
 def _reflect(image: np.ndarray, mask: np.ndarray, region: np.ndarray, value: np.ndarray,
              waterline: np.ndarray, rng: np.random.Generator) -> None:
-    """Mirror the object about its waterline onto the water, faint and smeared; still labelled sea."""
+    """Mirror the object about its waterline onto the water; still labelled sea.
+
+    Real reflections of a warm waterfront are strong next to it and broken by the waves into
+    streaks and speckle, so the mirror image is modulated by wave-shaped noise, elongated along
+    the horizon, and fades with distance below the waterline.
+    """
     height, width = mask.shape
-    strength = rng.uniform(0.1, 0.45)
     rows = np.arange(height, dtype=np.float32)[:, None]
     mirror_rows = np.clip(2.0 * waterline[None, :] - rows, 0, height - 1).astype(np.float32)
     cols = np.broadcast_to(np.arange(width, dtype=np.float32)[None, :], (height, width))
-    wobble = _smooth_noise(rng, height, width, 4.0) * rng.uniform(0.0, 2.0)
-    src_alpha = region.astype(np.float32)
-    mirrored_alpha = cv2.remap(src_alpha, cols + wobble, mirror_rows, cv2.INTER_LINEAR)
+    wobble = _smooth_noise(rng, height, width, 4.0) * rng.uniform(0.0, 3.0)
+    mirrored_alpha = cv2.remap(region.astype(np.float32), cols + wobble, mirror_rows, cv2.INTER_LINEAR)
     mirrored_value = cv2.remap(value, cols + wobble, mirror_rows, cv2.INTER_LINEAR)
+    cell_y = rng.uniform(1.0, 4.0)
+    cell_x = cell_y * rng.uniform(3.0, 10.0)
+    grid = rng.standard_normal((max(2, int(height / cell_y) + 2), max(2, int(width / cell_x) + 2)))
+    waves = cv2.resize(grid.astype(np.float32), (width, height), interpolation=cv2.INTER_LINEAR)
+    breakup = np.clip(0.5 + rng.uniform(0.3, 1.2) * waves, 0.0, 1.0)
+    reach = rng.uniform(0.02, 0.2) * height
+    fade = np.exp(-np.clip(rows - waterline[None, :], 0.0, None) / reach)
     below = (rows > waterline[None, :]) & (mask == SEA)
-    alpha = strength * mirrored_alpha * below
+    alpha = rng.uniform(0.15, 0.8) * mirrored_alpha * breakup * fade * below
     image += alpha * (mirrored_value - image)
 
 
