@@ -42,8 +42,9 @@ def test_pasted_pixels_are_other_and_the_rest_keeps_its_labels():
 
 def test_sky_away_from_the_pastes_and_the_horizon_is_untouched():
     image, mask = sky_sea_frame()
+    no_haze = PasteConfig(p_haze_band=0.0)
     for seed in range(20):
-        out_img, out_mask = paste_objects(image, mask, np.random.default_rng(seed))
+        out_img, out_mask = paste_objects(image, mask, np.random.default_rng(seed), no_haze)
         other = (out_mask == OTHER).astype(np.uint8)
         near = np.zeros_like(other, bool)
         ys, xs = np.nonzero(other)
@@ -71,6 +72,21 @@ def test_a_coast_stands_on_the_water_it_hides():
             assert np.all(col[: rows.min()] == SKY), f"seed {seed} column {c}: not sky above the coast"
         region = out_mask == OTHER
         assert not np.allclose(out_img[region], image[region]), "the coast must change the image"
+
+
+def test_a_haze_band_warms_the_sky_over_its_lower_edge_and_keeps_the_labels():
+    image, mask = sky_sea_frame()
+    haze_only = PasteConfig(p_coast=0.0, vessels_mean=0.0, p_own_hull=0.0, p_bridge=0.0, p_rough_sea=0.0,
+                            p_restyle_sea=0.0, p_haze_band=1.0)
+    changed = 0
+    for seed in range(10):
+        out_img, out_mask = paste_objects(image, mask, np.random.default_rng(seed), haze_only)
+        assert np.array_equal(out_mask, mask), "haze is still sky"
+        assert np.array_equal(out_img[HORIZON_ROW:], image[HORIZON_ROW:]), "haze touches the sky only"
+        delta = np.abs(out_img[:HORIZON_ROW] - image[:HORIZON_ROW]).mean(axis=1)
+        assert delta[-1] > delta[0], f"seed {seed}: the band is strongest at the sky's lower edge"
+        changed += int(delta[-1] > 1.0)
+    assert changed >= 8
 
 
 def test_same_seed_same_result_and_limits_clip():

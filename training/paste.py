@@ -5,8 +5,9 @@ network the generator and cost it real hazy coasts. A real labelled sky/sea fram
 "other" pasted on keeps the real sky and sea textures the network must read, and still shows it
 what sits on and across the horizon: a coast whose waterline hides the far sea, a skyline, a boat,
 a bridge deck, the own bow. Every pasted pixel is labelled "other" (2); reflections, chop and
-glitter added to the water stay "sea". Intensities are set relative to the frame's own sky and sea near the horizon,
-so the contrast of a pasted coast is one a real camera could see.
+glitter added to the water stay "sea", a haze band added over the horizon stays "sky".
+Intensities are set relative to the frame's own sky and sea near the horizon, so the contrast
+of a pasted coast is one a real camera could see.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ class PasteConfig:
     p_reflection: float = 0.7  # a broken mirror image of the coast on the water below it
     p_rough_sea: float = 0.4  # near-field chop and glitter on the water (still "sea")
     p_restyle_sea: float = 0.4  # the water warmer or colder than the sky, brightening towards the camera
+    p_haze_band: float = 0.4  # the sky warming just above whatever meets it (still "sky")
     max_haze: float = 0.85  # a coast's contrast is scaled by (1 - haze), haze up to this
 
 
@@ -209,6 +211,29 @@ def _restyle_sea(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.ran
     return _Scene(scene.sea_top, scene.sky_near, scene.sea_near + shift, scene.span)
 
 
+def _haze_band(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
+    """Brighten (or, rarely, darken) the sky just above its lower edge, fading upwards.
+
+    Looking lower, the air path is longer and warmer, so a real sky often ends in a bright haze
+    band over the horizon or the coast. Without it in training, a bright band over land reads
+    as water.
+    """
+    height, width = mask.shape
+    is_sky = mask == SKY
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    # lowest sky row per column that still has sky above it only (the sky's lower edge)
+    not_sky = ~is_sky
+    first_not_sky = np.where(not_sky.any(axis=0), not_sky.argmax(axis=0), height).astype(np.float32)
+    if not (first_not_sky > 0).any():
+        return
+    scale = rng.uniform(0.02, 0.15) * height
+    amp = rng.choice([-1.0, 1.0], p=[0.15, 0.85]) * rng.uniform(0.1, 0.8) * scene.span
+    rise = np.clip(first_not_sky[None, :] - rows, 0.0, None)
+    band = np.exp(-rise / scale) * (rows < first_not_sky[None, :])
+    texture = 1.0 + 0.1 * _smooth_noise(rng, height, width, rng.uniform(10.0, 60.0))
+    image += is_sky * amp * band * texture
+
+
 def _roughen_sea(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
     """Chop and glitter that grow towards the camera, so strong texture alone never means "other".
 
@@ -358,6 +383,8 @@ def paste_objects(
         _paste_bridge(image, mask, scene, rng)
     if rng.random() < cfg.p_own_hull:
         _paste_own_hull(image, mask, scene, rng)
+    if rng.random() < cfg.p_haze_band:
+        _haze_band(image, mask, scene, rng)
     if limits is not None:
         np.clip(image, limits[0], limits[1], out=image)
     return image, mask
