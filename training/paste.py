@@ -32,7 +32,7 @@ class PasteConfig:
     p_reflection: float = 0.7  # a broken mirror image of the coast on the water below it
     p_rough_sea: float = 0.4  # near-field chop and glitter on the water (still "sea")
     p_restyle_sea: float = 0.4  # the water warmer or colder than the sky, brightening towards the camera
-    p_haze_band: float = 0.4  # the sky warming just above whatever meets it (still "sky")
+    p_haze_band: float = 0.6  # the sky warming just above whatever meets it (still "sky")
     max_haze: float = 0.85  # a coast's contrast is scaled by (1 - haze), haze up to this
 
 
@@ -204,7 +204,7 @@ def _restyle_sea(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.ran
     below = np.clip((rows - horizon[None, :]) / max(height - float(horizon.min()), 1.0), 0.0, 1.0)
     sea = (mask == SEA).astype(np.float32)
     sea = cv2.GaussianBlur(sea, (0, 0), 0.7)
-    shift = rng.uniform(-0.6, 1.2) * scene.span
+    shift = rng.uniform(-0.6, 0.6) * scene.span
     ramp = rng.uniform(-0.3, 1.0) * scene.span * below ** rng.uniform(0.5, 2.0)
     gain = rng.uniform(0.6, 2.0)
     image += sea * ((image - scene.sea_near) * (gain - 1.0) + shift + ramp)
@@ -226,7 +226,7 @@ def _haze_band(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.rando
     first_not_sky = np.where(not_sky.any(axis=0), not_sky.argmax(axis=0), height).astype(np.float32)
     if not (first_not_sky > 0).any():
         return
-    scale = rng.uniform(0.02, 0.15) * height
+    scale = rng.uniform(0.02, 0.3) * height
     amp = rng.choice([-1.0, 1.0], p=[0.15, 0.85]) * rng.uniform(0.1, 0.8) * scene.span
     rise = np.clip(first_not_sky[None, :] - rows, 0.0, None)
     band = np.exp(-rise / scale) * (rows < first_not_sky[None, :])
