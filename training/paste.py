@@ -40,7 +40,7 @@ class PasteConfig:
 class _Scene:
     """What the pastes need to know of the frame."""
 
-    sea_top: np.ndarray  # per column: first sea row (float; nan where the column has no sky->sea step)
+    horizon: np.ndarray  # per column: first sea row (float; interpolated where a column has no sky->sea step)
     sky_near: float  # median sky value just above the horizon
     sea_near: float  # median sea value just below it
     span: float  # robust value range of the frame
@@ -78,7 +78,7 @@ def _scene(image: np.ndarray, mask: np.ndarray) -> _Scene | None:
     if near_sky.sum() < 10 or near_sea.sum() < 10:
         return None
     lo, hi = np.percentile(image, [1, 99])
-    return _Scene(sea_top, float(np.median(image[near_sky])), float(np.median(image[near_sea])),
+    return _Scene(_fill_nan(sea_top), float(np.median(image[near_sky])), float(np.median(image[near_sea])),
                   max(float(hi - lo), 1e-3))
 
 
@@ -87,6 +87,13 @@ def _fill_nan(values: np.ndarray) -> np.ndarray:
     good = np.isfinite(values)
     x = np.arange(values.size)
     return np.interp(x, x[good], values[good]).astype(np.float32)
+
+
+def _depth_below(scene: _Scene, height: int) -> np.ndarray:
+    """Per pixel: distance below the horizon, 0 at the horizon (and above) to 1 at the bottom row."""
+    rows = np.arange(height, dtype=np.float32)[:, None]
+    span = max(height - float(scene.horizon.min()), 1.0)
+    return np.clip((rows - scene.horizon[None, :]) / span, 0.0, 1.0)
 
 
 def _blend(image: np.ndarray, region: np.ndarray, value: np.ndarray | float, soft: float) -> None:
@@ -100,7 +107,7 @@ def _blend(image: np.ndarray, region: np.ndarray, value: np.ndarray | float, sof
 def _paste_coast(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator,
                  cfg: PasteConfig) -> None:
     height, width = mask.shape
-    horizon = _fill_nan(scene.sea_top)
+    horizon = scene.horizon
     start = int(rng.uniform(-0.3, 0.6) * width)
     length = int(rng.uniform(0.25, 1.4) * width)
     x = np.arange(width)
@@ -199,16 +206,14 @@ def _restyle_sea(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.ran
     real clip shows one such contrast; this shows the network the others. Returns the new scene.
     """
     height, width = mask.shape
-    horizon = _fill_nan(scene.sea_top)
-    rows = np.arange(height, dtype=np.float32)[:, None]
-    below = np.clip((rows - horizon[None, :]) / max(height - float(horizon.min()), 1.0), 0.0, 1.0)
+    below = _depth_below(scene, height)
     sea = (mask == SEA).astype(np.float32)
     sea = cv2.GaussianBlur(sea, (0, 0), 0.7)
     shift = rng.uniform(-0.6, 0.6) * scene.span
     ramp = rng.uniform(-0.3, 1.0) * scene.span * below ** rng.uniform(0.5, 2.0)
     gain = rng.uniform(0.6, 2.0)
     image += sea * ((image - scene.sea_near) * (gain - 1.0) + shift + ramp)
-    return _Scene(scene.sea_top, scene.sky_near, scene.sea_near + shift, scene.span)
+    return _Scene(scene.horizon, scene.sky_near, scene.sea_near + shift, scene.span)
 
 
 def _haze_band(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
@@ -241,9 +246,7 @@ def _roughen_sea(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.ran
     the horizon and, by perspective, larger and of more contrast the further below the horizon.
     """
     height, width = mask.shape
-    horizon = _fill_nan(scene.sea_top)
-    rows = np.arange(height, dtype=np.float32)[:, None]
-    below = np.clip((rows - horizon[None, :]) / max(height - float(horizon.min()), 1.0), 0.0, 1.0)
+    below = _depth_below(scene, height)
     sea = mask == SEA
     waves = np.zeros((height, width), np.float32)
     for cell in (2.0, 4.0, 8.0, 16.0):
@@ -262,7 +265,7 @@ def _roughen_sea(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.ran
 
 def _paste_vessel(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
     height, width = mask.shape
-    horizon = _fill_nan(scene.sea_top)
+    horizon = scene.horizon
     cx = int(rng.uniform(0.0, width))
     h_row = float(horizon[np.clip(cx, 0, width - 1)])
     if h_row >= height - 2:
@@ -329,7 +332,7 @@ def _paste_own_hull(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.
 
 def _paste_bridge(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
     height, width = mask.shape
-    horizon = _fill_nan(scene.sea_top)
+    horizon = scene.horizon
     x = np.arange(width, dtype=np.float32)
     arc = rng.uniform(-0.1, 0.1) * height * ((2 * x / width - 1) ** 2)
     tilt = rng.uniform(-0.15, 0.15) * height * (x / width - 0.5)

@@ -339,6 +339,7 @@ def train(argv: list[str] | None = None) -> Path:
     val_loader = DataLoader(val_set, shuffle=False, **loader_kw) if val_set is not None else None
     weights_path = args.out / WEIGHTS_NAME
     command = "seasky-train " + shlex.join(argv if argv is not None else sys.argv[1:])
+    revision = git_revision()  # the code this run loaded; asked once, not every epoch
 
     from tqdm import tqdm
 
@@ -382,7 +383,7 @@ def train(argv: list[str] | None = None) -> Path:
         meta = build_meta(
             config, args.input_size, norm,
             provenance={"command": command, "data": described, "epoch": epoch + 1,
-                        "git_revision": git_revision(), "torch": str(torch.__version__),
+                        "git_revision": revision, "torch": str(torch.__version__),
                         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
             metrics={k: v for k, v in row.items() if k != "lr"},
         )
