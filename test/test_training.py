@@ -16,7 +16,7 @@ from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import load_weights
 from training import evaluate, export, predict, train
 from training.dataset import DatasetFolder, read_horizon_csv
-from training.samples import EpochSampler
+from training.samples import EpochSampler, gap_split
 from training.synthetic import generate_frame, write_dataset_folder
 
 TINY = ["--base", "4", "--depth", "2", "--input-size", "48x64", "--batch-size", "8", "--workers", "0",
@@ -129,21 +129,53 @@ def test_epoch_sampler_orders_are_a_function_of_seed_and_epoch():
     assert list(again) == order5
 
 
-def test_resume_with_workers_is_bit_exact(synth_folder, tmp_path):
-    """Stopped after epoch 1 and resumed, with 2 workers: the weights and losses of an uninterrupted run."""
-    args = ["--synthetic", "8", "--data", str(synth_folder), "--paste-share", "0.5", "--epochs", "2",
-            "--seed", "4", *TINY, "--workers", "2"]
+def _assert_same_weights(got: dict, want: dict) -> None:
+    assert want.keys() == got.keys()
+    for name, tensor in want.items():
+        assert torch.equal(got[name], tensor), f"{name} differs after resume"
+
+
+def test_resume_with_workers_is_bit_exact_and_keeps_the_best(synth_folder, tmp_path):
+    """Stopped after epoch 1 and resumed, with 2 workers: the weights, losses, best score and best.pt
+    of an uninterrupted run (validated on the folder's last third, --split gap)."""
+    args = ["--synthetic", "8", "--data", str(synth_folder), "--split", "gap", "--paste-share", "0.5",
+            "--epochs", "2", "--seed", "4", *TINY, "--workers", "2"]
     straight, split = tmp_path / "straight", tmp_path / "split"
     train.train(["--out", str(straight), *args])
     train.train(["--out", str(split), "--stop-after", "1", *args])
     assert [row["epoch"] for row in _history(split)] == [1]
+    assert load_weights(split / "best.pt")[1]["provenance"]["epoch"] == 1
     train.train(["--out", str(split), "--resume", "auto", *args])
     want = torch.load(straight / "checkpoint_last.pt", weights_only=False)
     got = torch.load(split / "checkpoint_last.pt", weights_only=False)
     assert got["history"] == want["history"]
-    assert want["model"].keys() == got["model"].keys()
-    for name, tensor in want["model"].items():
-        assert torch.equal(got["model"][name], tensor), f"{name} differs after resume"
+    _assert_same_weights(got["model"], want["model"])
+    scores = [row["val_miou"] for row in got["history"]]
+    assert got["best_score"] == want["best_score"] == max(scores)
+    (best_model, best_meta), (ref_model, ref_meta) = load_weights(split / "best.pt"), load_weights(straight / "best.pt")
+    assert best_meta["provenance"]["epoch"] == ref_meta["provenance"]["epoch"] == 1 + scores.index(max(scores))
+    _assert_same_weights(best_model.state_dict(), ref_model.state_dict())
+
+
+def test_gap_split_leaves_a_gap_between_training_and_scored_frames(synth_folder, tmp_path):
+    """--split gap: seasky-train validates on, and seasky-eval scores, the same last third."""
+    train_idx, scored = gap_split(186)
+    assert (len(train_idx), scored[0], len(scored)) == (93, 124, 62)
+    assert max(train_idx) + 1 + 186 // 6 <= min(scored)
+    with pytest.raises(SystemExit):
+        train.build_parser().parse_args(["--split", "tail", "--split", "nope"])
+    with pytest.raises(SystemExit):
+        train.train(["--synthetic", "0", "--data", str(synth_folder), "--split", "gap", "--val-fraction", "0.3",
+                     "--out", str(tmp_path / "bad"), *TINY])
+    best = train.train(["--synthetic", "0", "--data", str(synth_folder), "--split", "gap", "--epochs", "1",
+                        "--out", str(tmp_path / "run"), *TINY])
+    described = load_weights(best)[1]["provenance"]["data"][0]
+    stems = DatasetFolder(synth_folder).stems
+    assert (described["split"], described["train_frames"], described["val_frames"]) == ("gap", 6, 4)
+    assert described["first_val_stem"] == stems[8]
+    assert evaluate.main(["--data", str(synth_folder), "--split", "gap", "--weights", str(best), "--no-progress",
+                          "--out", str(tmp_path / "eval"), "--json", str(tmp_path / "e.json")]) == 0
+    assert json.loads((tmp_path / "e.json").read_text())["frames"] == 4
 
 
 def test_resume_from_a_missing_checkpoint_is_a_clear_error(tmp_path):

@@ -27,7 +27,7 @@ from seasky_ros.weights import CLASS_NAMES
 
 from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .metrics import ConfusionMatrix, HorizonTally
-from .samples import time_split
+from .samples import gap_split, time_split
 
 
 @dataclass
@@ -208,9 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.add_argument("--backend", default="auto", choices=["auto", "torch", "onnxruntime"])
     p.add_argument("--class-map", default=None, help="'massmind' or '0:0,1:1,3:2,...' for the folder's masks")
-    p.add_argument("--tail-fraction", type=float, default=None,
-                   help="score only this time-ordered tail of the folder "
-                   "(the part seasky-train --val-fraction held out)")
+    split = p.add_mutually_exclusive_group()
+    split.add_argument("--tail-fraction", type=float, default=None,
+                       help="score only this time-ordered tail of the folder "
+                       "(the part seasky-train --val-fraction held out)")
+    split.add_argument("--split", choices=["gap"], default=None,
+                       help="'gap': score only the last third of the time-ordered folder, the frames "
+                       "seasky-train --split gap validates on (a gap after its training half)")
     p.add_argument("--oracle-masks", action="store_true", help="horizon stage alone, on the ground-truth masks")
     p.add_argument("--no-refine", action="store_true", help="skip the horizon's image-gradient refinement")
     p.add_argument("--out", type=Path, default=None, help="report folder (default eval-<data name>)")
@@ -228,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     folder = DatasetFolder(args.data, class_map=class_map)
     if args.tail_fraction is not None:
         folder = folder.subset(time_split(len(folder), args.tail_fraction)[1])
+    elif args.split == "gap":
+        folder = folder.subset(gap_split(len(folder))[1])
     segmenter = None if args.oracle_masks else Segmenter.from_file(args.weights, args.device, args.backend)
     summary, worst = evaluate(folder, segmenter, args.oracle_masks, not args.no_refine, not args.no_progress,
                               args.worst)

@@ -204,6 +204,21 @@ class EpochSampler(Sampler):
             yield self.epoch, index
 
 
+# --split gap (seasky-train and seasky-eval): train on the first half of a time-ordered folder, score
+# from two thirds on. The sixth between keeps the scored frames minutes away from any training
+# frame: the adjacent tail of a clip reads far better than later frames of the same camera.
+GAP_TRAIN_END = 1 / 2
+GAP_SCORE_START = 2 / 3
+SPLITS = ("tail", "gap")
+
+
+def gap_split(count: int) -> tuple[list[int], list[int]]:
+    """Indices of a time-ordered folder: the first half for training, the last third for scoring."""
+    cut = int(round(count * GAP_TRAIN_END))
+    start = max(cut, int(round(count * GAP_SCORE_START)))
+    return list(range(cut)), list(range(start, count))
+
+
 def time_split(count: int, val_fraction: float) -> tuple[list[int], list[int]]:
     """Split indices of a time-ordered folder into an early training part and a later validation tail.
 

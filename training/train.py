@@ -35,7 +35,7 @@ from .augment import AugmentConfig
 from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .losses import segmentation_loss
 from .metrics import ConfusionMatrix
-from .samples import EpochKeyed, EpochSampler, FolderSamples, SyntheticSamples, time_split
+from .samples import SPLITS, EpochKeyed, EpochSampler, FolderSamples, SyntheticSamples, gap_split, time_split
 from .synthetic import DEFAULT_HARBOUR_SHARE
 
 CHECKPOINT_NAME = "checkpoint_last.pt"
@@ -105,7 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
                       "own hull pasted on (labelled other; training.paste)")
     data.add_argument("--val", type=Path, action="append", default=[], help="validation folder (repeatable)")
     data.add_argument("--val-fraction", type=float, default=0.0,
-                      help="hold out this time-ordered tail of every --data folder for validation")
+                      help="hold out this time-ordered tail of every --data folder for validation (--split tail)")
+    data.add_argument("--split", choices=SPLITS, default="tail",
+                      help="how each --data folder (time-ordered) is split: 'tail' holds out --val-fraction at "
+                      "the end; 'gap' trains on the first half and validates on the last third (best.pt is "
+                      "chosen on frames minutes away from any training frame)")
     data.add_argument("--val-synthetic", type=int, default=0, help="held-out synthetic validation scenes")
     data.add_argument("--no-augment", action="store_true", help="turn training augmentations off")
 
@@ -191,13 +195,14 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
                           "harbour_share": args.harbour_share})
     for root in args.data:
         folder = DatasetFolder(root, class_map=class_map)
-        train_idx, val_idx = time_split(len(folder), args.val_fraction)
+        train_idx, val_idx = gap_split(len(folder)) if args.split == "gap" else time_split(len(folder),
+                                                                                           args.val_fraction)
         train_parts.append(FolderSamples(folder, args.input_size, norm, aug, train_idx, args.repeat, args.seed,
                                          paste_share=args.paste_share))
         if val_idx:
             val_parts.append(FolderSamples(folder, args.input_size, norm, None, val_idx))
-        described.append({"source": str(root), "train_frames": len(train_idx), "val_frames": len(val_idx),
-                          "paste_share": args.paste_share,
+        described.append({"source": str(root), "split": args.split, "train_frames": len(train_idx),
+                          "val_frames": len(val_idx), "paste_share": args.paste_share,
                           "first_val_stem": folder.stems[val_idx[0]] if val_idx else None})
     for root in args.val:
         val_parts.append(FolderSamples(DatasetFolder(root, class_map=class_map), args.input_size, norm))
@@ -291,6 +296,8 @@ def train(argv: list[str] | None = None) -> Path:
     args = parser.parse_args(argv)
     if not 0.0 <= args.harbour_share <= 1.0:
         parser.error("--harbour-share must be between 0 and 1")
+    if args.split == "gap" and args.val_fraction:
+        parser.error("--split gap fixes the validation frames itself; drop --val-fraction")
     dist, device = setup_distributed(args.device)
     if args.out is None:
         args.out = Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
