@@ -39,6 +39,7 @@ setup(
             "seasky-predict = training.predict:main",
             "seasky-export = training.export:main",
             "seasky-synth = training.synthetic:main",
+            "seasky-check = training.check:main",
             "seasky-bag = seasky_ros.bag:main",
             "seasky-bench = seasky_ros.bench:main",
         ],
