@@ -69,10 +69,16 @@ def _horizon_distance(height_m: float) -> float:
 
 
 def _waterline_depression(distance_m: float, height_m: float) -> float:
-    """Depression of the waterline of an object at a distance (0 if beyond the sea horizon)."""
+    """Angle (rad) between the sea horizon and the waterline of an object at a distance (0 beyond it).
+
+    On a sphere the sea at distance d lies h/d + d/2R below the horizontal, and the horizon (the
+    minimum, at d = sqrt(2Rh)) sqrt(2h/R) below it. The generator draws the horizon at elevation
+    0 (the dip is folded into the pitch), so a waterline lies (sqrt(h/d) - sqrt(d/2R))**2 below
+    the horizon: 0.6 mrad for a coast 5 km away seen from 10 m, 98 mrad for a quay 100 m away.
+    """
     if distance_m >= _horizon_distance(height_m):
         return 0.0
-    return max(0.0, math.atan(height_m / distance_m) - distance_m / (2 * EARTH_RADIUS_M))
+    return (math.sqrt(height_m / distance_m) - math.sqrt(distance_m / (2.0 * EARTH_RADIUS_M))) ** 2
 
 
 class _Layer(NamedTuple):

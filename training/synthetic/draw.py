@@ -127,7 +127,8 @@ def _draw_coast(canvas: _Canvas, value: np.ndarray, other: np.ndarray, p: SceneP
     taper = np.clip(np.minimum(canvas.az - a, b - canvas.az) / 0.08, 0.0, 1.0)  # coast ends slope down
     height_rad = np.where(inside, height_rad * np.sqrt(taper), 0.0)
     top_rows = (canvas.row_of_elevation(0.0) - canvas.f * np.tan(height_rad)).astype(np.float32)
-    bottom = canvas.row_of_depression(_waterline_depression(p.coast_distance_m, p.camera_height_m)) + 0.5
+    # drawn where the pixel centre is above the waterline; render_scene cuts the label to the mask convention
+    bottom = canvas.row_of_depression(_waterline_depression(p.coast_distance_m, p.camera_height_m))
     r0 = int(max(0, math.floor(float(top_rows[inside].min()))))
     r1 = int(min(canvas.h, math.ceil(bottom) + 1))
     if r1 <= r0:

@@ -9,11 +9,43 @@ from pathlib import Path
 
 import numpy as np
 
-from .canvas import _Canvas, _warp, horizon_line
+from .canvas import _Canvas, _warp, _waterline_depression, horizon_line
 from .content import _scene_content
 from .draw import _draw_bridge, _draw_coast, _draw_own_hull, _draw_sea, _draw_sky, _draw_vessels, _haze
-from .scene import DEFAULT_HARBOUR_SHARE, OTHER, Horizon, SceneParams, SyntheticFrame
+from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, Horizon, SceneParams, SyntheticFrame
 from .sensor import _sensor
+
+# The horizon label, one definition for the generator and the estimator: the sea horizon where
+# the image shows it (sky right above, sea right below) on at least MIN_VISIBLE_SHARE of the
+# columns; otherwise the waterline of a *distant* coast that hides it (within DISTANT_COAST_RAD
+# below the horizon, about 2 px of a 640-px 40-degree camera: from 10 m up, a coast beyond 3 km;
+# 5 km away is 0.6 mrad), where the coast stands on the water over that share; otherwise none: a
+# near waterfront (a harbour) hides the horizon, and its waterline is no horizon.
+DISTANT_COAST_RAD = 2e-3
+MIN_VISIBLE_SHARE = 0.1
+
+
+def visible_horizon_share(mask: np.ndarray, line: np.ndarray, standing: np.ndarray | None = None) -> float:
+    """Share of the columns where the line can be seen: sky (or ``standing``, a distant coast) above, sea below.
+
+    ``line`` is the horizon's row per column. With the mask convention (sea when the pixel's
+    area reaches below the line) the first sea row is floor(y - 0.5) + 1; a distant coast may
+    cover it and the next, so sea is looked for in three rows.
+    """
+    height, width = mask.shape
+    first_sea = np.floor(line - 0.5).astype(np.int64) + 1
+    cols = np.flatnonzero((first_sea >= 1) & (first_sea < height))
+    if cols.size == 0:
+        return 0.0
+    above = first_sea[cols] - 1
+    over = mask[above, cols] == SKY
+    if standing is not None:
+        over |= standing[above, cols]
+    below = np.zeros(cols.size, bool)
+    for k in range(3):
+        r = np.minimum(first_sea[cols] + k, height - 1)
+        below |= mask[r, cols] == SEA
+    return float(np.count_nonzero(over & below)) / width
 
 
 def render_scene(
@@ -29,10 +61,11 @@ def render_scene(
     canvas = _Canvas(p, height, width)
     value = np.empty((canvas.h, canvas.w), np.float32)
     other = np.zeros((canvas.h, canvas.w), np.uint8)
+    coast = np.zeros((canvas.h, canvas.w), np.uint8)
     _draw_sky(canvas, value, p, content)
     _draw_sea(canvas, value, p, content)
     _haze(canvas, value, p)
-    _draw_coast(canvas, value, other, p, content)
+    _draw_coast(canvas, value, coast, p, content)
     _draw_bridge(canvas, value, other, p, content)
     _draw_vessels(canvas, value, other, p, content)
 
@@ -43,12 +76,27 @@ def render_scene(
     mask = (rows + 0.5 > line[None, :]).astype(np.uint8)
     has_sky = bool(line.max() >= 0.5)  # row 0 is sky somewhere
     has_sea = bool(line.min() < height - 0.5)  # the last row is sea somewhere
-    horizon = (0.0, float(line[0]), float(width - 1), float(line[-1])) if has_sky and has_sea else None
     if other.any():
         mask[_warp(other, canvas.matrix, width, height, nearest=True) > 0] = OTHER
+    standing = waterline = None
+    if coast.any():
+        # A coast stands at one distance, so its waterline is a line parallel to the horizon; the
+        # label is cut there exactly (the pixel holding it is sea, as for the sea horizon) rather
+        # than where the nearest-neighbour warp of the canvas would put it (+-1 px).
+        depression = _waterline_depression(p.coast_distance_m, p.camera_height_m)
+        waterline = line + (canvas.row_of_depression(depression) - canvas.row_of_depression(0.0)) / math.cos(canvas.phi)
+        standing = (_warp(coast, canvas.matrix, width, height, nearest=True) > 0) & ~(rows + 0.5 > waterline[None, :])
+        mask[standing] = OTHER
     if p.own_hull:
         sea_ref = p.sea_horizon_k + p.sea_near_k
         _draw_own_hull(img, mask, p, content, sea_ref)
+    horizon = None
+    if has_sky and has_sea:
+        if visible_horizon_share(mask, line) >= MIN_VISIBLE_SHARE:
+            horizon = (0.0, float(line[0]), float(width - 1), float(line[-1]))
+        elif (standing is not None and depression <= DISTANT_COAST_RAD
+              and visible_horizon_share(mask, waterline, standing) >= MIN_VISIBLE_SHARE):
+            horizon = (0.0, float(waterline[0]), float(width - 1), float(waterline[-1]))
     image, encoding = _sensor(img, p, content, rng)
     return SyntheticFrame(image=image, encoding=encoding, mask=mask, horizon=horizon, params=p)
 
