@@ -16,6 +16,7 @@ from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import load_weights
 from training import evaluate, export, predict, train
 from training.dataset import DatasetFolder, read_horizon_csv
+from training.samples import EpochSampler
 from training.synthetic import generate_frame, write_dataset_folder
 
 TINY = ["--base", "4", "--depth", "2", "--input-size", "48x64", "--batch-size", "8", "--workers", "0",
@@ -85,6 +86,64 @@ def test_interrupted_run_resumes_exactly(tmp_path):
     assert [row["epoch"] for row in resumed["history"]] == [1, 2, 3, 4]
     for got, want in zip(resumed["history"], reference["history"], strict=True):
         assert got["train_loss"] == pytest.approx(want["train_loss"], rel=1e-4)
+
+
+def _history(out):
+    return torch.load(out / "checkpoint_last.pt", weights_only=False)["history"]
+
+
+def test_workers_render_new_scenes_and_pastes_every_epoch(synth_folder, tmp_path):
+    """With 2 persistent data-loader workers, epoch 1 is shown other scenes and pastes than epoch 0.
+
+    ``data_digest`` hashes the set of (input, labels) the training loop received, order aside:
+    workers that kept epoch 0's dataset copy would show the same set again.
+    """
+    workers = [*TINY, "--workers", "2", "--epochs", "2"]
+    train.train(["--synthetic", "8", "--out", str(tmp_path / "synth"), *workers])
+    train.train(["--synthetic", "0", "--data", str(synth_folder), "--paste-share", "1", "--no-augment",
+                 "--out", str(tmp_path / "paste"), *workers])
+    for run in ("synth", "paste"):
+        digests = [row["data_digest"] for row in _history(tmp_path / run)]
+        assert len(digests) == 2 and digests[0] != digests[1], f"{run}: epoch 1 saw epoch 0's samples"
+    again = tmp_path / "again"
+    train.train(["--synthetic", "8", "--out", str(again), *TINY, "--epochs", "2"])
+    assert [r["data_digest"] for r in _history(again)] == [r["data_digest"] for r in _history(tmp_path / "synth")], \
+        "the samples depend on (seed, epoch, index), not on how many workers render them"
+
+
+def test_epoch_sampler_orders_are_a_function_of_seed_and_epoch():
+    """Every rank of a torchrun job gets the same epoch's keys; together they cover every index."""
+    ranks = [EpochSampler(10, seed=3, rank=r, world=3) for r in range(3)]
+    for sampler in ranks:
+        sampler.set_epoch(5)
+    keys = [key for sampler in ranks for key in sampler]
+    assert {epoch for epoch, _ in keys} == {5}
+    assert sorted({index for _, index in keys}) == list(range(10)) and len(keys) == 12
+    one = EpochSampler(10, seed=3)
+    one.set_epoch(5)
+    order5 = list(one)
+    one.set_epoch(6)
+    assert list(one) != order5 and sorted(i for _, i in one) == list(range(10))
+    again = EpochSampler(10, seed=3)
+    again.set_epoch(5)
+    assert list(again) == order5
+
+
+def test_resume_with_workers_is_bit_exact(synth_folder, tmp_path):
+    """Stopped after epoch 1 and resumed, with 2 workers: the weights and losses of an uninterrupted run."""
+    args = ["--synthetic", "8", "--data", str(synth_folder), "--paste-share", "0.5", "--epochs", "2",
+            "--seed", "4", *TINY, "--workers", "2"]
+    straight, split = tmp_path / "straight", tmp_path / "split"
+    train.train(["--out", str(straight), *args])
+    train.train(["--out", str(split), "--stop-after", "1", *args])
+    assert [row["epoch"] for row in _history(split)] == [1]
+    train.train(["--out", str(split), "--resume", "auto", *args])
+    want = torch.load(straight / "checkpoint_last.pt", weights_only=False)
+    got = torch.load(split / "checkpoint_last.pt", weights_only=False)
+    assert got["history"] == want["history"]
+    assert want["model"].keys() == got["model"].keys()
+    for name, tensor in want["model"].items():
+        assert torch.equal(got["model"][name], tensor), f"{name} differs after resume"
 
 
 def test_resume_from_a_missing_checkpoint_is_a_clear_error(tmp_path):

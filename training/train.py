@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import math
 import os
 import random
@@ -25,7 +26,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import ConcatDataset, DataLoader, Dataset
-from torch.utils.data.distributed import DistributedSampler
 
 from seasky_ros.model import UNet, UNetConfig
 from seasky_ros.preprocess import Normalization
@@ -35,7 +35,7 @@ from .augment import AugmentConfig
 from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .losses import segmentation_loss
 from .metrics import ConfusionMatrix
-from .samples import FolderSamples, SyntheticSamples, time_split
+from .samples import EpochKeyed, EpochSampler, FolderSamples, SyntheticSamples, time_split
 from .synthetic import DEFAULT_HARBOUR_SHARE
 
 CHECKPOINT_NAME = "checkpoint_last.pt"
@@ -131,6 +131,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--keep-epochs", action="store_true",
                      help="also write every epoch's weights (epoch_NNN.pt), to choose one by your own checks")
     run.add_argument("--resume", default=None, help="checkpoint to continue from, or 'auto' (OUT's last)")
+    run.add_argument("--stop-after", type=int, default=0,
+                     help="stop after this epoch, the schedule still that of --epochs (a run in sessions: "
+                     "continue with --resume auto); 0 = run to the end")
     run.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     run.add_argument("--amp", choices=["auto", "on", "off"], default="auto", help="mixed precision (CUDA)")
     run.add_argument("--workers", type=int, default=max(1, min(4, (os.cpu_count() or 2) - 1)))
@@ -208,12 +211,6 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
     return ConcatDataset(train_parts), (ConcatDataset(val_parts) if val_parts else None), described
 
 
-def set_epoch(dataset: Dataset, epoch: int) -> None:
-    for part in getattr(dataset, "datasets", [dataset]):
-        if hasattr(part, "set_epoch"):
-            part.set_epoch(epoch)
-
-
 @torch.no_grad()
 def validate(model: torch.nn.Module, loader: DataLoader, device: torch.device, num_classes: int) -> dict:
     """Loss and IoU per class over the validation set, at the network's input size."""
@@ -229,6 +226,17 @@ def validate(model: torch.nn.Module, loader: DataLoader, device: torch.device, n
     iou = cm.iou()
     return {"val_loss": loss_sum / max(batches, 1), "val_miou": cm.mean_iou(),
             **{f"val_iou_{i}": float(v) for i, v in enumerate(iou)}}
+
+
+def batch_digests(x: torch.Tensor, y: torch.Tensor) -> list[bytes]:
+    """One short hash per training sample (input and labels).
+
+    Sorted and hashed together they give the epoch's ``data_digest`` in metrics.csv: what the
+    network was shown, independent of order, so a log shows whether epochs really differed and
+    whether a resumed run saw what an uninterrupted one would have.
+    """
+    xs, ys = x.numpy(), y.numpy()
+    return [hashlib.blake2b(xs[i].tobytes() + ys[i].tobytes(), digest_size=8).digest() for i in range(len(xs))]
 
 
 def write_plot(history: list[dict], path: Path) -> None:
@@ -332,10 +340,10 @@ def train(argv: list[str] | None = None) -> Path:
     train_set, val_set, described = build_datasets(args, norm)
     loader_kw = {"batch_size": args.batch_size, "num_workers": args.workers,
                  "pin_memory": device.type == "cuda", "persistent_workers": args.workers > 0}
-    sampler = DistributedSampler(train_set, seed=args.seed) if dist.enabled else None
-    generator = torch.Generator()
-    train_loader = DataLoader(train_set, shuffle=sampler is None, sampler=sampler, drop_last=True,
-                              generator=generator, **loader_kw)
+    # the epoch travels with every index, so workers render each epoch's own scenes and pastes
+    sampler = EpochSampler(len(train_set), args.seed, rank=dist.rank, world=dist.world)
+    train_loader = DataLoader(EpochKeyed(train_set), sampler=sampler, drop_last=True,
+                              generator=torch.Generator().manual_seed(args.seed), **loader_kw)
     val_loader = DataLoader(val_set, shuffle=False, **loader_kw) if val_set is not None else None
     weights_path = args.out / WEIGHTS_NAME
     command = "seasky-train " + shlex.join(argv if argv is not None else sys.argv[1:])
@@ -343,17 +351,17 @@ def train(argv: list[str] | None = None) -> Path:
 
     from tqdm import tqdm
 
-    for epoch in range(start_epoch, args.epochs):
-        set_epoch(train_set, epoch)
-        generator.manual_seed(args.seed * 100_003 + epoch)
-        if sampler is not None:
-            sampler.set_epoch(epoch)
+    last = min(args.epochs, args.stop_after) if args.stop_after > 0 else args.epochs
+    for epoch in range(start_epoch, last):
+        sampler.set_epoch(epoch)
         net.train()
         total, steps = 0.0, 0
+        seen: list[bytes] = []
         limit = args.steps_per_epoch or len(train_loader)
         bar = tqdm(total=min(limit, len(train_loader)), desc=f"epoch {epoch + 1}/{args.epochs}",
                    disable=args.no_progress or not dist.main, leave=False)
         for x, y in train_loader:
+            seen += batch_digests(x, y)
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
             with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
                 loss = segmentation_loss(net(x), y, args.dice_weight)
@@ -372,7 +380,8 @@ def train(argv: list[str] | None = None) -> Path:
                 break
         bar.close()
         scheduler.step()
-        row = {"epoch": epoch + 1, "train_loss": total / max(steps, 1), "lr": optimizer.param_groups[0]["lr"]}
+        row = {"epoch": epoch + 1, "train_loss": total / max(steps, 1), "lr": optimizer.param_groups[0]["lr"],
+               "data_digest": hashlib.blake2b(b"".join(sorted(seen)), digest_size=8).hexdigest()}
         if val_loader is not None and dist.main:
             row.update(validate(model, val_loader, device, config.num_classes))
         history.append(row)
@@ -385,7 +394,7 @@ def train(argv: list[str] | None = None) -> Path:
             provenance={"command": command, "data": described, "epoch": epoch + 1,
                         "git_revision": revision, "torch": str(torch.__version__),
                         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
-            metrics={k: v for k, v in row.items() if k != "lr"},
+            metrics={k: v for k, v in row.items() if k not in ("lr", "data_digest")},
         )
         if improved:
             best_score = score
@@ -404,6 +413,9 @@ def train(argv: list[str] | None = None) -> Path:
         write_plot(history, args.out / PLOT_NAME)
         summary = "  ".join(f"{k}={v:.4f}" for k, v in row.items() if isinstance(v, float))
         print(f"epoch {epoch + 1}/{args.epochs}  {summary}{'  *best' if improved else ''}", flush=True)
+    if last < args.epochs and dist.main:
+        print(f"seasky-train: stopped after epoch {last} of {args.epochs} (--stop-after); "
+              "continue with --resume auto", flush=True)
     if dist.enabled:
         torch.distributed.destroy_process_group()
     return weights_path
