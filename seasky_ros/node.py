@@ -48,6 +48,7 @@ from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
 from .outputs import OutputBuilder, stamp_seconds
 from .preprocess import FrameError, Normalization
+from .ros_image import MAX_FRAME_PIXELS
 from .stream_stats import StreamStats
 
 NODE_NAME = "seasky_segmenter"
@@ -156,7 +157,7 @@ class SegmentNode(Node):
         if self.half and not seg.half:
             self.get_logger().warning(f"half precision was requested, but the {seg.backend} backend on {seg.device} "
                                       "runs in float32")
-        self.builder = OutputBuilder(seg, smoothing=self.horizon_smoothing)
+        self.builder = OutputBuilder(seg, smoothing=self.horizon_smoothing, max_pixels=self.max_frame_pixels)
 
         self.mask_pub = self.create_publisher(Image, "~/mask", OUTPUT_QOS)
         self.horizon_pub = self.create_publisher(PolygonStamped, "~/horizon", OUTPUT_QOS)
@@ -208,6 +209,9 @@ class SegmentNode(Node):
             "Image subscription QoS: sensor_data (best effort, matches every publisher) or reliable "
             "(matches reliable publishers only); keep-last 1 either way", read_only=True,
             )).value
+        self.max_frame_pixels = declare("max_frame_pixels", MAX_FRAME_PIXELS, _descriptor(
+            "Largest frame accepted, in pixels (width x height); a compressed frame declaring more is refused "
+            "from its header, before decoding", read_only=True, int_range=(1, 2**31 - 1))).value
         self.diagnostics_period = declare("diagnostics_period", 1.0, _descriptor(
             "Seconds between /diagnostics messages", read_only=True, float_range=(0.1, 60.0))).value
 
