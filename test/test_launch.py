@@ -10,6 +10,12 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -198,3 +204,35 @@ def test_loads_with_launch_ros(monkeypatch, tmp_path):
     context.launch_configurations["params_file"] = str(tmp_path / "missing.yaml")
     with pytest.raises(FileNotFoundError, match="params_file"):
         opaque[0].execute(context)  # launch_ros would only warn and start the node without it
+
+
+@pytest.mark.slow
+@pytest.mark.ros
+@pytest.mark.parametrize("gap_s", [0.0, 0.01])
+def test_ctrl_c_under_ros2_launch_leaves_no_traceback(gap_s):
+    """A terminal's Ctrl-C reaches the node twice under ros2 launch: its own SIGINT, then launch's.
+
+    The second one used to land in the node's clean-up and print a KeyboardInterrupt traceback.
+    """
+    pytest.importorskip("rclpy")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")])),
+           "PYTHONUNBUFFERED": "1", "ROS_DOMAIN_ID": str(random.Random(os.getpid()).randint(201, 230))}
+    proc = subprocess.Popen([sys.executable, "-m", "seasky_ros.node", "--ros-args", "-r", "__ns:=/ctrl_c"],
+                            cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        seen = []
+        for line in proc.stdout:  # the node is spinning once it logs what it segments
+            seen.append(line)
+            if "segmenting" in line:
+                break
+        assert proc.poll() is None, "".join(seen)
+        proc.send_signal(signal.SIGINT)  # the terminal's
+        time.sleep(gap_s)
+        proc.send_signal(signal.SIGINT)  # launch's
+        rest = proc.communicate(timeout=60)[0]
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    assert proc.returncode == 0, rest
+    assert "Traceback" not in rest and "KeyboardInterrupt" not in rest, rest
