@@ -28,6 +28,7 @@ blocks the worker on a slow consumer.
 from __future__ import annotations
 
 import math
+import signal
 import sys
 import threading
 import time
@@ -428,12 +429,15 @@ def main(args: list[str] | None = None) -> int:
         rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {exc}")
         return 1
     except (KeyboardInterrupt, ExternalShutdownException):
-        pass
+        # Ctrl-C under ros2 launch arrives twice (the terminal's, then launch's own SIGINT): the
+        # second must not interrupt the clean-up below with a traceback; the process is ending
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     except RuntimeError:
         # a signal can shut the context down while spin() builds its wait set (rclpy raises
         # RCLError, a RuntimeError): that is a shutdown too, anything else is a real error
         if rclpy.ok():
             raise
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     finally:
         if node is not None:
             node.destroy_node()
