@@ -53,7 +53,7 @@ class LabelSettings:
     vessel_depth_px: int = 60  # how far below the waterline vessels are sought
     vessel_snr: float = 6.0  # a vessel pixel is this many noise units brighter than its row's water
     vessel_min_area: int = 4  # smaller bright specks are left to the sea
-    border_px: int = 6  # no vessels sought this close to the left and right borders
+    border_px: int = 16  # no vessels sought this close to the left and right borders
 
 
 DEFAULT_SETTINGS = LabelSettings()
@@ -144,7 +144,7 @@ def find_vessels(gray: np.ndarray, waterline: Waterline, settings: LabelSettings
     ys = np.arange(height)[:, None]
     line = waterline.y_at(np.arange(width))[None, :]
     band = (ys > line + 2.5) & (ys < line + settings.vessel_depth_px)
-    band[:, :settings.border_px] = False  # the sensor's edge columns flicker
+    band[:, :settings.border_px] = False  # the sensor's edge columns are brighter
     band[:, width - settings.border_px:] = False
     values = resid[band]
     noise = 1.4826 * float(np.median(np.abs(values - np.median(values)))) + 1e-6
@@ -152,6 +152,8 @@ def find_vessels(gray: np.ndarray, waterline: Waterline, settings: LabelSettings
     count, comp, stats, _ = cv2.connectedComponentsWithStats(bright.astype(np.uint8), connectivity=8)
     keep = np.zeros(count, dtype=bool)
     keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= settings.vessel_min_area
+    # a blob that reaches up to the waterline continues the coast's brightness (surf, a beach's reflection)
+    keep[np.unique(comp[bright & (ys < line + 3.5)])] = False
     vessels = keep[comp]
     return cv2.dilate(vessels.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool) & band
 
