@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .bag_io import STORAGES, BagError, BagReader, BagWriter, deserialize, message_class
+from .ros_image import MAX_FRAME_PIXELS
 
 NODE_NAME = "seasky_segmenter"
 OUTPUT_TOPICS = {
@@ -442,6 +443,7 @@ def process(
     copy_topics: bool = True,
     overwrite: bool = False,
     progress: bool = True,
+    max_frame_pixels: int | None = None,
     segmenter=None,
     log=print,
 ) -> ProcessReport:
@@ -449,7 +451,8 @@ def process(
 
     Runs as the node started with ``params_file`` would (default: the shipped
     config/segment.yaml): same weights, device, backend, normalisation window, confidence
-    threshold and horizon smoothing; explicit ``weights``/``device``/``backend`` win.
+    threshold, horizon smoothing and largest frame; explicit ``weights``/``device``/``backend``/
+    ``max_frame_pixels`` win.
     The output bag is always finalised, also when the input turns out to be damaged part-way
     (then ``IncompleteInputError`` is raised after closing, carrying the report of what was
     written) or on Ctrl-C, so whatever was processed stays a valid, readable bag.
@@ -472,7 +475,8 @@ def process(
         fps = (total - 1) / (reader.duration_ns / 1e9) if total > 1 and reader.duration_ns > 0 else 30.0
         params = node_parameters(params_file)
         seg = segmenter or _segmenter_like_node(params, weights, device, backend)
-        builder = OutputBuilder(seg, smoothing=float(params.get("horizon_smoothing", 0.0)))
+        builder = OutputBuilder(seg, smoothing=float(params.get("horizon_smoothing", 0.0)),
+                                max_pixels=int(max_frame_pixels or params.get("max_frame_pixels", MAX_FRAME_PIXELS)))
         csv_sink = _CsvSink(Path(csv_path)) if csv_path else None
         video = VideoSink(Path(video_path), fps, total, log=log) if video_path else None
         wanted = sorted(available) if copy_topics else [t for t in (topic, info_topic) if t]
@@ -609,6 +613,7 @@ def _cmd_process(args) -> int:
             camera_info_topic=args.camera_info_topic,
             storage=args.storage, overlay=args.overlay, csv_path=args.csv, video_path=args.video,
             copy_topics=not args.no_copy, overwrite=args.overwrite, progress=not args.no_progress,
+            max_frame_pixels=args.max_frame_pixels,
         )
     except IncompleteInputError as exc:
         r = exc.report
@@ -678,6 +683,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--overlay", action="store_true", help=f"also write {OUTPUT_TOPICS['overlay']}")
     pr.add_argument("--csv", type=Path, default=None, help="horizons CSV: stamp,x0,y0,x1,y1,angle_deg,confidence")
     pr.add_argument("--video", type=Path, default=None, help="overlay video, .mp4 or .gif")
+    pr.add_argument("--max-frame-pixels", type=int, default=None,
+                    help="largest frame accepted (pixels); compressed frames are checked before decoding "
+                         f"(default: as the params file, else {MAX_FRAME_PIXELS})")
     pr.add_argument("--no-copy", action="store_true", help="do not copy the bag's other topics")
     pr.add_argument("--overwrite", action="store_true", help="replace an existing output bag")
     pr.add_argument("--no-progress", action="store_true")

@@ -28,6 +28,7 @@ blocks the worker on a slow consumer.
 from __future__ import annotations
 
 import math
+import signal
 import sys
 import threading
 import time
@@ -48,6 +49,7 @@ from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
 from .outputs import OutputBuilder, stamp_seconds
 from .preprocess import FrameError, Normalization
+from .ros_image import MAX_FRAME_PIXELS
 from .stream_stats import StreamStats
 
 NODE_NAME = "seasky_segmenter"
@@ -156,7 +158,7 @@ class SegmentNode(Node):
         if self.half and not seg.half:
             self.get_logger().warning(f"half precision was requested, but the {seg.backend} backend on {seg.device} "
                                       "runs in float32")
-        self.builder = OutputBuilder(seg, smoothing=self.horizon_smoothing)
+        self.builder = OutputBuilder(seg, smoothing=self.horizon_smoothing, max_pixels=self.max_frame_pixels)
 
         self.mask_pub = self.create_publisher(Image, "~/mask", OUTPUT_QOS)
         self.horizon_pub = self.create_publisher(PolygonStamped, "~/horizon", OUTPUT_QOS)
@@ -208,6 +210,9 @@ class SegmentNode(Node):
             "Image subscription QoS: sensor_data (best effort, matches every publisher) or reliable "
             "(matches reliable publishers only); keep-last 1 either way", read_only=True,
             )).value
+        self.max_frame_pixels = declare("max_frame_pixels", MAX_FRAME_PIXELS, _descriptor(
+            "Largest frame accepted, in pixels (width x height); a compressed frame declaring more is refused "
+            "from its header, before decoding", read_only=True, int_range=(1, 2**31 - 1))).value
         self.diagnostics_period = declare("diagnostics_period", 1.0, _descriptor(
             "Seconds between /diagnostics messages", read_only=True, float_range=(0.1, 60.0))).value
 
@@ -424,12 +429,15 @@ def main(args: list[str] | None = None) -> int:
         rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {exc}")
         return 1
     except (KeyboardInterrupt, ExternalShutdownException):
-        pass
+        # Ctrl-C under ros2 launch arrives twice (the terminal's, then launch's own SIGINT): the
+        # second must not interrupt the clean-up below with a traceback; the process is ending
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     except RuntimeError:
         # a signal can shut the context down while spin() builds its wait set (rclpy raises
         # RCLError, a RuntimeError): that is a shutdown too, anything else is a real error
         if rclpy.ok():
             raise
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     finally:
         if node is not None:
             node.destroy_node()

@@ -26,7 +26,7 @@ import numpy as np
 from .horizon import Horizon, camera_attitude, horizon_from_points
 from .overlay import render_overlay
 from .preprocess import FrameError, Normalization, fill_nonfinite, to_gray
-from .ros_image import message_to_numpy, numpy_to_image
+from .ros_image import MAX_FRAME_PIXELS, message_to_numpy, numpy_to_image
 
 
 def mask_msg(labels: np.ndarray, header: Any) -> Any:
@@ -181,15 +181,16 @@ def stamp_seconds(header: Any) -> float:
 class OutputBuilder:
     """One Image/CompressedImage message in, every output message out (node and bag tool alike)."""
 
-    def __init__(self, segmenter: Any, smoothing: float = 0.0) -> None:
+    def __init__(self, segmenter: Any, smoothing: float = 0.0, max_pixels: int | None = MAX_FRAME_PIXELS) -> None:
         self.segmenter = segmenter
         self.smoother = HorizonSmoother(smoothing)
+        self.max_pixels = max_pixels  # larger frames are refused (compressed ones before decoding)
         self.last_error: str | None = None
 
     def process(self, msg: Any, compressed: bool, camera_info: Any = None, want_overlay: bool = False
                 ) -> dict[str, Any]:
         """Like ``build`` but raises (FrameError for unusable frames, anything else for real faults)."""
-        frame, encoding = message_to_numpy(msg, compressed)
+        frame, encoding = message_to_numpy(msg, compressed, self.max_pixels)
         result = self.segmenter.segment(frame, encoding)
         height, width = result.labels.shape
         result.horizon = self.smoother(result.horizon, (height, width), stamp_seconds(msg.header))

@@ -8,6 +8,7 @@ the horizon fit, timing each stage.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import logging
@@ -150,21 +151,29 @@ def _pick_device(device: str) -> str:
     raise ValueError(f"unknown device '{device}' (use auto, cpu, cuda or cuda:N)")
 
 
-def _pick_backend(backend: str, device: str) -> str:
-    """'auto' -> ONNX Runtime on a CPU when it is installed, PyTorch on CUDA."""
+def _importable(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
+def _pick_backend(backend: str, device: str, needs_onnx: bool = False) -> str:
+    """'auto' -> ONNX Runtime on a CPU when it is installed, PyTorch on CUDA.
+
+    ``needs_onnx``: a ``.pt`` file reaches ONNX Runtime through torch's exporter, which needs
+    the optional ``onnx`` package; without it 'auto' runs PyTorch instead.
+    """
     backend = (backend or "auto").strip().lower()
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend '{backend}' (use {', '.join(BACKENDS)})")
+    if backend == "onnxruntime" and needs_onnx and not _importable("onnx"):
+        raise ValueError("backend 'onnxruntime' with a .pt file needs the onnx package to convert it "
+                         "(pip install onnx), or an .onnx file from seasky-export")
     if backend != "auto":
         return backend
     if device.startswith("cuda"):
         return "torch"
-    try:
-        import onnxruntime  # noqa: F401
-
+    if _importable("onnxruntime") and (not needs_onnx or _importable("onnx")):
         return "onnxruntime"
-    except ImportError:
-        return "torch"
+    return "torch"
 
 
 class Segmenter:
@@ -234,7 +243,7 @@ class Segmenter:
             half = False
         else:
             model, meta = load_weights(source)
-            backend = _pick_backend(backend, device)
+            backend = _pick_backend(backend, device, needs_onnx=True)
             if backend == "onnxruntime":
                 data = export_onnx_bytes(model, (int(meta["input_size"][0]), int(meta["input_size"][1])))
                 runner = _OnnxRunner(data, device, threads)
@@ -267,17 +276,17 @@ class Segmenter:
     def _load_onnx_file(source: Path, device: str, threads: int | None):
         if not source.is_file():
             raise WeightsError(f"{source}: ONNX file not found")
+        _onnx_providers(device)  # a missing CUDA provider is the device's fault, not the file's
         try:
-            import onnx
-
-            proto = onnx.load(str(source))
+            runner = _OnnxRunner(source.read_bytes(), device, threads)
         except Exception as exc:
             raise WeightsError(f"{source}: not a readable ONNX file ({exc})") from exc
-        props = {p.key: p.value for p in proto.metadata_props}
+        # read through onnxruntime, which runs it anyway: the node needs no `onnx` package
+        props = runner.session.get_modelmeta().custom_metadata_map
         if ONNX_META_KEY not in props:
             raise WeightsError(f"{source}: ONNX file lacks seasky metadata (export it with seasky-export)")
         meta = json.loads(props[ONNX_META_KEY])
-        return _OnnxRunner(proto.SerializeToString(), device, threads), meta
+        return runner, meta
 
     def warm_up(self, runs: int = 2) -> None:
         """Run the network on blank input so the first real frame is not slow (allocators, kernels)."""

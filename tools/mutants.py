@@ -1,0 +1,222 @@
+"""A mutation check you can rerun: break one line of core logic at a time, see that a test notices.
+
+Usage (from the repo root; ``make mutants`` does the same)::
+
+    .venv/bin/python tools/mutants.py            # every mutant, then a total
+    .venv/bin/python tools/mutants.py -k ransac  # only mutants whose name contains "ransac"
+    .venv/bin/python tools/mutants.py --list
+
+Each mutant is (name, file, exact original text, replacement, tests). The tracked and untracked
+(not ignored) files of the repo are copied to a temporary folder once; there each mutant is
+applied, its tests run with pytest, and the file restored. The working tree is never touched.
+A mutant is *caught* when its tests fail (pytest exit 1), *survives* when they pass. The tests
+are first run unmutated (they must pass, or every mutant would look caught). Exit status 0 only
+when every mutant is caught; a mutant whose original text is not found exactly once is an
+error, so the list cannot silently go stale when the code changes. Slow: minutes, not part of
+``make test``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+NODE_TESTS = "test/test_node.py"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: str
+    original: str
+    replacement: str
+    tests: tuple[str, ...]
+
+
+MUTANTS = [
+    # ---- issue 12's table
+    Mutant("roll sign flipped in camera_attitude", "seasky_ros/horizon.py",
+           "roll = math.atan2(-float(up[0]), -float(up[1]))", "roll = math.atan2(float(up[0]), -float(up[1]))",
+           ("test/test_horizon.py::test_camera_attitude_recovers_roll_and_pitch",)),
+    Mutant("CameraInfo x row scaled by the height factor", "seasky_ros/outputs.py",
+           "K[0, :] *= width / info_w", "K[0, :] *= height / info_h",
+           ("test/test_mutants_targets.py::test_camera_info_calibrated_at_another_resolution_scales_each_axis_by_its_"
+            "own_factor",)),
+    Mutant("CameraInfo y row scaled by the width factor", "seasky_ros/outputs.py",
+           "K[1, :] *= height / info_h", "K[1, :] *= width / info_w",
+           ("test/test_mutants_targets.py::test_camera_info_calibrated_at_another_resolution_scales_each_axis_by_its_"
+            "own_factor",)),
+    Mutant("RANSAC inlier threshold x4", "seasky_ros/horizon.py",
+           "threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)",
+           "threshold = 4 * max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)",
+           ("test/test_mutants_targets.py::test_a_haze_band_labelled_sea_is_an_outlier_not_part_of_the_line",
+            "test/test_accuracy_gate.py")),
+    Mutant("RANSAC inlier threshold x10", "seasky_ros/horizon.py",
+           "threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)",
+           "threshold = 10 * max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)",
+           ("test/test_mutants_targets.py::test_a_haze_band_labelled_sea_is_an_outlier_not_part_of_the_line",)),
+    Mutant("NaN/inf filled with 0 instead of the median", "seasky_ros/preprocess.py",
+           "fill = float(np.median(gray[finite])) if bad < gray.size else 0.0", "fill = 0.0",
+           ("test/test_mutants_targets.py::test_nonfinite_pixels_take_the_median_of_the_finite_ones",
+            "test/test_mutants_targets.py::test_a_few_dead_pixels_do_not_change_the_labels",
+            "test/test_accuracy_gate.py::test_synthetic_frames")),
+    Mutant("training labels resized with INTER_NEAREST", "training/samples.py",
+           "interpolation=cv2.INTER_NEAREST_EXACT)", "interpolation=cv2.INTER_NEAREST)",
+           ("test/test_mutants_targets.py::test_training_labels_are_sampled_at_the_network_pixel_centres",)),
+    Mutant("training labels shifted by one network row", "training/samples.py",
+           "torch.from_numpy(y.astype(np.int64))", "torch.from_numpy(np.roll(y, 1, axis=0).astype(np.int64))",
+           ("test/test_mutants_targets.py::test_training_labels_are_sampled_at_the_network_pixel_centres",)),
+    Mutant("logits upsampled nearest instead of bilinear", "seasky_ros/segmenter.py",
+           "hwc = cv2.resize(hwc, (width, height), interpolation=cv2.INTER_LINEAR)",
+           "hwc = cv2.resize(hwc, (width, height), interpolation=cv2.INTER_NEAREST)",
+           ("test/test_mutants_targets.py::test_logits_are_upsampled_bilinearly_before_the_arg_max",
+            "test/test_accuracy_gate.py")),
+    Mutant("diagnostics OK instead of WARN after a rejected frame", "seasky_ros/node.py",
+           "NO_INPUT_WARN_S):\n            status.level = DiagnosticStatus.WARN",
+           "NO_INPUT_WARN_S):\n            status.level = DiagnosticStatus.OK",
+           (f"{NODE_TESTS}::test_diagnostics_content",)),
+    Mutant("diagnostics OK instead of WARN when the images stop", "seasky_ros/node.py",
+           "input_rate_hz == 0.0:\n            status.level = DiagnosticStatus.WARN",
+           "input_rate_hz == 0.0:\n            status.level = DiagnosticStatus.OK",
+           (f"{NODE_TESTS}::test_diagnostics_content",)),
+    Mutant("resume resets best_score", "training/train.py",
+           'start_epoch, best_score, history = ckpt["epoch"] + 1, ckpt["best_score"], ckpt["history"]',
+           'start_epoch, best_score, history = ckpt["epoch"] + 1, -math.inf, ckpt["history"]',
+           ("test/test_mutants_targets.py::test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt",)),
+    Mutant("resume without the model weights", "training/train.py",
+           'model.load_state_dict(ckpt["model"])', "pass",
+           ("test/test_mutants_targets.py::test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt",)),
+    Mutant("resume without the scheduler", "training/train.py",
+           'scheduler.load_state_dict(ckpt["scheduler"])', "pass",
+           ("test/test_mutants_targets.py::test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt",)),
+    # ---- more of our own
+    Mutant("pitch sign flipped in camera_attitude", "seasky_ros/horizon.py",
+           "pitch = math.asin(max(-1.0, min(1.0, float(up[2]))))",
+           "pitch = -math.asin(max(-1.0, min(1.0, float(up[2]))))",
+           ("test/test_horizon.py::test_camera_attitude_recovers_roll_and_pitch",)),
+    Mutant("mask boundary half a pixel low", "seasky_ros/horizon.py",
+           "ys = 0.5 * (first[usable] + last[usable]) + settings.boundary_offset_px",
+           "ys = 0.5 * (first[usable] + last[usable]) + 0.5 + settings.boundary_offset_px",
+           ("test/test_horizon.py::test_clean_masks_give_sub_pixel_lines",)),
+    Mutant("hazy (lopsided) edge trusted for its position", "seasky_ros/horizon.py",
+           "symmetric = abs(float(np.median((sky_side - sea_side) / g_0[good]))) <= settings.refine_max_asymmetry",
+           "symmetric = True",
+           ("test/test_horizon.py::test_refinement_keeps_the_mask_position_on_a_hazy_horizon",)),
+    Mutant("stretch over min..max instead of the percentile window", "seasky_ros/preprocess.py",
+           "lo, hi = np.percentile(gray, [low_pct, high_pct])", "lo, hi = float(gray.min()), float(gray.max())",
+           ("test/test_preprocess.py::test_dead_and_hot_pixels_do_not_change_the_window",)),
+    Mutant("network input not divided by the std", "seasky_ros/preprocess.py",
+           "return ((x - np.float32(norm.mean)) * np.float32(1.0 / norm.std)).astype(np.float32, copy=False)",
+           "return (x - np.float32(norm.mean)).astype(np.float32, copy=False)",
+           ("test/test_preprocess.py::test_prepare_resizes_and_normalises", "test/test_accuracy_gate.py")),
+    Mutant("horizon smoothing weights swapped", "seasky_ros/outputs.py",
+           "y0 = a * self._state[0] + (1.0 - a) * float(horizon.y_at(0.0))",
+           "y0 = (1.0 - a) * self._state[0] + a * float(horizon.y_at(0.0))",
+           (f"{NODE_TESTS}::test_horizon_smoother",)),
+    Mutant("a replaced frame not counted as dropped", "seasky_ros/node.py",
+           "                self.stats.on_dropped()", "                pass",
+           (f"{NODE_TESTS}::test_flooding_drops_frames_and_diagnostics_report_it",)),
+    Mutant("IoU's union counts the true positives twice", "training/metrics.py",
+           "union = self.matrix.sum(0) + self.matrix.sum(1) - tp", "union = self.matrix.sum(0) + self.matrix.sum(1)",
+           ("test/test_metrics.py::test_iou_and_dice_by_hand",)),
+]
+
+
+def repo_files(repo: Path) -> list[str]:
+    """Tracked files and untracked ones git does not ignore: what a fresh checkout plus your edits holds."""
+    out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=repo,
+                         capture_output=True, check=True).stdout.decode()
+    return [p for p in out.split("\0") if p and (repo / p).is_file()]
+
+
+def copy_repo(repo: Path, dest: Path) -> None:
+    for rel in repo_files(repo):
+        target = dest / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(repo / rel, target)
+
+
+def run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[int, float, str]:
+    """pytest on ``tests`` inside the copy: (exit code, seconds, last lines of output)."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(copy), env.get("PYTHONPATH", "")) if p)
+    if "SEASKY_REAL_DATA" not in env:  # the copy has no ../shared beside it
+        sys.path.insert(0, str(REPO / "test"))
+        from conftest import real_data_root
+
+        env["SEASKY_REAL_DATA"] = str(real_data_root())
+    cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    start = time.monotonic()
+    try:
+        proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return -1, time.monotonic() - start, "timed out"
+    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+    return proc.returncode, time.monotonic() - start, tail
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-k", dest="select", default="", help="only mutants whose name contains this text")
+    parser.add_argument("--list", action="store_true", help="list the mutants and exit")
+    parser.add_argument("--timeout", type=float, default=600.0, help="seconds per pytest run")
+    args = parser.parse_args(argv)
+    mutants = [m for m in MUTANTS if args.select.lower() in m.name.lower()]
+    if args.list:
+        for m in mutants:
+            print(f"{m.name}  [{m.path}]  -> {' '.join(m.tests)}")
+        return 0
+    if not mutants:
+        print(f"no mutant matches '{args.select}'", file=sys.stderr)
+        return 2
+    stale = [m for m in mutants if (REPO / m.path).read_text().count(m.original) != 1]
+    for m in stale:
+        print(f"STALE     {m.name}: its original text is not found exactly once in {m.path}; update the list")
+    if stale:
+        return 2
+
+    with tempfile.TemporaryDirectory(prefix="seasky-mutants-") as tmp:
+        copy = Path(tmp) / "repo"
+        copy_repo(REPO, copy)
+        baseline = tuple(dict.fromkeys(t for m in mutants for t in m.tests))
+        code, seconds, tail = run_tests(copy, baseline, args.timeout)
+        if code != 0:
+            print(f"the tests fail without any mutant (exit {code}, {seconds:.0f} s), so no mutant can be judged:\n"
+                  f"{tail}")
+            return 2
+        print(f"baseline: {len(baseline)} test selections pass unmutated ({seconds:.0f} s)", flush=True)
+        caught, survived, errors = 0, [], []
+        for m in mutants:
+            target = copy / m.path
+            original = target.read_text()
+            target.write_text(original.replace(m.original, m.replacement, 1))
+            try:
+                code, seconds, tail = run_tests(copy, m.tests, args.timeout)
+            finally:
+                target.write_text(original)
+            if code == 1:
+                caught += 1
+                verdict = "caught"
+            elif code == 0:
+                survived.append(m.name)
+                verdict = "SURVIVED"
+            else:
+                errors.append(m.name)
+                verdict = f"ERROR ({code})"
+            print(f"{verdict:9s} {m.name}  [{m.path}, {seconds:.0f} s]", flush=True)
+            if code not in (0, 1):
+                print(f"          {tail}")
+    print(f"total: {len(mutants)} mutants, {caught} caught, {len(survived)} survived, {len(errors)} errors")
+    return 0 if caught == len(mutants) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
