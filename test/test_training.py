@@ -6,19 +6,23 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 import torch
+import yaml
 
 from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import load_weights
 from training import evaluate, export, predict, train
 from training.dataset import DatasetFolder, read_horizon_csv
+from training.recipe import parse_with_recipe
 from training.samples import EpochSampler, gap_split
 from training.synthetic import generate_frame, write_dataset_folder
 
+REPO = Path(__file__).resolve().parents[1]
 TINY = ["--base", "4", "--depth", "2", "--input-size", "48x64", "--batch-size", "8", "--workers", "0",
         "--no-progress", "--lr", "3e-3"]
 
@@ -176,6 +180,75 @@ def test_gap_split_leaves_a_gap_between_training_and_scored_frames(synth_folder,
     assert evaluate.main(["--data", str(synth_folder), "--split", "gap", "--weights", str(best), "--no-progress",
                           "--out", str(tmp_path / "eval"), "--json", str(tmp_path / "e.json")]) == 0
     assert json.loads((tmp_path / "e.json").read_text())["frames"] == 4
+
+
+SHIPPED_RECIPE = REPO / "config" / "train_shipped.yaml"
+
+
+def test_shipped_recipe_parses_to_the_run_it_describes(monkeypatch):
+    """Every key of config/train_shipped.yaml is a seasky-train option of the right type."""
+    monkeypatch.chdir(REPO)
+    args, recipe = parse_with_recipe(train.build_parser(), ["--recipe", str(SHIPPED_RECIPE)])
+    assert recipe == yaml.safe_load(SHIPPED_RECIPE.read_text())
+    assert (args.split, args.input_size, args.lr, args.out) == ("gap", (160, 208), 1e-3, Path("runs/shipped"))
+    assert args.data == [Path("../shared/data/real/infml-hdd-dev")] and args.paste_share == recipe["paste-share"]
+
+
+def test_recipe_flags_override_and_errors_name_the_recipe(tmp_path, capsys):
+    recipe = tmp_path / "r.yaml"
+    recipe.write_text("epochs: 7\ndata: [a, b]\nno-augment: true\nlr: 2.0e-4\n")
+    parser = train.build_parser()
+    args, _ = parse_with_recipe(parser, ["--recipe", str(recipe), "--epochs", "3", "--data", "c"])
+    assert (args.epochs, args.data, args.no_augment, args.lr) == (3, [Path("c")], True, 2e-4)
+    args, _ = parse_with_recipe(parser, ["--recipe", str(recipe)])
+    assert args.data == [Path("a"), Path("b")]
+    for text, message in (("epoch: 3\n", "'epoch' is not a seasky-train option"),
+                          ("no-augment: 1\n", "'no-augment' is a flag"),
+                          ("- epochs\n", "must be a mapping"),
+                          ("epochs: [1, 2]\n", "'epochs' takes one value")):
+        recipe.write_text(text)
+        with pytest.raises(SystemExit, match=message):
+            parse_with_recipe(parser, ["--recipe", str(recipe)])
+    recipe.write_text("epochs: many\n")
+    with pytest.raises(SystemExit):
+        parse_with_recipe(parser, ["--recipe", str(recipe)])
+    err = capsys.readouterr().err
+    assert f"(recipe {recipe})" in err and "invalid int value: 'many'" in err
+
+
+def test_shipped_recipe_runs_tiny_end_to_end_and_resumes(synth_folder, tmp_path, monkeypatch):
+    """The shipped recipe with only size, data and epochs shrunk: stopped after epoch 1, resumed, logged,
+    and recorded in best.pt's metadata."""
+    monkeypatch.chdir(REPO)
+    out = tmp_path / "run"
+    tiny = ["--recipe", str(SHIPPED_RECIPE), "--data", str(synth_folder), "--train-only", str(synth_folder),
+            "--synthetic", "8", "--val-synthetic", "4", "--repeat", "1", "--epochs", "2", "--out", str(out),
+            "--input-size", "48x64", "--base", "4", "--depth", "2", "--batch-size", "8", "--workers", "2",
+            "--no-progress"]
+    train.train([*tiny, "--stop-after", "1"])
+    assert [row["epoch"] for row in _history(out)] == [1]
+    best = train.train([*tiny, "--resume", "auto"])
+    assert [row["epoch"] for row in _history(out)] == [1, 2]
+    log = (out / "run.log").read_text()
+    assert "stopped after epoch 1 of 2" in log and "resumed from" in log and "best epoch" in log
+    assert "WARNING" not in log, "the resumed run has the settings of the first"
+    assert "lr=1.00e-03" in log, "epoch 1 trains at the recipe's lr, printed in scientific notation"
+    _, meta = load_weights(best)
+    provenance = meta["provenance"]
+    assert provenance["recipe"]["settings"] == yaml.safe_load(SHIPPED_RECIPE.read_text())
+    assert provenance["recipe"]["path"] == str(SHIPPED_RECIPE)
+    split, whole = provenance["data"][1], provenance["data"][2]
+    assert (split["split"], split["train_frames"], split["val_frames"], split["paste_share"]) == ("gap", 6, 4, 0.35)
+    assert (whole["split"], whole["train_frames"]) == ("none", 12)
+    assert meta["input_size"] == [48, 64]
+
+
+def test_resume_with_other_settings_is_logged(tmp_path):
+    out = tmp_path / "run"
+    train.train(["--synthetic", "8", "--epochs", "2", "--stop-after", "1", "--out", str(out), *TINY])
+    train.train([*TINY, "--synthetic", "8", "--epochs", "2", "--lr", "1e-3", "--out", str(out), "--resume", "auto"])
+    assert "WARNING: resumed with other settings than the checkpoint's run: lr 0.003 -> 0.001" in \
+        (out / "run.log").read_text()
 
 
 def test_resume_from_a_missing_checkpoint_is_a_clear_error(tmp_path):

@@ -35,6 +35,7 @@ from .augment import AugmentConfig
 from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .losses import segmentation_loss
 from .metrics import ConfusionMatrix
+from .recipe import parse_with_recipe
 from .samples import SPLITS, EpochKeyed, EpochSampler, FolderSamples, SyntheticSamples, gap_split, time_split
 from .synthetic import DEFAULT_HARBOUR_SHARE
 
@@ -42,6 +43,10 @@ CHECKPOINT_NAME = "checkpoint_last.pt"
 WEIGHTS_NAME = "best.pt"
 EPOCH_WEIGHTS_NAME = "epoch_{epoch:03d}.pt"
 LOG_NAME = "metrics.csv"
+RUN_LOG_NAME = "run.log"
+# settings that do not change what a run computes: they may differ between a run and its resumption
+RUN_ONLY_SETTINGS = frozenset({"out", "resume", "stop_after", "workers", "device", "no_progress", "weights_out",
+                               "keep_epochs", "recipe"})
 PLOT_NAME = "curves.png"
 
 
@@ -103,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--paste-share", type=parse_share, default=0.0,
                       help="share of real training samples with synthetic land, buildings, vessels, bridges or "
                       "own hull pasted on (labelled other; training.paste)")
+    data.add_argument("--train-only", type=Path, action="append", default=[],
+                      help="dataset folder used whole for training, never split (repeatable; e.g. labelled "
+                      "frames of a clip whose held-out frames live in another folder)")
     data.add_argument("--val", type=Path, action="append", default=[], help="validation folder (repeatable)")
     data.add_argument("--val-fraction", type=float, default=0.0,
                       help="hold out this time-ordered tail of every --data folder for validation (--split tail)")
@@ -130,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--seed", type=int, default=0)
 
     run = p.add_argument_group("run")
+    run.add_argument("--recipe", type=Path, default=None,
+                     help="YAML file of these options (e.g. config/train_shipped.yaml); options given here "
+                     "override it; it is recorded in the weights' metadata")
     run.add_argument("--out", type=Path, default=None, help="run folder (default runs/<time>)")
     run.add_argument("--weights-out", type=Path, default=None, help="also copy the best weights here")
     run.add_argument("--keep-epochs", action="store_true",
@@ -202,8 +213,14 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
         if val_idx:
             val_parts.append(FolderSamples(folder, args.input_size, norm, None, val_idx))
         described.append({"source": str(root), "split": args.split, "train_frames": len(train_idx),
-                          "val_frames": len(val_idx), "paste_share": args.paste_share,
+                          "val_frames": len(val_idx), "repeat": args.repeat, "paste_share": args.paste_share,
                           "first_val_stem": folder.stems[val_idx[0]] if val_idx else None})
+    for root in args.train_only:
+        folder = DatasetFolder(root, class_map=class_map)
+        train_parts.append(FolderSamples(folder, args.input_size, norm, aug, None, args.repeat, args.seed,
+                                         paste_share=args.paste_share))
+        described.append({"source": str(root), "split": "none", "train_frames": len(folder), "val_frames": 0,
+                          "repeat": args.repeat, "paste_share": args.paste_share})
     for root in args.val:
         val_parts.append(FolderSamples(DatasetFolder(root, class_map=class_map), args.input_size, norm))
         described.append({"source": str(root), "use": "validation"})
@@ -212,7 +229,7 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
                                           None, fresh_each_epoch=False, harbour_share=args.harbour_share))
         described.append({"source": "synthetic", "use": "validation", "scenes": args.val_synthetic})
     if not train_parts:
-        raise SystemExit("seasky-train: no training data (give --synthetic N and/or --data DIR)")
+        raise SystemExit("seasky-train: no training data (give --synthetic N, --data DIR or --train-only DIR)")
     return ConcatDataset(train_parts), (ConcatDataset(val_parts) if val_parts else None), described
 
 
@@ -279,6 +296,44 @@ def write_log(history: list[dict], path: Path) -> None:
     os.replace(tmp, path)
 
 
+class RunLog:
+    """What the run prints, also appended to OUT/run.log, so the run's story stays beside its weights.
+
+    Only the main process of a torchrun job speaks (``path`` None elsewhere).
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def __call__(self, text: str) -> None:
+        if self.path is None:
+            return
+        print(text, flush=True)
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(text + "\n")
+
+
+def describe_data(described: list[dict], train_samples: int, batches: int) -> list[str]:
+    """The loaded data, one line per source, for the start of the run log."""
+    lines = [f"data: {train_samples} training samples per epoch, {batches} batches"]
+    for part in described:
+        lines.append("  " + ", ".join(f"{k} {v}" for k, v in part.items() if v is not None))
+    return lines
+
+
+def changed_settings(saved: dict, args: argparse.Namespace) -> list[str]:
+    """Settings that differ between the checkpoint's run and this one (those that change what it computes)."""
+    now = vars(args)
+    return [f"{k} {saved.get(k)!s} -> {now[k]!s}" for k in sorted(now)
+            if k not in RUN_ONLY_SETTINGS and str(saved.get(k)) != str(now[k])]
+
+
+def epoch_line(row: dict, epochs: int, improved: bool) -> str:
+    """'epoch 3/20  train_loss=0.1234  lr=3.00e-04 ...': the learning rate in scientific notation."""
+    parts = [f"{k}={v:.2e}" if k == "lr" else f"{k}={v:.4f}" for k, v in row.items() if isinstance(v, float)]
+    return f"epoch {row['epoch']}/{epochs}  {'  '.join(parts)}{'  *best' if improved else ''}"
+
+
 def find_resume(args) -> Path | None:
     if not args.resume:
         return None
@@ -293,7 +348,7 @@ def find_resume(args) -> Path | None:
 def train(argv: list[str] | None = None) -> Path:
     """Run training; returns the path of the best weights file."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, recipe = parse_with_recipe(parser, argv)
     if not 0.0 <= args.harbour_share <= 1.0:
         parser.error("--harbour-share must be between 0 and 1")
     if args.split == "gap" and args.val_fraction:
@@ -302,6 +357,7 @@ def train(argv: list[str] | None = None) -> Path:
     if args.out is None:
         args.out = Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     args.out.mkdir(parents=True, exist_ok=True)
+    say = RunLog(args.out / RUN_LOG_NAME if dist.main else None)
     seed_everything(args.seed + dist.rank)
     norm = Normalization()
     config = UNetConfig(in_channels=1, num_classes=3, base=args.base, depth=args.depth,
@@ -319,7 +375,13 @@ def train(argv: list[str] | None = None) -> Path:
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(args.epochs, 1),
                                                            eta_min=args.lr * 0.05)
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
-    start_epoch, best_score, history = 0, -math.inf, []
+    start_epoch, best_score, best_epoch, history = 0, -math.inf, None, []
+    command = "seasky-train " + shlex.join(argv if argv is not None else sys.argv[1:])
+    revision = git_revision()  # the code this run loaded; asked once, not every epoch
+    say(f"seasky-train {dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}: {command}")
+    say(f"code {revision}, torch {torch.__version__}, device {device}, seed {args.seed}")
+    if recipe is not None:
+        say(f"recipe {args.recipe}: {recipe}")
 
     resume = find_resume(args)
     if resume:
@@ -331,11 +393,14 @@ def train(argv: list[str] | None = None) -> Path:
         scheduler.load_state_dict(ckpt["scheduler"])
         scaler.load_state_dict(ckpt["scaler"])
         start_epoch, best_score, history = ckpt["epoch"] + 1, ckpt["best_score"], ckpt["history"]
+        best_epoch = ckpt.get("best_epoch")
         torch.set_rng_state(ckpt["torch_rng"])
         np.random.set_state(ckpt["numpy_rng"])
         random.setstate(ckpt["python_rng"])
-        if dist.main:
-            print(f"seasky-train: resumed from {resume} at epoch {start_epoch}", flush=True)
+        say(f"seasky-train: resumed from {resume} at epoch {start_epoch + 1}")
+        changed = changed_settings(ckpt.get("args", {}), args)
+        if changed:
+            say("seasky-train: WARNING: resumed with other settings than the checkpoint's run: " + "; ".join(changed))
 
     net = model
     if dist.enabled:
@@ -353,8 +418,8 @@ def train(argv: list[str] | None = None) -> Path:
                               generator=torch.Generator().manual_seed(args.seed), **loader_kw)
     val_loader = DataLoader(val_set, shuffle=False, **loader_kw) if val_set is not None else None
     weights_path = args.out / WEIGHTS_NAME
-    command = "seasky-train " + shlex.join(argv if argv is not None else sys.argv[1:])
-    revision = git_revision()  # the code this run loaded; asked once, not every epoch
+    for line in describe_data(described, len(train_set), len(train_loader)):
+        say(line)
 
     from tqdm import tqdm
 
@@ -386,8 +451,9 @@ def train(argv: list[str] | None = None) -> Path:
             if steps >= limit:
                 break
         bar.close()
+        lr = optimizer.param_groups[0]["lr"]  # the rate this epoch trained with
         scheduler.step()
-        row = {"epoch": epoch + 1, "train_loss": total / max(steps, 1), "lr": optimizer.param_groups[0]["lr"],
+        row = {"epoch": epoch + 1, "train_loss": total / max(steps, 1), "lr": lr,
                "data_digest": hashlib.blake2b(b"".join(sorted(seen)), digest_size=8).hexdigest()}
         if val_loader is not None and dist.main:
             row.update(validate(model, val_loader, device, config.num_classes))
@@ -400,11 +466,12 @@ def train(argv: list[str] | None = None) -> Path:
             config, args.input_size, norm,
             provenance={"command": command, "data": described, "epoch": epoch + 1,
                         "git_revision": revision, "torch": str(torch.__version__),
-                        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
+                        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                        **({"recipe": {"path": str(args.recipe), "settings": recipe}} if recipe else {})},
             metrics={k: v for k, v in row.items() if k not in ("lr", "data_digest")},
         )
         if improved:
-            best_score = score
+            best_score, best_epoch = score, epoch + 1
             save_weights(weights_path, model, meta)
             if args.weights_out:
                 save_weights(args.weights_out, model, meta)
@@ -413,16 +480,18 @@ def train(argv: list[str] | None = None) -> Path:
         atomic_torch_save({
             "arch": config.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(), "epoch": epoch,
-            "best_score": best_score, "history": history, "torch_rng": torch.get_rng_state(),
+            "best_score": best_score, "best_epoch": best_epoch, "history": history, "torch_rng": torch.get_rng_state(),
             "numpy_rng": np.random.get_state(), "python_rng": random.getstate(), "args": vars(args),
         }, args.out / CHECKPOINT_NAME)
         write_log(history, args.out / LOG_NAME)
         write_plot(history, args.out / PLOT_NAME)
-        summary = "  ".join(f"{k}={v:.4f}" for k, v in row.items() if isinstance(v, float))
-        print(f"epoch {epoch + 1}/{args.epochs}  {summary}{'  *best' if improved else ''}", flush=True)
-    if last < args.epochs and dist.main:
-        print(f"seasky-train: stopped after epoch {last} of {args.epochs} (--stop-after); "
-              "continue with --resume auto", flush=True)
+        say(epoch_line(row, args.epochs, improved))
+    if last < args.epochs:
+        say(f"seasky-train: stopped after epoch {last} of {args.epochs} (--stop-after); "
+            "continue with --resume auto")
+    elif best_epoch is not None:
+        score_name, value = ("val_miou", best_score) if val_loader is not None else ("train_loss", -best_score)
+        say(f"seasky-train: best epoch {best_epoch} of {args.epochs} ({score_name} {value:.4f}), in {weights_path}")
     if dist.enabled:
         torch.distributed.destroy_process_group()
     return weights_path
@@ -430,11 +499,10 @@ def train(argv: list[str] | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        path = train(argv)
+        train(argv)  # its log names the best weights
     except KeyboardInterrupt:
         print("\nseasky-train: interrupted; resume with --resume auto (same --out)", file=sys.stderr)
         return 130
-    print(f"seasky-train: best weights in {path}")
     return 0
 
 
