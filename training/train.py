@@ -258,7 +258,7 @@ def batch_digests(x: torch.Tensor, y: torch.Tensor) -> list[bytes]:
 
     Sorted and hashed together they give the epoch's ``data_digest`` in metrics.csv: what the
     network was shown, independent of order, so a log shows whether epochs really differed and
-    whether a resumed run saw what an uninterrupted one would have.
+    whether a resumed run saw what an uninterrupted one would have (under torchrun: rank 0's share).
     """
     xs, ys = x.numpy(), y.numpy()
     return [hashlib.blake2b(xs[i].tobytes() + ys[i].tobytes(), digest_size=8).digest() for i in range(len(xs))]
