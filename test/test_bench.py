@@ -21,9 +21,11 @@ def test_quick_inference_table(trained_weights, tmp_path, capsys):
         assert f"| {stage} " in text
     assert "Machine:" in text and "torch" in text and "onnxruntime" in text
     assert "| >= 100x faster than the seed configuration |" in text
+    assert "- overlay (rendered only while ~/overlay has subscribers): " in text
     report = json.loads((tmp_path / "b.json").read_text())
     assert set(report["speedup"]) == {"ours torch cpu", "ours onnxruntime cpu"}
     assert all(math.isfinite(v) and v > 0 for v in report["speedup"].values())
+    assert set(report["overlay_ms"]) == {"mean", "p50", "p95"} and min(report["overlay_ms"].values()) > 0
     assert report["default_config"] in report["speedup"]
     assert (tmp_path / "b.md").read_text() == text
 
