@@ -183,6 +183,19 @@ def bench_inference(
     return rows, notes
 
 
+def time_overlay(seg, frames: list[tuple[np.ndarray, str]]) -> dict[str, float]:
+    """ms per frame (mean / p50 / p95) to render ``~/overlay`` (tint and horizon), as the node does."""
+    from .outputs import overlay_image
+
+    times = []
+    for image, encoding in frames:
+        result = seg.segment(image, encoding)
+        start = time.perf_counter()
+        overlay_image(image, encoding, result, seg.normalization)
+        times.append((time.perf_counter() - start) * 1e3)
+    return {"mean": float(np.mean(times)), "p50": _pct(times, 50), "p95": _pct(times, 95)}
+
+
 def config_label(seg) -> str:
     """'ours <backend> <device>[ int8]': how a configuration is named in the tables."""
     return f"ours {seg.backend} {seg.device}" + (" int8" if seg.int8 else "")
@@ -423,7 +436,12 @@ def render(report: dict) -> str:
             cells.append("1x (reference)" if row["seed"] else f"{_f(ratio)}x")
             rows.append(cells)
         lines += _table(["configuration", "network input", "frames", *STAGES, "speed-up vs seed"], rows)
-        lines += [""] + [f"- {note}" for note in report.get("notes", [])] + [""]
+        lines += [""] + [f"- {note}" for note in report.get("notes", [])]
+        if report.get("overlay_ms"):
+            overlay = report["overlay_ms"]
+            lines.append("- overlay (rendered only while ~/overlay has subscribers): "
+                         + " / ".join(_f(overlay[k]) for k in ("mean", "p50", "p95")) + " ms per frame")
+        lines += [""]
     if report.get("node"):
         lines += ["## Node end to end over DDS, 640x512 mono16", ""]
         rows = [[
@@ -512,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
         report["inference"] = [r.to_json() for r in rows]
         report["speedup"] = speedups(rows)
         report["notes"] = notes
+        report["overlay_ms"] = time_overlay(Segmenter.from_file(args.weights), frames[: args.frames])
     if not args.skip_node:
         use_launch = {"auto": None, "yes": True, "no": False}[args.launch]
         with tempfile.TemporaryDirectory(prefix="seasky-bench-") as tmp:
