@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 import pytest
 
+from training.coast_metrics import HAZE_GAP, HAZE_ROWS, coast_regions
 from training.dataset import VALID_LABELS, DatasetFolder, read_horizon_csv, resolve_images_dir
 from training.label_coast import SEA, follow_edge, read_rows, run
 from training.waterline import find_waterline
@@ -125,3 +126,15 @@ def test_labelling_procedure_reproduces_the_committed_masks(real_data: Path, tmp
         for i in range(len(ours)):
             assert np.array_equal(ours[i].mask, again[i].mask), ours.stems[i]
         assert read_horizon_csv(copy / name / "horizon.csv") == read_horizon_csv(TREE / name / "horizon.csv")
+
+
+def test_coast_regions_are_the_coast_above_the_waterline_and_the_sky_just_above_it() -> None:
+    mask = np.zeros((100, 4), np.uint8)
+    mask[40:42] = 255  # the uncertain edge of the coast's top
+    mask[42:70] = 2
+    mask[70:] = 1
+    mask[80:83, 1] = 2  # a vessel on the water: not coast
+    coast, haze = coast_regions(mask, np.full(4, 69.6))
+    assert coast.sum() == 4 * 28 and not coast[70:].any()
+    rows = np.flatnonzero(haze[:, 0])
+    assert rows.min() == 40 - HAZE_GAP - HAZE_ROWS and rows.max() == 40 - HAZE_GAP - 1
