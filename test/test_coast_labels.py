@@ -13,7 +13,7 @@ import pytest
 from training.coast_metrics import HAZE_GAP, HAZE_ROWS, coast_regions
 from training.dataset import VALID_LABELS, DatasetFolder, read_horizon_csv, resolve_images_dir
 from training.label_coast import SEA, follow_edge, read_rows, run
-from training.waterline import find_waterline
+from training.waterline import WaterlineSettings, find_waterline
 
 REPO = Path(__file__).resolve().parents[1]
 TREE = REPO / "data" / "mardct-coast"
@@ -45,6 +45,13 @@ def test_waterline_found_to_a_fraction_of_a_pixel(left: float, right: float) -> 
     assert abs(wl.y0 - left) < 0.15 and abs(wl.y1 - right) < 0.15
     assert wl.confidence > 0.8
     assert math.degrees(math.atan2(right - left, 639)) == pytest.approx(wl.angle_deg, abs=0.02)
+
+
+def test_cold_coast_needs_the_other_polarity() -> None:
+    cold = 255.0 - distant_coast(250.2, 244.6)  # a coast colder than the water (night, or a snowy coast)
+    wl = find_waterline(cold, WaterlineSettings(polarity=-1))
+    assert wl is not None and abs(wl.y0 - 250.2) < 0.15 and abs(wl.y1 - 244.6) < 0.15
+    assert find_waterline(cold) is None  # with the default polarity no long straight step is left
 
 
 def test_no_waterline_in_a_featureless_frame() -> None:
