@@ -12,7 +12,7 @@ import pytest
 
 from training.coast_metrics import HAZE_GAP, HAZE_ROWS, coast_regions
 from training.dataset import VALID_LABELS, DatasetFolder, read_horizon_csv, resolve_images_dir
-from training.label_coast import SEA, follow_edge, read_rows, run
+from training.label_coast import SEA, apply_corrections, follow_edge, read_rows, run
 from training.waterline import WaterlineSettings, find_waterline
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,6 +70,13 @@ def test_edge_follower_finds_the_coast_top_from_a_rough_guide() -> None:
     reachable = np.abs(rough - truth) <= 6  # the true edge lies in the band searched around the guide
     assert reachable.mean() > 0.7
     assert np.median(error[reachable]) <= 0.7 and np.mean(error[reachable] <= 1.5) > 0.9
+
+
+def test_guide_corrections_move_with_the_camera() -> None:
+    mask = np.zeros((20, 20), np.uint8)
+    apply_corrections(mask, [{"key": "k", "scope": "guide", "label": "255", "x0": "2", "y0": "3", "x1": "4",
+                              "y1": "5"}], dx=6.4, dy=-1.2)
+    assert set(zip(*np.nonzero(mask == 255), strict=True)) == {(y, x) for y in (2, 3, 4) for x in (8, 9, 10)}
 
 
 def test_pointer_folder_holds_only_its_labelled_frames(tmp_path: Path) -> None:
