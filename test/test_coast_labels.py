@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from training.coast_metrics import HAZE_GAP, HAZE_ROWS, coast_regions
-from training.dataset import VALID_LABELS, DatasetFolder, read_horizon_csv, resolve_images_dir
+from training.dataset import VALID_LABELS, DatasetError, DatasetFolder, read_horizon_csv, resolve_images_dir
 from training.label_coast import SEA, apply_corrections, follow_edge, read_rows, run
 from training.waterline import WaterlineSettings, find_waterline
 
@@ -91,6 +91,9 @@ def test_pointer_folder_holds_only_its_labelled_frames(tmp_path: Path) -> None:
     folder = DatasetFolder(labels)
     assert folder.stems == ["b"]
     assert folder[0].image.shape == (8, 8) and int(folder[0].mask[0, 0]) == 1
+    (labels / "images.path").write_text("../elsewhere\n")
+    with pytest.raises(DatasetError, match="images.path: names .*elsewhere, which is not a directory"):
+        DatasetFolder(labels)
 
 
 def _coast_tree(real_data: Path) -> None:
