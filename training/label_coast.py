@@ -294,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         facts = run(args.tree, args.sheets)
-    except (DatasetError, OSError) as exc:
+    except (DatasetError, OSError, ValueError, KeyError) as exc:
         raise SystemExit(f"label_coast: {exc}") from None
     for stem, f in facts.items():
         print(f"{stem}: waterline confidence {f['confidence']:.2f} rms {f['rms_px']:.2f} px, "
