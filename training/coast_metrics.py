@@ -19,8 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from seasky_ros.segmenter import Segmenter
+from seasky_ros.weights import WeightsError
 
-from .dataset import DatasetFolder, load_image
+from .dataset import DatasetError, DatasetFolder, load_image
 from .label_coast import OTHER, SEA, SKY
 from .metrics import ConfusionMatrix
 from .waterline import find_waterline
@@ -113,12 +114,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="also: every frame of this image folder against its own waterline (repeatable)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
-    segmenter = Segmenter.from_file(args.weights)
-    report = {"weights": str(segmenter.source), "folders": {}, "images": []}
-    for sub in sorted(p for p in args.tree.iterdir() if (p / "masks").is_dir()):
-        report["folders"][sub.name] = score_folder(DatasetFolder(sub), segmenter)
-    for images in args.images:
-        report["images"].append(score_images(images, segmenter))
+    try:
+        segmenter = Segmenter.from_file(args.weights)
+        report = {"weights": str(segmenter.source), "folders": {}, "images": []}
+        for sub in sorted(p for p in args.tree.iterdir() if (p / "masks").is_dir()):
+            report["folders"][sub.name] = score_folder(DatasetFolder(sub), segmenter)
+        for images in args.images:
+            report["images"].append(score_images(images, segmenter))
+    except (DatasetError, WeightsError, OSError) as exc:
+        raise SystemExit(f"coast_metrics: {exc}") from None
     if args.json:
         print(json.dumps(report, indent=2))
         return 0

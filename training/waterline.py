@@ -15,6 +15,11 @@ fraction of a pixel (parabola through the derivative peak, i.e. the steepest poi
 blurred step, which for a symmetric blur is the 50 % point) near that line, and a robust line
 fit through the strips' steps gives the waterline.
 
+What it is not: an open-sea horizon detector. A sky-to-sea transition in LWIR is often a gentle
+haze ramp, weaker than the bands of waves below it; on infml-hdd-dev (open sea) the strongest
+straight step is a wave band 40-60 px below the labelled horizon. The mask-based estimator in
+``seasky_ros.horizon`` is the tool there.
+
 Conventions as in ``seasky_ros.horizon``: pixel centres at integers, x right, y down; a step
 between rows ``k`` (bright) and ``k + 1`` (dark) lies at ``y = k + 0.5``, so the mask's first sea
 row is the one whose area reaches below the line (``r + 0.5 > y``).
@@ -47,6 +52,7 @@ class WaterlineSettings:
     inlier_px: float = 1.0  # a strip's step within this distance of the line explains it
     full_snr: float = 12.0  # median step strength (noise units) from which confidence is not scaled down
     min_inlier_share: float = 0.25  # fewer strips on the line than this: no waterline
+    polarity: int = 1  # 1: bright (warm coast) above dark water; -1: the reverse (a cold coast, or sky over warmer sea)
 
 
 @dataclass(frozen=True)
@@ -207,6 +213,7 @@ def find_waterline(image: np.ndarray, settings: WaterlineSettings = DEFAULT_SETT
     height, width = gray.shape
     profiles, centres = _strip_profiles(gray, max(1, settings.strip_px))
     deriv, noise = _step_strength(profiles, settings.blur_sigma_px)
+    deriv *= settings.polarity
     votes = np.clip(deriv / noise[None, :], 0.0, settings.vote_clip)
     lo, hi = rows if rows is not None else (1, height - 1)
     lo, hi = max(1, int(lo)), min(height - 1, int(hi))
