@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,16 +63,20 @@ def export_onnx_bytes(model, input_size_hw: tuple[int, int], meta: dict | None =
     model = model.eval().cpu()
     sample = torch.zeros(1, model.config.in_channels, *input_size_hw)
     buffer = io.BytesIO()
-    torch.onnx.export(
-        model,
-        sample,
-        buffer,
-        dynamo=False,
-        input_names=["image"],
-        output_names=["logits"],
-        dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}},
-        opset_version=17,
-    )
+    with warnings.catch_warnings():
+        # the U-Net pads a decoder level only when its size differs from the skip's; height and width
+        # are fixed in this graph (only the batch is dynamic), so the traced decision is the right one
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        torch.onnx.export(
+            model,
+            sample,
+            buffer,
+            dynamo=False,
+            input_names=["image"],
+            output_names=["logits"],
+            dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}},
+            opset_version=17,
+        )
     data = buffer.getvalue()
     if meta is None:
         return data
