@@ -207,8 +207,9 @@ def test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt(tmp_pa
     train.train(["--out", str(straight), *args])
     reference = torch.load(straight / train.CHECKPOINT_NAME, weights_only=False)
     assert reference["model"].keys() == resumed["model"].keys()
-    for key, value in reference["model"].items():
-        assert torch.allclose(resumed["model"][key].float(), value.float(), rtol=0, atol=1e-6), key
+    worst = max(float((resumed["model"][k].double() - v.double()).abs().max()) for k, v in reference["model"].items())
+    print(f"resumed vs uninterrupted weights: largest difference {worst:.3g}")
+    assert worst <= 1e-6
     assert resumed["scheduler"]["last_epoch"] == reference["scheduler"]["last_epoch"] == 3
     assert resumed["optimizer"]["param_groups"][0]["lr"] == pytest.approx(
         reference["optimizer"]["param_groups"][0]["lr"])
