@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +22,16 @@ import numpy as np
 
 from .horizon import Horizon, estimate_horizon
 from .preprocess import Normalization, prepare
-from .weights import WeightsError, default_int8_path, is_default, load_weights, resolve_weights_path
+from .weights import (
+    WeightsError,
+    check_finite,
+    check_meta,
+    default_int8_path,
+    is_default,
+    load_weights,
+    one_line,
+    resolve_weights_path,
+)
 
 LOG = logging.getLogger("seasky_ros.segmenter")
 
@@ -236,7 +246,9 @@ class Segmenter:
             model, meta = load_weights(source)
             backend = _pick_backend(backend, device)
             if backend == "onnxruntime":
-                data = export_onnx_bytes(model, (int(meta["input_size"][0]), int(meta["input_size"][1])))
+                with warnings.catch_warnings():  # the ONNX export's tracer warnings mean nothing to a user
+                    warnings.simplefilter("ignore")
+                    data = export_onnx_bytes(model, (int(meta["input_size"][0]), int(meta["input_size"][1])))
                 runner = _OnnxRunner(data, device, threads)
                 half = False
             else:
@@ -260,24 +272,59 @@ class Segmenter:
         )
         LOG.info("seasky segmenter: %s on %s (%s%s%s)", source, device, backend, ", fp16" if half else "",
                  ", int8" if segmenter.int8 else "")
+        segmenter.check_output()
         segmenter.warm_up(warmup)
         return segmenter
 
     @staticmethod
     def _load_onnx_file(source: Path, device: str, threads: int | None):
+        """An ONNX runner and its metadata; every way the file can be broken is one WeightsError."""
         if not source.is_file():
             raise WeightsError(f"{source}: ONNX file not found")
         try:
             import onnx
+            from onnx import numpy_helper
 
             proto = onnx.load(str(source))
         except Exception as exc:
-            raise WeightsError(f"{source}: not a readable ONNX file ({exc})") from exc
+            raise WeightsError(f"{source}: not a readable ONNX file ({one_line(exc)})") from exc
         props = {p.key: p.value for p in proto.metadata_props}
         if ONNX_META_KEY not in props:
             raise WeightsError(f"{source}: ONNX file lacks seasky metadata (export it with seasky-export)")
-        meta = json.loads(props[ONNX_META_KEY])
-        return _OnnxRunner(proto.SerializeToString(), device, threads), meta
+        try:
+            meta = json.loads(props[ONNX_META_KEY])
+        except ValueError as exc:
+            raise WeightsError(f"{source}: the seasky metadata is not JSON ({one_line(exc)})") from exc
+        check_meta(source, meta)
+        try:
+            check_finite(source, {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer})
+        except WeightsError:
+            raise
+        except Exception as exc:
+            raise WeightsError(f"{source}: cannot read the ONNX file's weights ({one_line(exc)})") from exc
+        try:
+            return _OnnxRunner(proto.SerializeToString(), device, threads), meta
+        except Exception as exc:
+            raise WeightsError(f"{source}: ONNX Runtime cannot load it ({one_line(exc)})") from exc
+
+    def check_output(self) -> None:
+        """Run blank input once: the network must give one finite logit per class at its input size.
+
+        A network with another number of classes, or with weights that overflow, would label
+        every frame the same forever without a word; this stops it at start-up instead.
+        """
+        blank = np.zeros((1, 1, *self.input_size), dtype=np.float32)
+        try:
+            logits = np.asarray(self._run(blank))
+        except Exception as exc:
+            raise WeightsError(f"{self.source}: the network does not run on a "
+                               f"{self.input_size[0]}x{self.input_size[1]} input ({one_line(exc)})") from exc
+        if logits.ndim != 4 or logits.shape[1] != len(self.classes):
+            got = f"{logits.shape[1]} classes" if logits.ndim == 4 else f"output of shape {logits.shape}"
+            raise WeightsError(f"{self.source}: the network gives {got}; its metadata and this package "
+                               f"need {len(self.classes)} ({', '.join(self.classes)})")
+        if not np.isfinite(logits).all():
+            raise WeightsError(f"{self.source}: the network gives NaN or inf on a blank frame")
 
     def warm_up(self, runs: int = 2) -> None:
         """Run the network on blank input so the first real frame is not slow (allocators, kernels)."""
