@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .bag_io import STORAGES, BagError, BagReader, BagWriter, deserialize, message_class
+from .bag_io import STORAGES, BagError, BagReader, BagWriter, check_distinct, deserialize, message_class
 from .ros_image import MAX_FRAME_PIXELS
 
 NODE_NAME = "seasky_segmenter"
@@ -328,6 +329,32 @@ class ProcessReport:
     topics: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     last_error: str | None = None  # why the last skipped frame was skipped
+    total: int = 0  # frames on the image topic
+    partial: str | None = None  # why the outputs hold only part of the input, if they do
+    video_resized: int = 0  # frames of another resolution, resized to the video's
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM during ``process``; the message is the signal's name."""
+
+
+def _raise_interrupted(signum: int, _frame) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not break the clean-up
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def check_writable(path: Path, what: str) -> None:
+    """BagError naming the problem unless a file can be created at ``path`` (checked before a run)."""
+    if path.is_dir():
+        raise BagError(f"{what} {path} is a directory; give a file name")
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise BagError(f"cannot write {what} {path}: {ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise BagError(f"cannot write {what} {path}: {ancestor} is not writable")
 
 
 class _CsvSink:
@@ -371,6 +398,8 @@ class VideoSink:
         self.gif_width = gif_width
         self.frames: list = []
         self.count = 0
+        self.resized = 0  # frames of another resolution than the first, resized to it
+        self.size: tuple[int, int] | None = None  # (width, height) of the video
         self.writer = None
         self.enabled = True
         self.tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
@@ -389,11 +418,16 @@ class VideoSink:
 
         index = self.count
         self.count += 1
+        h, w = bgr.shape[:2]
+        if self.size is None:
+            self.size = (w, h)
+        elif self.size != (w, h):  # a video has one size: a resolution change is resized to the first one
+            bgr = cv2.resize(bgr, self.size, interpolation=cv2.INTER_AREA)
+            self.resized += 1
         if self.kind == "mp4":
             if self.writer is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                h, w = bgr.shape[:2]
-                self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
+                self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, self.size)
                 if not self.writer.isOpened():
                     self.writer, self.enabled = None, False
                     self.log(f"seasky-bag: OpenCV cannot write MP4 here, not writing {self.path}")
@@ -462,6 +496,10 @@ def process(
     from .outputs import OutputBuilder
 
     in_bag, out_bag = Path(in_bag), Path(out_bag)
+    check_distinct(in_bag, out_bag)  # before anything is opened, let alone replaced
+    for path, what in ((csv_path, "the CSV"), (video_path, "the video")):
+        if path:
+            check_writable(Path(path), what)
     started = time.perf_counter()
     report = ProcessReport(out=out_bag)
     with BagReader(in_bag) as reader:
@@ -471,7 +509,7 @@ def process(
         info_topic = camera_info_topic or next((t for t, m in sorted(available.items()) if m == CAMERA_INFO), None)
         if camera_info_topic and available.get(camera_info_topic) != CAMERA_INFO:
             raise BagError(f"{in_bag}: {camera_info_topic} is not a sensor_msgs/msg/CameraInfo topic")
-        total = reader.count(topic)
+        total = report.total = reader.count(topic)
         fps = (total - 1) / (reader.duration_ns / 1e9) if total > 1 and reader.duration_ns > 0 else 30.0
         params = node_parameters(params_file)
         seg = segmenter or _segmenter_like_node(params, weights, device, backend)
@@ -505,12 +543,10 @@ def process(
                     continue
                 bar.update(1)
                 msg = _deserialize_or_none(data, image_class, report)
-                outputs = None
-                if msg is not None:
-                    outputs = builder.build(msg, is_compressed, camera_info, want_overlay=overlay or video is not None)
+                outputs = None if msg is None else _outputs_or_none(builder, msg, is_compressed, camera_info,
+                                                                     overlay or video is not None, report)
                 if outputs is None:
                     report.skipped += 1
-                    report.last_error = report.last_error if msg is None else builder.last_error
                     continue
                 for key in ("mask", "horizon", "attitude"):
                     if outputs.get(key) is not None:
@@ -524,9 +560,16 @@ def process(
                 if csv_sink is not None:
                     csv_sink.add(stamp_ns(msg.header.stamp), outputs["result"].horizon)
         except BagError as exc:
+            report.partial = f"the input is damaged; {report.frames + report.skipped} of {total} frames read"
             raise IncompleteInputError(str(exc), report) from exc
+        except KeyboardInterrupt as exc:
+            report.partial = (f"interrupted by {exc or 'SIGINT'} after {report.frames + report.skipped} of "
+                              f"{total} frames")
+            raise
         finally:
             bar.close()
+            if report.partial:
+                writer.set_custom_data("seasky.partial", report.partial)
             writer.close()
             report.topics = dict(writer.counts)
             report.seconds = time.perf_counter() - started
@@ -534,7 +577,23 @@ def process(
                 csv_sink.close()
             if video is not None:
                 video.close()
+                report.video_resized = video.resized
     return report
+
+
+def _outputs_or_none(builder, msg, compressed: bool, camera_info, want_overlay: bool, report: ProcessReport):
+    """The node's outputs for one frame, or None (reason in the report) for a frame it would skip.
+
+    Like the node, any fault of one frame costs that frame only, not the run.
+    """
+    try:
+        outputs = builder.build(msg, compressed, camera_info, want_overlay=want_overlay)
+    except Exception as exc:
+        report.last_error = f"processing failed ({type(exc).__name__}: {exc})"
+        return None
+    if outputs is None:
+        report.last_error = builder.last_error
+    return outputs
 
 
 def _deserialize_or_none(data: bytes, msg_class: type, report: ProcessReport):
@@ -598,6 +657,9 @@ def info(bag: str | os.PathLike) -> str:
         lines = [f"bag:      {bag} ({_storage_of(Path(bag))})", f"duration: {duration:.3f} s"]
         if topics:
             lines.append(f"start:    {reader.start_ns / 1e9:.9f}")
+        partial = reader.custom_data.get("seasky.partial")
+        if partial:
+            lines.append(f"partial:  {partial}")
         width = max((len(t.name) for t in topics), default=5)
         for t in topics:
             rate = f"{(t.count - 1) / duration:8.2f} Hz" if t.count > 1 and duration > 0 else ""
@@ -606,6 +668,8 @@ def info(bag: str | os.PathLike) -> str:
 
 
 def _cmd_process(args) -> int:
+    handlers = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
+    extras = [p for p in (args.csv, args.video) if p]
     try:
         report = process(
             args.in_bag, args.out_bag, args.image_topic, weights=args.weights, device=args.device,
@@ -618,21 +682,35 @@ def _cmd_process(args) -> int:
     except IncompleteInputError as exc:
         r = exc.report
         print(f"seasky-bag: error: {exc}", file=sys.stderr)
-        print(f"seasky-bag: {r.frames} frame(s) made it; the partial output {r.out} is a valid bag", file=sys.stderr)
+        print(f"seasky-bag: {r.frames} frame(s) made it; the partial outputs {_listing(r.out, extras)} are valid "
+              "(marked partial in the bag's metadata)", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"seasky-bag: interrupted; {args.out_bag} holds the frames processed so far", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        name = str(exc) or "SIGINT"
+        existing = [p for p in (args.out_bag, *extras) if Path(p).exists()]
+        print(f"seasky-bag: interrupted by {name}; partial outputs with the frames processed so far: "
+              f"{', '.join(map(str, existing)) or 'none'} (the bag is valid and marked partial in its metadata)",
+              file=sys.stderr)
+        return 128 + signal.Signals[name].value
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     if report.skipped:
         print(f"seasky-bag: warning: {report.skipped} frame(s) skipped, the last because: {report.last_error}",
               file=sys.stderr)
     fps = report.frames / report.seconds if report.seconds > 0 else math.nan
     print(f"seasky-bag: {report.frames} frames segmented ({report.with_horizon} with a horizon, "
           f"{report.skipped} unusable), {report.copied} other messages copied, {fps:.1f} frames/s -> {report.out}")
-    for extra in (args.csv, args.video):
-        if extra and Path(extra).exists():
-            print(f"seasky-bag: wrote {extra}")
+    for extra in extras:
+        if Path(extra).exists():
+            resized = (f" ({report.video_resized} of {report.frames} frames resized from another resolution)"
+                       if extra == args.video and report.video_resized else "")
+            print(f"seasky-bag: wrote {extra}{resized}")
     return 0
+
+
+def _listing(out: Path, extras: list) -> str:
+    return ", ".join(str(p) for p in (out, *extras) if Path(p).exists())
 
 
 def _cmd_make_sample(args) -> int:

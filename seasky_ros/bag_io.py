@@ -137,6 +137,11 @@ class BagReader:
         reader = self._open()
         return max(0, reader.duration - 1) if reader.message_count else 0
 
+    @property
+    def custom_data(self) -> dict[str, str]:
+        """rosbag2's ``custom_data`` of metadata.yaml (e.g. ``seasky.partial`` on an interrupted output)."""
+        return dict(self._open().storage.metadata.custom or {})
+
     def definition(self, topic: str) -> tuple[str, str] | None:
         """(message definition text, RIHS01 hash) of a topic as stored in the bag, if it stores one."""
         for connection in self._open().connections:
@@ -258,6 +263,10 @@ class BagWriter:
         self._open().write(self._connections[topic], int(timestamp_ns), data)
         self.counts[topic] += 1
 
+    def set_custom_data(self, key: str, value: str) -> None:
+        """A key/value pair in the bag's metadata.yaml (rosbag2 ``custom_data``), written on close."""
+        self._open().set_custom_data(key, value)
+
     def close(self, failed: bool = False) -> None:
         """Finalise the bag. For an atomic writer, ``failed`` discards it instead of publishing it."""
         writer, self._writer = self._writer, None
@@ -287,9 +296,31 @@ class BagWriter:
             self._tmpdir = None
 
 
+_STORAGE_FILES = (".db3", ".db3-wal", ".db3-shm", ".db3-journal", ".mcap")
+
+
 def _removable(path: Path) -> bool:
-    """A bag directory (has metadata.yaml) or an empty directory: safe to replace."""
-    return path.is_dir() and ((path / "metadata.yaml").is_file() or not any(path.iterdir()))
+    """A bag directory (has metadata.yaml), the storage files a killed writer left, or an empty
+    directory: safe to replace."""
+    if not path.is_dir():
+        return False
+    if (path / "metadata.yaml").is_file():
+        return True
+    return all(p.is_file() and p.name.endswith(_STORAGE_FILES) for p in path.iterdir())
+
+
+def check_distinct(in_path: str | os.PathLike, out_path: str | os.PathLike) -> None:
+    """BagError unless writing (and replacing) ``out_path`` leaves the bag ``in_path`` untouched."""
+    source, target = Path(in_path).resolve(), Path(out_path).resolve()
+    if source == target:
+        relation = "is"
+    elif source in target.parents:
+        relation = "is inside"
+    elif target in source.parents:
+        relation = "contains"
+    else:
+        return
+    raise BagError(f"refusing to write {out_path}: it {relation} the input {in_path}")
 
 
 def remove_bag(path: Path) -> None:

@@ -183,6 +183,19 @@ def bench_inference(
     return rows, notes
 
 
+def time_overlay(seg, frames: list[tuple[np.ndarray, str]]) -> dict[str, float]:
+    """ms per frame (mean / p50 / p95) to render ``~/overlay`` (tint and horizon), as the node does."""
+    from .outputs import overlay_image
+
+    times = []
+    for image, encoding in frames:
+        result = seg.segment(image, encoding)
+        start = time.perf_counter()
+        overlay_image(image, encoding, result, seg.normalization)
+        times.append((time.perf_counter() - start) * 1e3)
+    return {"mean": float(np.mean(times)), "p50": _pct(times, 50), "p95": _pct(times, 95)}
+
+
 def config_label(seg) -> str:
     """'ours <backend> <device>[ int8]': how a configuration is named in the tables."""
     return f"ours {seg.backend} {seg.device}" + (" int8" if seg.int8 else "")
@@ -423,7 +436,12 @@ def render(report: dict) -> str:
             cells.append("1x (reference)" if row["seed"] else f"{_f(ratio)}x")
             rows.append(cells)
         lines += _table(["configuration", "network input", "frames", *STAGES, "speed-up vs seed"], rows)
-        lines += [""] + [f"- {note}" for note in report.get("notes", [])] + [""]
+        lines += [""] + [f"- {note}" for note in report.get("notes", [])]
+        if report.get("overlay_ms"):
+            overlay = report["overlay_ms"]
+            lines.append("- overlay (rendered only while ~/overlay has subscribers): "
+                         + " / ".join(_f(overlay[k]) for k in ("mean", "p50", "p95")) + " ms per frame")
+        lines += [""]
     if report.get("node"):
         lines += ["## Node end to end over DDS, 640x512 mono16", ""]
         rows = [[
@@ -438,6 +456,11 @@ def render(report: dict) -> str:
         lines += ["", "Latency: input header stamp (wall clock at publication) to receipt of the horizon message. "
                   "Node CPU: 100 % = one core. Machine CPU and load average show competing work: on a shared "
                   "machine, rerun when it is quiet.", ""]
+    if report.get("transport"):
+        lines += ["## Large frames between processes, best effort, 640x512 mono16", ""]
+        rows = [[("with" if r["publisher_profile"] else "without") + " config/fastdds_large_frames.xml",
+                 f"{r['rate_hz']:g} Hz", f"{r['received']} / {r['sent']}"] for r in report["transport"]]
+        lines += _table(["publisher", "rate", "frames received / sent"], rows) + [""]
     if report.get("accuracy"):
         lines += ["## Horizon accuracy against the Canny + Hough baseline", ""]
         rows = [[
@@ -466,6 +489,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed-frames", type=int, default=2, help="frames for the seed configuration (~6 s each)")
     p.add_argument("--seed-size", type=_size, default=FRAME_HW, help="seed input HxW (default 512x640)")
     p.add_argument("--node-frames", type=int, default=300, help="frames per node run (raise for a soak run)")
+    p.add_argument("--transport-frames", type=int, default=240,
+                   help="frames per run of the transport check (with and without the Fast DDS profile)")
     p.add_argument("--rates", type=float, nargs="+", default=[30.0, 60.0], help="input rates of the node runs")
     p.add_argument("--synthetic", type=int, default=100, help="held-out synthetic frames for the accuracy part")
     p.add_argument("--real", type=Path, default=None, help=f"labelled real frames (default {REAL_DEFAULT} if present)")
@@ -512,11 +537,19 @@ def main(argv: list[str] | None = None) -> int:
         report["inference"] = [r.to_json() for r in rows]
         report["speedup"] = speedups(rows)
         report["notes"] = notes
+        report["overlay_ms"] = time_overlay(Segmenter.from_file(args.weights), frames[: args.frames])
     if not args.skip_node:
         use_launch = {"auto": None, "yes": True, "no": False}[args.launch]
         with tempfile.TemporaryDirectory(prefix="seasky-bench-") as tmp:
             work = args.work or Path(tmp)
             report["node"] = bench_node(args.weights, args.node_frames, args.rates, work, use_launch, log)
+        from .bench_transport import delivery
+        from .demo import pick_domain_id
+
+        log(f"transport: {args.transport_frames} frames at 30 Hz between processes, with and without the profile")
+        report["transport"] = [{"publisher_profile": flag, "rate_hz": 30.0, "sent": args.transport_frames,
+                                "received": delivery(args.transport_frames, 30.0, pick_domain_id(7), flag)}
+                               for flag in (True, False)]
     if not args.skip_accuracy:
         real = None
         if not args.no_real:

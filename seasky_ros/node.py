@@ -32,7 +32,6 @@ import signal
 import sys
 import threading
 import time
-import warnings
 from typing import Any
 
 import rclpy
@@ -221,12 +220,10 @@ class SegmentNode(Node):
 
         image_qos(self.image_qos_kind)  # a typo here fails at start-up, not on the first frame
         try:
-            with warnings.catch_warnings():  # the ONNX export's tracer warnings mean nothing to a user
-                warnings.simplefilter("ignore")
-                return Segmenter.from_file(self.weights or None, device=self.device, backend=self.backend,
-                                           half=self.half, threads=self.threads or None, int8=self.int8)
+            return Segmenter.from_file(self.weights or None, device=self.device, backend=self.backend,
+                                       half=self.half, threads=self.threads or None, int8=self.int8)
         except Exception as exc:  # WeightsError, CUDA requested but absent, bad backend, ...
-            raise StartupError(str(exc)) from exc
+            raise StartupError(" ".join(str(exc).split())) from exc
 
     def _declare_live_parameters(self, seg) -> None:
         declare = self.declare_parameter

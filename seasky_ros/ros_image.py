@@ -157,7 +157,7 @@ def check_frame_size(width: int, height: int, max_pixels: int | None, what: str 
     """FrameError when width x height exceeds ``max_pixels`` (None: no limit)."""
     if max_pixels is not None and width * height > max_pixels:
         raise FrameError(f"{what} of {width}x{height} ({width * height} pixels) is larger than the "
-                         f"{max_pixels}-pixel limit (parameter max_frame_pixels)")
+                         f"{max_pixels}-pixel limit (max_frame_pixels)")
 
 
 def declared_size(data: bytes | memoryview) -> tuple[int, int] | None:

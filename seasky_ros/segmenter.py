@@ -23,7 +23,15 @@ import numpy as np
 
 from .horizon import Horizon, estimate_horizon
 from .preprocess import Normalization, prepare
-from .weights import WeightsError, default_int8_path, is_default, load_weights, resolve_weights_path
+from .weights import (
+    WeightsError,
+    check_meta,
+    default_int8_path,
+    is_default,
+    load_weights,
+    one_line,
+    resolve_weights_path,
+)
 
 LOG = logging.getLogger("seasky_ros.segmenter")
 
@@ -250,7 +258,9 @@ class Segmenter:
             model, meta = load_weights(source)
             backend = _pick_backend(backend, device, needs_onnx=True)
             if backend == "onnxruntime":
-                data = export_onnx_bytes(model, (int(meta["input_size"][0]), int(meta["input_size"][1])))
+                with warnings.catch_warnings():  # the ONNX export's tracer warnings mean nothing to a user
+                    warnings.simplefilter("ignore")
+                    data = export_onnx_bytes(model, (int(meta["input_size"][0]), int(meta["input_size"][1])))
                 runner = _OnnxRunner(data, device, threads)
                 half = False
             else:
@@ -274,24 +284,50 @@ class Segmenter:
         )
         LOG.info("seasky segmenter: %s on %s (%s%s%s)", source, device, backend, ", fp16" if half else "",
                  ", int8" if segmenter.int8 else "")
+        segmenter.check_output()
         segmenter.warm_up(warmup)
         return segmenter
 
     @staticmethod
     def _load_onnx_file(source: Path, device: str, threads: int | None):
+        """An ONNX runner and its metadata; every way the file can be broken is one WeightsError."""
         if not source.is_file():
             raise WeightsError(f"{source}: ONNX file not found")
         _onnx_providers(device)  # a missing CUDA provider is the device's fault, not the file's
         try:
             runner = _OnnxRunner(source.read_bytes(), device, threads)
         except Exception as exc:
-            raise WeightsError(f"{source}: not a readable ONNX file ({exc})") from exc
-        # read through onnxruntime, which runs it anyway: the node needs no `onnx` package
+            raise WeightsError(f"{source}: not a readable ONNX file ({one_line(exc)})") from exc
+        # read through onnxruntime, which runs it anyway: the node needs no `onnx` package; NaN or
+        # inf weights show in check_output's blank run
         props = runner.session.get_modelmeta().custom_metadata_map
         if ONNX_META_KEY not in props:
             raise WeightsError(f"{source}: ONNX file lacks seasky metadata (export it with seasky-export)")
-        meta = json.loads(props[ONNX_META_KEY])
+        try:
+            meta = json.loads(props[ONNX_META_KEY])
+        except ValueError as exc:
+            raise WeightsError(f"{source}: the seasky metadata is not JSON ({one_line(exc)})") from exc
+        check_meta(source, meta)
         return runner, meta
+
+    def check_output(self) -> None:
+        """Run blank input once: the network must give one finite logit per class at its input size.
+
+        A network with another number of classes, or with weights that overflow, would label
+        every frame the same forever without a word; this stops it at start-up instead.
+        """
+        blank = np.zeros((1, 1, *self.input_size), dtype=np.float32)
+        try:
+            logits = np.asarray(self._run(blank))
+        except Exception as exc:
+            raise WeightsError(f"{self.source}: the network does not run on a "
+                               f"{self.input_size[0]}x{self.input_size[1]} input ({one_line(exc)})") from exc
+        if logits.ndim != 4 or logits.shape[1] != len(self.classes):
+            got = f"{logits.shape[1]} classes" if logits.ndim == 4 else f"output of shape {logits.shape}"
+            raise WeightsError(f"{self.source}: the network gives {got}; its metadata and this package "
+                               f"need {len(self.classes)} ({', '.join(self.classes)})")
+        if not np.isfinite(logits).all():
+            raise WeightsError(f"{self.source}: the network gives NaN or inf on a blank frame")
 
     def warm_up(self, runs: int = 2) -> None:
         """Run the network on blank input so the first real frame is not slow (allocators, kernels)."""

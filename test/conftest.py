@@ -17,14 +17,16 @@ def real_data_root() -> Path:
 
 @pytest.fixture(scope="session")
 def real_data() -> Path:
+    """The real data; skipped where it is absent, except in CI (CI=true), where its absence is a failure."""
     root = real_data_root()
     if not (root / "infml-hdd-dev" / "images").is_dir():
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"real IR data not found at {root}, and CI=true: CI must have it (or set SEASKY_REAL_DATA)")
         pytest.skip(f"real IR data not found at {root}")
     return root
 
 
-@pytest.fixture(scope="session")
-def trained_weights(tmp_path_factory) -> Path:
+def train_test_model(out: Path) -> Path:
     """A tiny U-Net trained for real for a few seconds on synthetic scenes (seasky-train's own code).
 
     Open-sea scenes only: the tests feed it open-sea frames, and 96 scenes are too few to learn
@@ -32,9 +34,18 @@ def trained_weights(tmp_path_factory) -> Path:
     """
     from training.train import train
 
-    out = tmp_path_factory.mktemp("trained")
     return train([
         "--synthetic", "96", "--epochs", "4", "--batch-size", "8", "--base", "6", "--depth", "3",
         "--input-size", "64x80", "--lr", "3e-3", "--workers", "0", "--no-progress",
         "--val-synthetic", "16", "--harbour-share", "0", "--out", str(out),
     ])
+
+
+@pytest.fixture(scope="session")
+def trained_weights(tmp_path_factory) -> Path:
+    """The tiny model, trained once per session; $SEASKY_TEST_MODEL names one that train_test_model made
+    earlier (tools/mutants.py trains it once for all its pytest runs)."""
+    given = os.environ.get("SEASKY_TEST_MODEL")
+    if given:
+        return Path(given)
+    return train_test_model(tmp_path_factory.mktemp("trained"))

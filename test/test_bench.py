@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 
 from seasky_ros import bench
@@ -20,17 +21,42 @@ def test_quick_inference_table(trained_weights, tmp_path, capsys):
         assert f"| {stage} " in text
     assert "Machine:" in text and "torch" in text and "onnxruntime" in text
     assert "| >= 100x faster than the seed configuration |" in text
+    assert "- overlay (rendered only while ~/overlay has subscribers): " in text
     report = json.loads((tmp_path / "b.json").read_text())
     assert set(report["speedup"]) == {"ours torch cpu", "ours onnxruntime cpu"}
     assert all(math.isfinite(v) and v > 0 for v in report["speedup"].values())
+    assert set(report["overlay_ms"]) == {"mean", "p50", "p95"} and min(report["overlay_ms"].values()) > 0
     assert report["default_config"] in report["speedup"]
     assert (tmp_path / "b.md").read_text() == text
 
 
 def test_accuracy_rows_for_both_methods(trained_weights):
+    """Each row's figures are those of its method on the same frames, recomputed here frame by frame."""
+    from seasky_ros.horizon import horizon_from_points
+    from seasky_ros.hough_baseline import detect_horizon
+    from seasky_ros.segmenter import Segmenter
+    from training.metrics import horizon_errors
+
     rows = bench.bench_accuracy(str(trained_weights), synthetic_count=4, real_dir=None, log=lambda _m: None)
     assert [r["method"] for r in rows] == ["ours", "hough"]
-    assert all(r["data"] == "synthetic (4)" and 0.0 <= r["detection_rate"] <= 1.0 for r in rows)
+    assert all(r["data"] == "synthetic (4)" and r["frames"] == 4 for r in rows)
+    seg = Segmenter.from_file(str(trained_weights))
+    frames = bench.synthetic_frames(4, seed=900_000)
+    for row, method in zip(rows, (lambda f: seg.segment(f.image, f.encoding).horizon,
+                                  lambda f: detect_horizon(f.image, f.encoding)), strict=True):
+        errors, with_truth = [], 0
+        for frame in frames:
+            if frame.horizon is None:
+                continue
+            with_truth += 1
+            height, width = frame.image.shape[:2]
+            found = method(frame)
+            if found is not None:
+                errors.append(horizon_errors(horizon_from_points(*frame.horizon, width, height), found, width))
+        assert row["detection_rate"] == pytest.approx(len(errors) / with_truth), row["method"]
+        if errors:
+            assert row["position_px"]["median"] == pytest.approx(float(np.median([e[0] for e in errors])))
+            assert row["angle_deg"]["p95"] == pytest.approx(float(np.percentile([e[1] for e in errors], 95)))
 
 
 def _report(dropped: int, p95: float, ours: tuple[float, float], hough: tuple[float, float], ratio: float) -> dict:

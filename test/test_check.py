@@ -100,3 +100,24 @@ def test_cli_exit_code_and_contact_sheet(tmp_path, capsys):
     assert tiles.shape == (2 * round(H * 64 / W), 2 * 64, 3)
     # The sky half is tinted blue (B > R) and the sea half teal (G > R) at the first tile's centre column.
     assert tiles[4, 32, 0] > tiles[4, 32, 2] and tiles[40, 32, 1] > tiles[40, 32, 2]
+
+
+def test_labels_kept_apart_from_their_images(tmp_path):
+    # images.path: the labels folder covers the frames that have a mask, the others are not "missing"
+    images = tmp_path / "camera"
+    labels = tmp_path / "labels"
+    for i in range(3):
+        image, mask = _frame()
+        save_frame(images, f"f{i}", image)
+        if i != 1:
+            save_frame(labels, f"f{i}", image, mask)
+    (labels / "images.path").write_text("../camera/images\n")
+    for p in (labels / "images").iterdir():
+        p.unlink()
+    (labels / "images").rmdir()
+    report = check_folder(labels, require_masks=True)
+    assert report.ok, [str(p) for p in report.problems]
+    assert (report.frames, report.masks) == (2, 2)
+    assert contact_sheet(labels, tmp_path / "sheet.png", tile_width=32) == 2
+    (labels / "images.path").write_text("../nowhere\n")
+    assert [p.kind for p in check_folder(labels).problems] == ["layout"]

@@ -10,9 +10,10 @@ import cv2
 import numpy as np
 import pytest
 
-from training.dataset import VALID_LABELS, DatasetFolder, read_horizon_csv, resolve_images_dir
-from training.label_coast import SEA, follow_edge, read_rows, run
-from training.waterline import find_waterline
+from training.coast_metrics import HAZE_GAP, HAZE_ROWS, coast_regions
+from training.dataset import VALID_LABELS, DatasetError, DatasetFolder, read_horizon_csv, resolve_images_dir
+from training.label_coast import SEA, apply_corrections, follow_edge, read_rows, run
+from training.waterline import WaterlineSettings, find_waterline
 
 REPO = Path(__file__).resolve().parents[1]
 TREE = REPO / "data" / "mardct-coast"
@@ -46,6 +47,13 @@ def test_waterline_found_to_a_fraction_of_a_pixel(left: float, right: float) -> 
     assert math.degrees(math.atan2(right - left, 639)) == pytest.approx(wl.angle_deg, abs=0.02)
 
 
+def test_cold_coast_needs_the_other_polarity() -> None:
+    cold = 255.0 - distant_coast(250.2, 244.6)  # a coast colder than the water (night, or a snowy coast)
+    wl = find_waterline(cold, WaterlineSettings(polarity=-1))
+    assert wl is not None and abs(wl.y0 - 250.2) < 0.15 and abs(wl.y1 - 244.6) < 0.15
+    assert find_waterline(cold) is None  # with the default polarity no long straight step is left
+
+
 def test_no_waterline_in_a_featureless_frame() -> None:
     rng = np.random.default_rng(1)
     sky_only = 100.0 + 0.05 * np.arange(512)[:, None] + rng.normal(0.0, 2.0, (512, 640))
@@ -64,6 +72,13 @@ def test_edge_follower_finds_the_coast_top_from_a_rough_guide() -> None:
     assert np.median(error[reachable]) <= 0.7 and np.mean(error[reachable] <= 1.5) > 0.9
 
 
+def test_guide_corrections_move_with_the_camera() -> None:
+    mask = np.zeros((20, 20), np.uint8)
+    apply_corrections(mask, [{"key": "k", "scope": "guide", "label": "255", "x0": "2", "y0": "3", "x1": "4",
+                              "y1": "5"}], dx=6.4, dy=-1.2)
+    assert set(zip(*np.nonzero(mask == 255), strict=True)) == {(y, x) for y in (2, 3, 4) for x in (8, 9, 10)}
+
+
 def test_pointer_folder_holds_only_its_labelled_frames(tmp_path: Path) -> None:
     images = tmp_path / "camera"
     images.mkdir()
@@ -76,6 +91,9 @@ def test_pointer_folder_holds_only_its_labelled_frames(tmp_path: Path) -> None:
     folder = DatasetFolder(labels)
     assert folder.stems == ["b"]
     assert folder[0].image.shape == (8, 8) and int(folder[0].mask[0, 0]) == 1
+    (labels / "images.path").write_text("../elsewhere\n")
+    with pytest.raises(DatasetError, match="images.path: names .*elsewhere, which is not a directory"):
+        DatasetFolder(labels)
 
 
 def _coast_tree(real_data: Path) -> None:
@@ -125,3 +143,15 @@ def test_labelling_procedure_reproduces_the_committed_masks(real_data: Path, tmp
         for i in range(len(ours)):
             assert np.array_equal(ours[i].mask, again[i].mask), ours.stems[i]
         assert read_horizon_csv(copy / name / "horizon.csv") == read_horizon_csv(TREE / name / "horizon.csv")
+
+
+def test_coast_regions_are_the_coast_above_the_waterline_and_the_sky_just_above_it() -> None:
+    mask = np.zeros((100, 4), np.uint8)
+    mask[40:42] = 255  # the uncertain edge of the coast's top
+    mask[42:70] = 2
+    mask[70:] = 1
+    mask[80:83, 1] = 2  # a vessel on the water: not coast
+    coast, haze = coast_regions(mask, np.full(4, 69.6))
+    assert coast.sum() == 4 * 28 and not coast[70:].any()
+    rows = np.flatnonzero(haze[:, 0])
+    assert rows.min() == 40 - HAZE_GAP - HAZE_ROWS and rows.max() == 40 - HAZE_GAP - 1

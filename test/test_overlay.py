@@ -1,8 +1,6 @@
-"""The overlay picture: tint per class, the horizon where it belongs, any input range, fast."""
+"""The overlay picture: tint per class, the horizon where it belongs, any input range (its speed: seasky-bench)."""
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 import pytest
@@ -67,14 +65,3 @@ def test_constant_and_all_nan_frames():
     assert render_overlay(np.full((H, W), 5.0), labels, None).shape == (H, W, 3)
     assert to_display_gray(np.full((H, W), np.nan)).max() == 0
 
-
-def test_fast_enough_for_every_frame():
-    gray, labels = scene()
-    line = horizon_from_points(0, 280, W - 1, 300, W, H)
-    render_overlay(gray, labels, line)
-    start = time.perf_counter()
-    for _ in range(10):
-        render_overlay(gray, labels, line, text="x")
-    per_frame_ms = (time.perf_counter() - start) * 100
-    print(f"overlay 640x512: {per_frame_ms:.1f} ms per frame")
-    assert per_frame_ms < 50  # a few ms; generous for a shared CI machine

@@ -259,3 +259,65 @@ def test_a_near_waterfront_hiding_the_horizon_gives_none():
     gap = render_scene(replace(near, coast_extent=(-2.0, 0.1)), 480, 640)
     assert gap.horizon is not None
     assert gap.horizon[1] == pytest.approx(horizon_line(gap.params, 480, 640)[0])
+
+
+HARD_FIELDS = {"bank_height_deg", "bank_base_deg", "bank_temp_k", "wake_k", "wake_az_tan", "wake_distance_m",
+               "wake_heading_deg", "wake_decay_m", "glint_k", "glint_az_tan"}
+
+
+def test_hard_cases_leave_every_other_field_of_a_seed_alone():
+    """Cloud banks, glint and wakes come from a stream of their own: a seed's scene is otherwise the same."""
+    banks = wakes = glints = at_vessels = 0
+    for seed in range(200):
+        plain = SceneParams.random(np.random.default_rng(seed), hard_cases=False)
+        hard = SceneParams.random(np.random.default_rng(seed))
+        changed = {f for f in plain.__dataclass_fields__ if getattr(plain, f) != getattr(hard, f)}
+        assert changed <= HARD_FIELDS, f"seed {seed}: {changed - HARD_FIELDS}"
+        assert hard == SceneParams.random(np.random.default_rng(seed)), "deterministic per seed"
+        banks += hard.bank_height_deg > 0
+        wakes += hard.wake_k != 0
+        glints += plain.glint_k == 0 and hard.glint_k > 0
+        at_vessels += any(hard.wake_distance_m == v.distance_m for v in hard.vessels) and hard.wake_k != 0
+    assert 40 <= banks <= 80 and 40 <= wakes <= 80 and 20 <= glints <= 60 and at_vessels >= 10
+
+
+def _plain_open_sea(**fields) -> SceneParams:
+    return SceneParams.random(np.random.default_rng(21), harbour_share=0.0, hard_cases=False, coast="none",
+                              vessels=(), bridge=False, own_hull=False, bit_depth=14, roll_deg=2.0, pitch_deg=0.5,
+                              **fields)
+
+
+def _changed_rows(a, b, line: np.ndarray, counts_per_k: float) -> tuple[np.ndarray, np.ndarray]:
+    """Rows (relative to the horizon line of each column) where two renders differ by > 0.2 K."""
+    diff = np.abs(a.image.astype(np.float64) - b.image.astype(np.float64)) > 0.2 * counts_per_k
+    rows, cols = np.nonzero(diff)
+    return rows - line[cols], diff
+
+
+@pytest.mark.parametrize("base_deg, temp_k", [(0.0, -3.0), (0.0, 6.0), (0.5, -2.0)])
+def test_a_cloud_bank_stays_sky_and_changes_only_the_sky(base_deg, temp_k):
+    plain = _plain_open_sea()
+    bank = replace(plain, bank_height_deg=3.0, bank_base_deg=base_deg, bank_temp_k=temp_k)
+    a, b = render_scene(plain, H, W), render_scene(bank, H, W)
+    assert np.array_equal(a.mask, b.mask) and a.horizon == b.horizon, "a bank is sky"
+    offset, diff = _changed_rows(a, b, horizon_line(plain, H, W), plain.counts_per_k)
+    assert diff.sum() > 0.02 * diff.size, "the bank shows"
+    assert offset.max() < 4, "only the sky changes (up to the sensor blur below the line)"
+
+
+@pytest.mark.parametrize("heading, at", [(180.0, 40.0), (90.0, 150.0), (20.0, 60.0)])
+def test_a_wake_stays_sea_and_changes_only_the_water(heading, at):
+    plain = _plain_open_sea(camera_height_m=8.0, hfov_deg=40.0)
+    wake = replace(plain, wake_k=3.0, wake_az_tan=0.0, wake_distance_m=at, wake_heading_deg=heading, wake_decay_m=400.0)
+    a, b = render_scene(plain, H, W), render_scene(wake, H, W)
+    assert np.array_equal(a.mask, b.mask) and a.horizon == b.horizon, "a wake is sea"
+    offset, diff = _changed_rows(a, b, horizon_line(plain, H, W), plain.counts_per_k)
+    assert diff.sum() > 0.005 * diff.size, "the wake shows"
+    assert offset.min() > -4, "only the water changes (up to the sensor blur above the line)"
+
+
+def test_the_sample_bag_scene_has_no_hard_cases():
+    """The demo bag stays the scene it was, so its figures compare across weights."""
+    for seed in (0, 1, 3):  # 1 and 3 would draw a cloud bank
+        params = next(iter(render_sequence(1, 30.0, seed, height=H, width=W))).params
+        assert params.bank_height_deg == 0.0 and params.wake_k == 0.0

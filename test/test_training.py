@@ -15,6 +15,7 @@ import pytest
 import torch
 import yaml
 
+from seasky_ros.horizon import horizon_from_points
 from seasky_ros.preprocess import Normalization
 from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import load_weights
@@ -306,23 +307,50 @@ def test_int8_export_refuses_a_model_that_quantises_badly(trained_weights, tmp_p
 
 
 def test_predict_then_eval_on_a_folder(trained_weights, synth_folder, tmp_path):
+    """seasky-predict writes the Segmenter's own labels and lines; seasky-eval's figures are those of
+    exactly these predictions against the folder's truth, recomputed here by hand."""
     out = tmp_path / "pred"
     assert predict.main(["--input", str(synth_folder), "--output", str(out), "--weights", str(trained_weights),
                          "--no-progress"]) == 0
     folder = DatasetFolder(synth_folder)
+    segmenter = Segmenter.from_file(trained_weights)  # the CLIs' defaults
     written = read_horizon_csv(out / "horizon.csv")
     assert set(written) == set(folder.stems)
+    matrix = np.zeros((3, 3), np.int64)
+    positions, with_truth = [], 0
     for i, stem in enumerate(folder.stems):
+        item = folder[i]
+        result = segmenter.segment(item.image)
         written_mask = cv2.imread(str(out / "masks" / f"{stem}.png"), cv2.IMREAD_UNCHANGED)
-        assert written_mask.shape == folder[i].image.shape
+        np.testing.assert_array_equal(written_mask, result.labels)
+        line = result.horizon
+        assert written[stem] == (None if line is None else pytest.approx((line.x0, line.y0, line.x1, line.y1),
+                                                                         abs=1e-3))
+        valid = item.mask != 255
+        matrix += np.bincount(item.mask[valid].astype(np.int64) * 3 + result.labels[valid],
+                              minlength=9).reshape(3, 3)
+        if item.horizon is not None:
+            with_truth += 1
+            if line is not None:
+                height, width = item.image.shape
+                truth = horizon_from_points(*item.horizon, width, height)
+                xc = (width - 1) / 2
+                positions.append(abs(truth.y_at(xc) - line.y_at(xc)))
+    assert with_truth > 0 and positions, "the folder must give the eval something to score"
     report = tmp_path / "eval"
     assert evaluate.main(["--data", str(synth_folder), "--weights", str(trained_weights), "--out", str(report),
                           "--json", str(tmp_path / "e.json"), "--no-progress"]) == 0
     summary = json.loads((tmp_path / "e.json").read_text())
     assert summary["frames"] == 12
-    assert 0.0 <= summary["segmentation"]["mean_iou"] <= 1.0
+    tp = np.diag(matrix).astype(float)
+    union = matrix.sum(0) + matrix.sum(1) - tp
+    for k, name in enumerate(summary["segmentation"]["iou"]):
+        expected = tp[k] / union[k] if union[k] else None
+        assert summary["segmentation"]["iou"][name] == (None if expected is None else pytest.approx(expected)), name
+    assert summary["horizon"]["detection_rate"] == pytest.approx(len(positions) / with_truth)
+    assert summary["horizon"]["position_px"]["median"] == pytest.approx(np.median(positions))
     assert (report / "report.md").read_text().startswith("# seasky-eval")
-    assert (report / "worst_frames.png").stat().st_size > 0
+    assert cv2.imread(str(report / "worst_frames.png")) is not None
 
 
 def test_oracle_eval_on_its_own_ground_truth_is_near_perfect(synth_folder, tmp_path):

@@ -34,6 +34,7 @@ from .dataset import (
     apply_class_map,
     load_image,
     parse_class_map,
+    resolve_images_dir,
 )
 
 SKY, SEA = 0, 1
@@ -146,13 +147,22 @@ def check_folder(root: str | Path, class_map: Mapping[int, int] | None = None,
     """
     root = Path(root)
     report = FolderReport(root=str(root))
-    images_dir, masks_dir = root / "images", root / "masks"
+    masks_dir = root / "masks"
+    try:
+        images_dir = resolve_images_dir(root)
+    except DatasetError as exc:
+        report.problems.append(Problem(str(root), "layout", str(exc)))
+        return report
     if not images_dir.is_dir():
         report.problems.append(Problem(str(images_dir), "layout", "missing images/ directory"))
         return report
+    # labels kept apart from their images (images.path) cover only the frames that have a mask
+    labelled_only = images_dir != root / "images"
     images: dict[str, Path] = {}
     for path in sorted(images_dir.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in IMAGE_SUFFIXES:
+            continue
+        if labelled_only and not (masks_dir / f"{path.stem}.png").is_file():
             continue
         if path.stem in images:
             report.problems.append(Problem(str(path), "layout", f"stem '{path.stem}' also used by "
@@ -221,14 +231,17 @@ def contact_sheet(root: str | Path, out: str | Path, class_map: Mapping[int, int
                   tile_width: int = 320, cols: int = 4, limit: int = 64) -> int:
     """Labels tinted over each image (horizon.csv's line in white), in a grid; returns the tile count."""
     root = Path(root)
-    stems = sorted(p.stem for p in (root / "images").iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+    images_dir = resolve_images_dir(root)
+    labelled_only = images_dir != root / "images"
+    stems = sorted(p.stem for p in images_dir.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES
+                   and not (labelled_only and not (root / "masks" / f"{p.stem}.png").is_file()))
     csv_path = root / "horizon.csv"
     report = FolderReport(root=str(root))
     rows = _read_horizon_rows(csv_path, report) if csv_path.is_file() else {}
     step = max(1, math.ceil(len(stems) / limit))
     tiles = []
     for stem in stems[::step]:
-        image_path = next(p for p in (root / "images").glob(f"{stem}.*") if p.suffix.lower() in IMAGE_SUFFIXES)
+        image_path = next(p for p in images_dir.glob(f"{stem}.*") if p.suffix.lower() in IMAGE_SUFFIXES)
         try:
             image = load_image(image_path)
         except DatasetError:

@@ -8,7 +8,6 @@
     DIR/images.path                    instead of images/: one line, the images' folder (relative to DIR);
                                        the folder then holds only the frames that have a mask
 
-
 Plain files that any image viewer, spreadsheet or script can read, so public datasets, our own
 recordings, synthetic scenes and predictions all meet in one format. Frames are loaded lazily
 (a folder can hold more frames than memory), and every problem is reported as a

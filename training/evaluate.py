@@ -26,6 +26,7 @@ from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import CLASS_NAMES
 
 from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
+from .false_obstacles import FalseOtherTally, false_other, summary_line
 from .metrics import ConfusionMatrix, HorizonTally
 from .samples import gap_split, time_split
 
@@ -66,6 +67,7 @@ def evaluate(
 
     cm = ConfusionMatrix(len(CLASS_NAMES))
     tally = HorizonTally()
+    phantoms = FalseOtherTally()
     keep: list = []
     times: list[float] = []
     network_times: list[float] = []
@@ -88,6 +90,7 @@ def evaluate(
             network_times.append(result.timings_ms["network"])
         if item.mask is not None and not oracle_masks:
             cm.update(item.mask, labels)
+            phantoms.update(false_other(item.mask, labels))
             valid = item.mask != 255
             record.pixel_error = float(np.mean(item.mask[valid] != labels[valid])) if valid.any() else math.nan
         if item.has_horizon_label:
@@ -115,6 +118,7 @@ def evaluate(
             "pixel_accuracy": _finite(cm.pixel_accuracy()),
         },
         "horizon": tally.summary() if tally.with_truth + tally.without_truth else None,
+        "false_obstacles": phantoms.summary() if phantoms.frames else None,
         "speed": {
             "ms_per_frame_mean": _finite(np.mean(times)) if times else None,
             "ms_per_frame_median": _finite(np.median(times)) if times else None,
@@ -178,6 +182,8 @@ def markdown_report(summary: dict, grid_name: str | None) -> str:
         lines += ["", f"mean IoU sky/sea: {_fmt(seg['mean_iou_sky_sea'], 4)}; mean IoU: "
                   f"{_fmt(seg['mean_iou'], 4)} (classes present in the truth); "
                   f"pixel accuracy {_fmt(seg['pixel_accuracy'], 4)}", ""]
+    if summary.get("false_obstacles"):
+        lines += ["False obstacles (training.false_obstacles): " + summary_line(summary["false_obstacles"]), ""]
     hz = summary["horizon"]
     if hz:
         lines += ["## Horizon", "", "| error | mean | median | p95 | max |", "| --- | --- | --- | --- | --- |"]

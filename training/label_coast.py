@@ -14,7 +14,9 @@ Layout of a label tree (the images stay where they are; ``images.path`` points a
 
     TREE/frames.csv       stem,folder,guide   which frames, into which dataset folder, which key frame's guide
     TREE/guides.csv       guide,x,y           the coast's top in each key frame, left to right
-    TREE/corrections.csv  stem,label,x0,y0,x1,y1   rectangles painted last (inclusive pixel bounds)
+    TREE/corrections.csv  key,scope,label,x0,y0,x1,y1   rectangles painted last (inclusive pixel bounds):
+                          scope "frame": on frame <key> as given; scope "guide": on every frame that
+                          uses guide <key>, moved with it (something that stays put in the scene)
     TREE/<folder>/images.path, masks/<stem>.png, horizon.csv   dataset folders (training.dataset)
 
 ``python -m training.label_coast data/mardct-coast --sheets out/coast-sheets`` rewrites the
@@ -181,14 +183,19 @@ def label_frame(gray: np.ndarray, waterline: Waterline, coast_top: np.ndarray,
     return mask
 
 
-def apply_corrections(mask: np.ndarray, rects: list[dict[str, str]]) -> None:
-    """Paint the recorded rectangles (label, inclusive pixel bounds) onto the mask."""
+CORRECTION_HEADER = ("key", "scope", "label", "x0", "y0", "x1", "y1")
+
+
+def apply_corrections(mask: np.ndarray, rects: list[dict[str, str]], dx: float = 0.0, dy: float = 0.0) -> None:
+    """Paint the recorded rectangles (label, inclusive pixel bounds, moved by dx, dy) onto the mask."""
+    shift_x, shift_y = int(round(dx)), int(round(dy))
     for row in rects:
         label = int(row["label"])
         if label not in (SKY, SEA, OTHER, IGNORE):
-            raise DatasetError(f"corrections: label {label} for {row['stem']} is not 0, 1, 2 or 255")
-        x0, y0, x1, y1 = (int(row[k]) for k in ("x0", "y0", "x1", "y1"))
-        mask[max(0, y0):y1 + 1, max(0, x0):x1 + 1] = label
+            raise DatasetError(f"corrections: label {label} for {row['key']} is not 0, 1, 2 or 255")
+        x0, x1 = (int(row[k]) + shift_x for k in ("x0", "x1"))
+        y0, y1 = (int(row[k]) + shift_y for k in ("y0", "y1"))
+        mask[max(0, y0):max(0, y1 + 1), max(0, x0):max(0, x1 + 1)] = label
 
 
 def contact_sheet(tiles: list[np.ndarray], columns: int = 1) -> np.ndarray:
@@ -234,8 +241,10 @@ def run(tree: Path, sheets: Path | None, settings: LabelSettings = DEFAULT_SETTI
     frames = read_rows(tree / "frames.csv", ("stem", "folder", "guide"))
     guides = read_guides(tree / "guides.csv")
     corrections_path = tree / "corrections.csv"
-    corrections = read_rows(corrections_path, ("stem", "label", "x0", "y0", "x1", "y1")) \
-        if corrections_path.is_file() else []
+    corrections = read_rows(corrections_path, CORRECTION_HEADER) if corrections_path.is_file() else []
+    for row in corrections:
+        if row["scope"] not in ("frame", "guide"):
+            raise DatasetError(f"{corrections_path}: scope '{row['scope']}' for {row['key']} is not frame or guide")
     facts: dict[str, dict[str, float]] = {}
     horizons: dict[str, dict[str, tuple[float, float, float, float]]] = {}
     tiles: list[np.ndarray] = []
@@ -262,7 +271,8 @@ def run(tree: Path, sheets: Path | None, settings: LabelSettings = DEFAULT_SETTI
         guide_y = guide_rows(guides[guide], width, dx, dy)
         top = follow_edge(gray, guide_y, settings)
         mask = label_frame(gray, waterline, top, settings)
-        apply_corrections(mask, [c for c in corrections if c["stem"] == stem])
+        apply_corrections(mask, [c for c in corrections if c["scope"] == "guide" and c["key"] == guide], dx, dy)
+        apply_corrections(mask, [c for c in corrections if c["scope"] == "frame" and c["key"] == stem])
         write_image_atomic(tree / folder / "masks" / f"{stem}.png", mask)
         horizons.setdefault(folder, {})[stem] = (waterline.x0, waterline.y0, waterline.x1, waterline.y1)
         facts[stem] = {"confidence": waterline.confidence, "rms_px": waterline.rms_px, "dx": dx, "dy": dy,
@@ -284,7 +294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         facts = run(args.tree, args.sheets)
-    except (DatasetError, OSError) as exc:
+    except (DatasetError, OSError, ValueError, KeyError) as exc:
         raise SystemExit(f"label_coast: {exc}") from None
     for stem, f in facts.items():
         print(f"{stem}: waterline confidence {f['confidence']:.2f} rms {f['rms_px']:.2f} px, "

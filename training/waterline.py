@@ -15,6 +15,11 @@ fraction of a pixel (parabola through the derivative peak, i.e. the steepest poi
 blurred step, which for a symmetric blur is the 50 % point) near that line, and a robust line
 fit through the strips' steps gives the waterline.
 
+What it is not: an open-sea horizon detector. A sky-to-sea transition in LWIR is often a gentle
+haze ramp, weaker than the bands of waves below it; on infml-hdd-dev (open sea) the strongest
+straight step is a wave band 40-60 px below the labelled horizon. The mask-based estimator in
+``seasky_ros.horizon`` is the tool there.
+
 Conventions as in ``seasky_ros.horizon``: pixel centres at integers, x right, y down; a step
 between rows ``k`` (bright) and ``k + 1`` (dark) lies at ``y = k + 0.5``, so the mask's first sea
 row is the one whose area reaches below the line (``r + 0.5 > y``).
@@ -24,9 +29,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import cv2
 import numpy as np
+
+from seasky_ros.atomic_write import write_bytes_atomic
+
+from .dataset import DatasetError, load_image
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,7 @@ class WaterlineSettings:
     inlier_px: float = 1.0  # a strip's step within this distance of the line explains it
     full_snr: float = 12.0  # median step strength (noise units) from which confidence is not scaled down
     min_inlier_share: float = 0.25  # fewer strips on the line than this: no waterline
+    polarity: int = 1  # 1: bright (warm coast) above dark water; -1: the reverse (a cold coast, or sky over warmer sea)
 
 
 @dataclass(frozen=True)
@@ -202,6 +213,7 @@ def find_waterline(image: np.ndarray, settings: WaterlineSettings = DEFAULT_SETT
     height, width = gray.shape
     profiles, centres = _strip_profiles(gray, max(1, settings.strip_px))
     deriv, noise = _step_strength(profiles, settings.blur_sigma_px)
+    deriv *= settings.polarity
     votes = np.clip(deriv / noise[None, :], 0.0, settings.vote_clip)
     lo, hi = rows if rows is not None else (1, height - 1)
     lo, hi = max(1, int(lo)), min(height - 1, int(hi))
@@ -227,3 +239,82 @@ def find_waterline(image: np.ndarray, settings: WaterlineSettings = DEFAULT_SETT
     right = yc + slope * (width - 1 - xc)
     return Waterline(0.0, float(left), float(width - 1), float(right), float(confidence), share,
                      float(np.sqrt(np.mean(resid ** 2))), median_snr, contrast, centres, ys, inl)
+
+
+_SHIFT = 4  # sub-pixel bits of the figure's drawing
+
+
+def _fixed(x: float, y: float, scale: float, x_off: float, y_off: float) -> tuple[int, int]:
+    """Pixel-centre coordinates -> OpenCV fixed point in an image scaled by ``scale`` from offset (x_off, y_off)."""
+    return (int(round((scale * (x - x_off) + (scale - 1) / 2) * (1 << _SHIFT))),
+            int(round((scale * (y - y_off) + (scale - 1) / 2) * (1 << _SHIFT))))
+
+
+def figure(paths: list[Path], scale: float = 1.5, zoom: int = 6, inset_px: tuple[int, int] = (160, 20)) -> np.ndarray:
+    """Per frame: a caption, the coast band with the waterline (yellow) and each strip's step (green on
+    the line, red off it), and below it a ``zoom``-times inset of the boxed part, contrast-stretched."""
+    rows = []
+    for path in paths:
+        image = load_image(path)
+        wl = find_waterline(image)
+        height, width = image.shape
+        display = cv2.normalize(image.astype(np.float32), None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+        centre = int(round(float(wl.y_at((width - 1) / 2.0)))) if wl else height // 2
+        lo = int(np.clip(centre - 90, 0, height - 120))
+        big = cv2.cvtColor(cv2.resize(display[lo:lo + 120], None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC),
+                           cv2.COLOR_GRAY2BGR)
+        iw, ih = inset_px
+        x_in, y_in = width // 2 - iw // 2, centre - ih // 2
+        patch = image[y_in:y_in + ih, x_in:x_in + iw].astype(np.float32)
+        patch = cv2.normalize(patch, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
+        inset = cv2.cvtColor(cv2.resize(patch, None, fx=zoom, fy=zoom, interpolation=cv2.INTER_NEAREST),
+                             cv2.COLOR_GRAY2BGR)
+        caption = f"{path.stem}: no waterline"
+        if wl is not None:
+            ends = (-0.5, width - 0.5)
+            cv2.line(big, _fixed(ends[0], float(wl.y_at(ends[0])), scale, 0, lo),
+                     _fixed(ends[1], float(wl.y_at(ends[1])), scale, 0, lo), (0, 220, 255), 1, cv2.LINE_AA, _SHIFT)
+            for x, y, ok in zip(wl.xs, wl.ys, wl.inliers, strict=True):
+                if np.isfinite(y):
+                    cv2.circle(big, _fixed(x, y, scale, 0, lo), 3 << _SHIFT, (0, 200, 0) if ok else (0, 0, 255), 1,
+                               cv2.LINE_AA, _SHIFT)
+            ends = (x_in - 0.5, x_in + iw - 0.5)
+            cv2.line(inset, _fixed(ends[0], float(wl.y_at(ends[0])), zoom, x_in, y_in),
+                     _fixed(ends[1], float(wl.y_at(ends[1])), zoom, x_in, y_in), (0, 220, 255), 1, cv2.LINE_AA, _SHIFT)
+            corner = (int(scale * x_in), int(scale * (y_in - lo)))
+            cv2.rectangle(big, corner, (int(scale * (x_in + iw)), int(scale * (y_in + ih - lo))), (255, 160, 0), 1)
+            caption = (f"{path.stem}: waterline rows {wl.y0:.2f} (left) to {wl.y1:.2f} (right), "
+                       f"{wl.angle_deg:+.2f} deg; confidence {wl.confidence:.2f}, "
+                       f"{100 * wl.inlier_share:.0f} % of strips on it, rms {wl.rms_px:.2f} px")
+        banner = np.zeros((24, big.shape[1], 3), dtype=np.uint8)
+        cv2.putText(banner, caption, (6, 17), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 255, 255), 1, cv2.LINE_AA)
+        pad = np.zeros((inset.shape[0], big.shape[1], 3), dtype=np.uint8)
+        pad[:, :min(inset.shape[1], big.shape[1])] = inset[:, :big.shape[1]]
+        rows.extend([banner, big, pad])
+    return np.vstack(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m training.waterline", description=__doc__.split("\n\n")[0])
+    parser.add_argument("images", type=Path, nargs="+", help="gray IR frames")
+    parser.add_argument("--figure", type=Path, help="also draw the waterlines of these frames into one PNG")
+    args = parser.parse_args(argv)
+    try:
+        for path in args.images:
+            wl = find_waterline(load_image(path))
+            print(f"{path}: " + ("no waterline" if wl is None else
+                                 f"{wl.x0:.0f},{wl.y0:.3f},{wl.x1:.0f},{wl.y1:.3f} confidence {wl.confidence:.2f}"))
+        if args.figure:
+            ok, data = cv2.imencode(".png", figure(args.images), [cv2.IMWRITE_PNG_COMPRESSION, 9])
+            if not ok:
+                raise OSError(f"could not encode the figure for {args.figure}")
+            write_bytes_atomic(args.figure, data.tobytes())
+    except (DatasetError, OSError) as exc:
+        raise SystemExit(f"waterline: {exc}") from None
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

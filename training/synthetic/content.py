@@ -97,6 +97,7 @@ class _Content:
     vessels: list[_VesselLook]
     hull_shape: tuple[float, float, float]  # own bow: centre x frac, half width frac, height frac
     hull_look: tuple[float, float]  # own bow: gradient (K over its height), rail contrast (K)
+    bank_top: np.ndarray  # 1-D over tan(az): the cloud bank's lumpy top (std ~1)
 
 
 def _vessel_look(rng: np.random.Generator) -> _VesselLook:
@@ -187,8 +188,9 @@ def _content(params_key: tuple) -> _Content:
     vessels = [_vessel_look(rng) for _ in range(n_vessels)]
     hull_shape = (float(rng.uniform(0.35, 0.65)), float(rng.uniform(0.15, 0.5)), float(rng.uniform(0.05, 0.22)))
     hull_look = (float(rng.normal(0.0, 2.0)), float(rng.normal(0.0, 3.0)))
+    bank_top = _profile_1d(rng, float(rng.uniform(0.03, 0.15)), 4)  # drawn last: earlier content keeps its values
     return _Content(wave, ripple, warp, cloud, cloud_fine, land, glint, fpn, height, temp, windows, streaks,
-                    bridge_spec, vessels, hull_shape, hull_look)
+                    bridge_spec, vessels, hull_shape, hull_look, bank_top)
 
 
 def _scene_content(p: SceneParams) -> _Content:

@@ -37,6 +37,67 @@ def _draw_sky(canvas: _Canvas, value: np.ndarray, p: SceneParams, content: _Cont
     value[rows] += density * (0.8 + 0.25 * fine) * warm[:, None]
 
 
+def _draw_bank(canvas: _Canvas, value: np.ndarray, p: SceneParams, content: _Content) -> None:
+    """A low cloud bank over the horizon: soft, lumpy-topped, warmer or colder than the sky under it.
+
+    Drawn in the sky rows only, so its label stays sky wherever it sits, resting on the horizon
+    included (dark there, it is the cloud the network read as sea).
+    """
+    if p.bank_height_deg <= 0 or canvas.split == 0:
+        return
+    base = math.radians(p.bank_base_deg)
+    height = math.radians(p.bank_height_deg)
+    top = base + height * np.clip(0.65 + 0.35 * _sample_1d(content.bank_top, canvas.az), 0.15, None)
+    r0 = int(np.clip(math.floor(canvas.row_of_elevation(float(top.max()))) - 2, 0, canvas.split))
+    if r0 >= canvas.split:
+        return
+    e = canvas.elev[r0:canvas.split].astype(np.float32)[:, None]
+    # a soft top (a coast's is sharp; resting on the horizon, softer still) and a patchy, partly
+    # translucent body (land is opaque)
+    upper = np.clip((top[None, :] - e) / np.float32((0.6 if base > 0 else 1.0) * height), 0.0, 1.0)
+    lower = np.clip((e - np.float32(base)) / np.float32(0.3 * height), 0.0, 1.0) if base > 0 else np.float32(1.0)
+    tex = content.cloud[(np.arange(r0, canvas.split) % TILE)[:, None], ((np.arange(canvas.w) + canvas.u0) // 3) % TILE]
+    density = upper * upper * (3.0 - 2.0 * upper) * lower * np.clip(0.7 + 0.4 * tex, 0.2, 1.0)
+    base_deg = math.degrees(base)
+    under = p.sky_zenith_k * (1.0 - math.exp(-base_deg / p.sky_scale_deg)) + p.sky_gradient_k * canvas.az[None, :]
+    bank = under + np.float32(p.bank_temp_k) * (1.0 + 0.3 * tex)
+    sub = value[r0:canvas.split]
+    sub += density * (bank - sub)
+
+
+def _draw_wake(canvas: _Canvas, value: np.ndarray, p: SceneParams) -> None:
+    """A wake on the sea plane: a churned centre band and the two Kelvin arms (19.5 deg), fading astern.
+
+    Features thinner than a pixel's footprint are widened to it with their amplitude scaled
+    down (what a pixel averaging them would see), so a far wake fades instead of aliasing.
+    """
+    if p.wake_k == 0 or canvas.split >= canvas.h or canvas.wave_tex is None:
+        return
+    dep = np.maximum(-canvas.elev[canvas.split:], 1e-5)
+    dist = np.minimum(p.camera_height_m / np.tan(dep), 20000.0)
+    foot_y = np.abs(np.gradient(dist)) if dist.size > 1 else np.ones_like(dist)
+    foot_x = dist / canvas.f
+    psi = math.radians(p.wake_heading_deg)
+    tx, ty = math.sin(psi), math.cos(psi)
+    dx = np.multiply.outer(dist, canvas.az.astype(np.float64)) - p.wake_az_tan * p.wake_distance_m
+    dy = (dist - p.wake_distance_m)[:, None]
+    behind = -(dx * tx + dy * ty)
+    cross = dx * ty - dy * tx
+    foot = np.sqrt((foot_x * ty) ** 2 + (foot_y * tx) ** 2)[:, None]  # a pixel's extent across the wake
+    start = np.clip(behind / 2.0, 0.0, 1.0)
+    centre_w = 3.0 + 0.05 * np.maximum(behind, 0.0)
+    centre_eff = np.sqrt(centre_w**2 + foot**2)
+    centre = (centre_w / centre_eff) * np.exp(-((cross / centre_eff) ** 2)) * np.exp(-np.maximum(behind, 0.0)
+                                                                                   / p.wake_decay_m)
+    arm_w = 1.0 + 0.02 * np.maximum(behind, 0.0)
+    arm_eff = np.sqrt(arm_w**2 + foot**2)
+    off = np.abs(cross) - np.maximum(behind, 0.0) * math.tan(math.radians(19.47))
+    arms = 0.5 * (arm_w / arm_eff) * np.exp(-((off / arm_eff) ** 2)) * np.exp(-np.maximum(behind, 0.0)
+                                                                             / (0.6 * p.wake_decay_m))
+    texture = np.clip(1.0 + 0.5 * canvas.wave_tex, 0.0, None)
+    value[canvas.split:] += (np.float32(p.wake_k) * start * (centre + arms)).astype(np.float32) * texture
+
+
 def _draw_sea(canvas: _Canvas, value: np.ndarray, p: SceneParams, content: _Content) -> None:
     rows = slice(canvas.split, canvas.h)
     if canvas.split >= canvas.h:

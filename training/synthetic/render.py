@@ -11,7 +11,17 @@ import numpy as np
 
 from .canvas import _Canvas, _warp, _waterline_depression, horizon_line
 from .content import _scene_content
-from .draw import _draw_bridge, _draw_coast, _draw_own_hull, _draw_sea, _draw_sky, _draw_vessels, _haze
+from .draw import (
+    _draw_bank,
+    _draw_bridge,
+    _draw_coast,
+    _draw_own_hull,
+    _draw_sea,
+    _draw_sky,
+    _draw_vessels,
+    _draw_wake,
+    _haze,
+)
 from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, Horizon, SceneParams, SyntheticFrame
 from .sensor import _sensor
 
@@ -63,7 +73,9 @@ def render_scene(
     other = np.zeros((canvas.h, canvas.w), np.uint8)
     coast = np.zeros((canvas.h, canvas.w), np.uint8)
     _draw_sky(canvas, value, p, content)
+    _draw_bank(canvas, value, p, content)
     _draw_sea(canvas, value, p, content)
+    _draw_wake(canvas, value, p)
     _haze(canvas, value, p)
     _draw_coast(canvas, value, coast, p, content)
     _draw_bridge(canvas, value, other, p, content)
@@ -129,7 +141,8 @@ def render_sequence(
     if count < 0 or rate_hz <= 0 or period_s <= 0:
         raise ValueError(f"need count >= 0, rate > 0 and period > 0, got {count}, {rate_hz}, {period_s}")
     rng = np.random.default_rng([seed, 0x5E0])
-    base = SceneParams.random(rng, harbour_share=0.0, own_hull=False, bit_depth=14)
+    # the sample bag stays the scene it was (no hard cases): the demo's figures compare across weights
+    base = SceneParams.random(rng, harbour_share=0.0, hard_cases=False, own_hull=False, bit_depth=14)
     base = replace(
         base,
         roll_deg=float(rng.normal(0.0, 1.5)),

@@ -75,6 +75,15 @@ class SceneParams:
     own_hull_temp_k: float = 5.0
     own_hull_scale: float = 1.0  # multiplies the bow's height in the frame (harbour scenes: a big own boat)
     window_k: float = 0.0  # city windows minus facade (either sign; 0: none)
+    # hard cases that stay sky or sea (see _hard_cases)
+    bank_height_deg: float = 0.0  # a low cloud bank lying over the horizon, labelled sky (0: none)
+    bank_base_deg: float = 0.0  # elevation of its base above the horizon (0: resting on it)
+    bank_temp_k: float = 0.0  # bank minus the sky at its base, either sign (negative: a dark band over the sea)
+    wake_k: float = 0.0  # a vessel's wake on the water, labelled sea: foam (>0) or cooler churned water (<0)
+    wake_az_tan: float = 0.0  # tan(azimuth) of its apex (the stern)
+    wake_distance_m: float = 300.0  # distance of its apex
+    wake_heading_deg: float = 90.0  # the vessel's course on the sea plane: 0 away from the camera, 90 to the right
+    wake_decay_m: float = 300.0  # length over which the wake fades behind the apex
     # sensor
     polarity: str = "white_hot"  # white_hot | black_hot
     bit_depth: int = 14  # 14 -> uint16 "mono16" counts, 8 -> uint8 "mono8" AGC video
@@ -92,11 +101,13 @@ class SceneParams:
 
     @classmethod
     def random(cls, rng: np.random.Generator, harbour_share: float = DEFAULT_HARBOUR_SHARE,
-               **overrides) -> SceneParams:
+               hard_cases: bool = True, **overrides) -> SceneParams:
         """Draw a random scene; keyword arguments fix any field (unknown names raise TypeError).
 
         ``harbour_share`` of the scenes are harbours (see the module notes); with 0 no extra
         random number is drawn, so a seed gives the same open-sea scene as without harbours.
+        ``hard_cases`` adds cloud banks, glint and wakes (``_hard_cases``) from a stream of their
+        own: every other field of a seed's scene is the same with and without them.
         """
         names = {f.name for f in fields(cls)}
         unknown = set(overrides) - names
@@ -193,6 +204,8 @@ class SceneParams:
         )
         if harbour_share > 0 and rng.random() < harbour_share:
             params = _harbour(params, rng)
+        if hard_cases:
+            params = _hard_cases(params, np.random.default_rng([params.content_seed, 0x4A2D]))
         return replace(params, **overrides) if overrides else params
 
     def camera_matrix(self, height: int, width: int) -> np.ndarray:
@@ -241,6 +254,39 @@ def _harbour(p: SceneParams, rng: np.random.Generator) -> SceneParams:
         own_hull_scale=float(u(1.0, 2.2)),
         visibility_m=float(math.exp(u(math.log(3000.0), math.log(40000.0)))),
     )
+
+
+def _hard_cases(p: SceneParams, rng: np.random.Generator) -> SceneParams:
+    """Sky and sea that looked like obstacles to the network: a cloud bank, sun glint, a wake.
+
+    Measured on the shipped weights (training.false_obstacles): clouds read as "other" or, dark
+    just above the horizon, as sea; glint and churned water read as "other". Each is drawn with
+    its exact label (a bank only above the horizon, glint and wakes only on the water), and
+    none has what marks a real obstacle: a bank has no waterline and no mirror image, a wake
+    no hull. Vessels' wakes trail from their sterns (vessels are drawn travelling to the right).
+    """
+    u = rng.uniform
+    changes: dict = {}
+    if rng.random() < 0.3:
+        changes.update(
+            bank_height_deg=float(math.exp(u(math.log(0.2), math.log(4.0)))),
+            bank_base_deg=0.0 if rng.random() < 0.4 else float(math.exp(u(math.log(0.05), math.log(2.0)))),
+            bank_temp_k=float(u(1.0, 8.0) if rng.random() < 0.6 else -u(1.0, 4.0)),
+        )
+    if p.glint_k == 0.0 and rng.random() < 0.2:
+        changes.update(glint_k=float(u(1.0, 10.0)), glint_az_tan=float(u(-0.5, 0.5)))
+    if rng.random() < 0.3:
+        changes.update(wake_k=float(rng.choice([-1.0, 1.0], p=[0.35, 0.65]) * u(0.5, 5.0)),
+                       wake_decay_m=float(math.exp(u(math.log(50.0), math.log(1500.0)))))
+        if p.vessels and rng.random() < 0.7:
+            v = p.vessels[int(rng.integers(0, len(p.vessels)))]
+            changes.update(wake_az_tan=v.az_tan - 0.5 * v.length_m / v.distance_m, wake_distance_m=v.distance_m,
+                           wake_heading_deg=90.0, wake_decay_m=float(max(changes["wake_decay_m"], 3 * v.length_m)))
+        else:
+            changes.update(wake_az_tan=float(u(-0.6, 0.6)),
+                           wake_distance_m=float(math.exp(u(math.log(20.0), math.log(2000.0)))),
+                           wake_heading_deg=float(u(-180.0, 180.0)))
+    return replace(p, **changes) if changes else p
 
 
 @dataclass
