@@ -327,8 +327,8 @@ def describe_data(described: list[dict], train_samples: int, batches: int) -> li
 def changed_settings(saved: dict, args: argparse.Namespace) -> list[str]:
     """Settings that differ between the checkpoint's run and this one (those that change what it computes)."""
     now = vars(args)
-    return [f"{k} {saved.get(k)!s} -> {now[k]!s}" for k in sorted(now)
-            if k not in RUN_ONLY_SETTINGS and str(saved.get(k)) != str(now[k])]
+    return [f"{k} {saved[k]!s} -> {now[k]!s}" for k in sorted(now)  # options newer than the checkpoint: skipped
+            if k in saved and k not in RUN_ONLY_SETTINGS and str(saved[k]) != str(now[k])]
 
 
 def epoch_line(row: dict, epochs: int, improved: bool) -> str:
