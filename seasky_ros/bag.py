@@ -368,7 +368,7 @@ def process(
             report.partial = f"the input is damaged; {report.frames + report.skipped} of {total} frames read"
             raise IncompleteInputError(str(exc), report) from exc
         except KeyboardInterrupt as exc:
-            report.partial = (f"interrupted by {exc or 'SIGINT'} after {report.frames + report.skipped} of "
+            report.partial = (f"interrupted by {str(exc) or 'SIGINT'} after {report.frames + report.skipped} of "
                               f"{total} frames")
             raise
         finally:
