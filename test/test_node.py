@@ -42,6 +42,7 @@ from seasky_ros.outputs import (  # noqa: E402
     HorizonSmoother,
     attitude_msg,
     build_outputs,
+    camera_info_problem,
     camera_matrix,
     horizon_from_msg,
     horizon_msg,
@@ -320,6 +321,28 @@ def test_camera_matrix_scales_to_the_frame_and_rejects_uncalibrated_info():
     np.testing.assert_allclose(camera_matrix(info, 320, 256), [[250, 0, 160], [0, 255, 128], [0, 0, 1]])
     assert camera_matrix(CameraInfo(width=640, height=512), 640, 512) is None  # all-zero K: uncalibrated
     assert camera_matrix(None, 640, 512) is None
+
+
+@pytest.mark.parametrize(("k", "size", "words"), [
+    ([0.0] * 9, (640, 512), "uncalibrated"),
+    ([-500.0, 0, 320, 0, 500, 256, 0, 0, 1], (640, 512), "positive"),
+    ([math.nan, 0, 320, 0, 500, 256, 0, 0, 1], (640, 512), "NaN or inf"),
+    ([math.inf, 0, 320, 0, 500, 256, 0, 0, 1], (640, 512), "NaN or inf"),
+    ([500.0, 0, 320, 0, 500, 256, 0, 0, 0], (640, 512), "pinhole"),
+    ([500.0, 0, 320, 0, 500, 256, 0, 0, 2], (640, 512), "pinhole"),
+    ([500.0, 300, 320, 0, 500, 256, 0, 0, 1], (640, 512), "skew"),
+    ([1e308, 0, 0.5, 0, 1e308, 0.5, 0, 0, 1], (1, 1), "absurd"),
+    ([500.0, 0, 5000, 0, 500, 256, 0, 0, 1], (640, 512), "principal point"),
+])
+def test_camera_info_that_cannot_give_an_attitude_is_named(k, size, words):
+    info = CameraInfo(width=size[0], height=size[1], k=k)
+    problem = camera_info_problem(info)
+    assert problem is not None and words in problem
+    assert camera_matrix(info, *size) is None
+    line = horizon_from_points(0.0, 200.0, 639.0, 230.0, 640, 512)
+    raw = attitude_msg(line, np.reshape(info.k, (3, 3)), _header())  # if K were used anyway: never a NaN angle
+    assert raw is None or (math.isfinite(raw.vector.x) and math.isfinite(raw.vector.y))
+    assert camera_info_problem(CameraInfo(width=640, height=512, k=[500.0, 0, 320, 0, 510, 256, 0, 0, 1])) is None
 
 
 def test_horizon_smoother():
@@ -675,6 +698,84 @@ def test_bad_frames_are_skipped_and_good_ones_still_answered(ros, outputs, camer
         assert len(outputs["horizon"].get(stamp_of(msg)).polygon.points) == 2
 
 
+def test_bad_camera_info_is_warned_once_ignored_and_reported(ros, outputs, camera, scenes, capfd):
+    scene = scenes[1]
+    info_pub = ros.publisher("/camera_info", reliable=True, msg_type=CameraInfo)
+    good = CameraInfo(width=W, height=H, k=[float(v) for v in scene.K.ravel()])
+    bad = CameraInfo(width=W, height=H, k=[*good.k[:8], 0.0])  # K[2,2] = 0: pitch -17 deg, roll -180 deg
+    info_pub.publish(good)
+    assert wait_until(lambda: ros.node._camera_info is not None and not ros.node._camera_info_problem, 5.0)
+    for _ in range(5):
+        info_pub.publish(bad)
+        time.sleep(0.05)
+    assert wait_until(lambda: "pinhole" in ros.node._camera_info_state(), 5.0)
+    assert "earlier one is in use" in ros.node._camera_info_state()
+    msg = ros.frame(scene.image)
+    assert send(ros, camera, msg, outputs["mask"]) is not None
+    attitude = outputs["attitude"].get(stamp_of(msg), timeout=3.0)
+    points = outputs["horizon"].get(stamp_of(msg)).polygon.points
+    expected = camera_attitude(horizon_from_points(points[0].x, points[0].y, points[1].x, points[1].y, W, H), scene.K)
+    assert attitude is not None and attitude.vector.x == pytest.approx(expected[0], abs=1e-6)  # the good K
+    warnings = [line for line in capfd.readouterr().err.splitlines() if "camera_info ignored" in line]
+    assert len(warnings) == 1, warnings
+    info_pub.publish(good)
+    assert wait_until(lambda: ros.node._camera_info_state() == "received", 5.0)
+    ros.client.destroy_publisher(info_pub)
+
+
+def test_resolution_changes_are_logged_at_most_once_per_period(ros, outputs, camera, scenes, capfd):
+    import cv2
+
+    small = cv2.resize(scenes[0].image, (W // 2, H // 2), interpolation=cv2.INTER_AREA)
+    for image in (scenes[0].image, small, scenes[0].image, small, scenes[0].image):
+        assert send(ros, camera, ros.frame(image), outputs["mask"]) is not None
+    lines = [line for line in capfd.readouterr().err.splitlines() if "input resolution changed" in line]
+    assert len(lines) <= 1, lines
+
+
+def test_a_rejected_parameter_request_changes_nothing(ros):
+    node, seg = ros.node, ros.node.segmenter
+    before = (seg.normalization.low_pct, seg.normalization.high_pct)
+    results = ros.set_parameters(NODE, normalization__low_pct=90.0, normalization__high_pct=10.0)
+    assert len(results) == 2 and not any(r.successful for r in results)
+    assert "nothing in this request was changed" in results[0].reason
+    assert (seg.normalization.low_pct, seg.normalization.high_pct) == before
+    assert node.get_parameter("normalization.low_pct").value == before[0]
+    results = ros.set_parameters(NODE, publish_overlay=False, min_horizon_confidence=1.5)  # the second is invalid
+    assert not any(r.successful for r in results) and node.publish_overlay is True
+    assert node.get_parameter("publish_overlay").value is True
+    # judged as a whole: both ends move above the old high end in one call, which one at a time could not
+    assert all(r.successful for r in ros.set_parameters(NODE, normalization__low_pct=99.2,
+                                                        normalization__high_pct=99.8))
+    assert (seg.normalization.low_pct, seg.normalization.high_pct) == (99.2, 99.8)
+    assert all(r.successful for r in ros.set_parameters(NODE, normalization__low_pct=before[0],
+                                                        normalization__high_pct=before[1]))
+    assert (seg.normalization.low_pct, seg.normalization.high_pct) == before
+
+
+def test_compressed_topic_follows_the_image_remapping_and_large_frames_are_refused(ros, scenes, trained_weights):
+    """image_transport's convention (``-r image:=X`` -> ``X/compressed``) and max_frame_pixels over DDS."""
+    params = {"weights": str(trained_weights), "input_compressed": True, "max_frame_pixels": H * W}
+    node = SegmentNode(context=ros.context, namespace="bounded",
+                       cli_args=["--ros-args", "-r", "image:=/bounded_cam/raw"],
+                       parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
+    ros.executor.add_node(node)
+    try:
+        assert node.image_sub.topic_name == "/bounded_cam/raw/compressed"
+        masks = ros.collector(Image, f"/bounded/{NODE}/mask")
+        pub = ros.publisher("/bounded_cam/raw/compressed", reliable=True, msg_type=CompressedImage, node=node)
+        bomb = numpy_to_compressed(np.zeros((2 * H, W), np.uint8), "png", ros.header())  # a few KB, twice the limit
+        assert len(bomb.data) < 20_000
+        errors = node.stats.snapshot().errors
+        pub.publish(bomb)
+        assert wait_until(lambda: node.stats.snapshot().errors > errors, 10.0)
+        assert f"{W}x{2 * H}" in node._last_error and f"{H * W}-pixel limit" in node._last_error
+        assert stamp_of(bomb) not in masks.messages
+        assert send(ros, pub, numpy_to_compressed(scenes[0].image, "png", ros.header()), masks) is not None
+    finally:
+        ros.stop_node(node)
+
+
 # ---------------------------------------------------------------------------------------- process
 
 
@@ -726,6 +827,15 @@ def test_missing_weights_is_a_clear_fatal_error(tmp_path):
     assert code != 0
     assert str(missing) in text and "not found" in text
     assert "Traceback" not in text
+
+
+def test_missing_params_file_is_one_line(tmp_path):
+    missing = tmp_path / "no_such_params.yaml"
+    proc, log = start_node_process(tmp_path, "noparams", "--params-file", str(missing))
+    code = proc.wait(timeout=60.0)
+    text = log.read_text().strip()
+    assert code != 0 and str(missing) in text and "Traceback" not in text
+    assert len(text.splitlines()) == 1, text
 
 
 def test_invalid_parameter_is_a_clear_fatal_error(tmp_path, trained_weights):
