@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-bag``: the segmenter on recorded data, without a ROS installation.
 
 - ``process`` runs the segmenter on every frame of a rosbag2 (sqlite3 or mcap) and writes a

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """rosbag2 files (sqlite3 or mcap) read and written with the ``rosbags`` library.
 
 The ROS ``rosbag2`` tools are not needed: messages travel as CDR bytes, serialised and

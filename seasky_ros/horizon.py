@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Horizon line from a sky/sea/other label mask, optionally sharpened on the infrared image.
 
 Why this way:

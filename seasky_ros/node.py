@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``segment_node``: the ROS 2 shell around the segmenter. ROS in, numpy out, ROS back.
 
 Why it is built this way:

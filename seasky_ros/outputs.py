@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The node's output messages, built from a segmentation result: shared by the node and the bag tool.
 
 Live (``node.py``) and offline (``bag.py process``) results are identical because both build

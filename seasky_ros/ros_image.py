@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """sensor_msgs Image / CompressedImage <-> numpy, without needing ROS's cv_bridge.
 
 ROS's ``cv_bridge`` is used for raw images when it can be imported, but it is not on PyPI (the

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Frame in, labels and horizon out: the one object the node, the bag tool and the CLIs share.
 
 ``Segmenter.from_file`` loads a weights file (or an exported ``.onnx`` carrying the same

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Rolling statistics of a frame stream, for the node's /diagnostics.
 
 Plain Python (no ROS) so it is tested directly. What it tells an integrator:

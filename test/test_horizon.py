@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Horizon estimation: known lines in synthetic masks, occlusions, noise, refinement, attitude, real masks."""
 
 import csv

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The segmenter node over real DDS: real rclpy nodes, a really trained model, no mocks.
 
 Most checks run the node in this process on a MultiThreadedExecutor in a background thread,
