@@ -77,7 +77,7 @@ def test_a_coast_stands_on_the_water_it_hides():
 def test_a_haze_band_warms_the_sky_over_its_lower_edge_and_keeps_the_labels():
     image, mask = sky_sea_frame()
     haze_only = PasteConfig(p_coast=0.0, vessels_mean=0.0, p_own_hull=0.0, p_bridge=0.0, p_rough_sea=0.0,
-                            p_restyle_sea=0.0, p_haze_band=1.0)
+                            p_restyle_sea=0.0, p_haze_band=1.0, p_glint_path=0.0)
     changed = 0
     for seed in range(10):
         out_img, out_mask = paste_objects(image, mask, np.random.default_rng(seed), haze_only)
