@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-bag play``: publish a bag over DDS with its own timing.
 
 The demo and the benchmark use it in place of ``ros2 bag play``, which needs a full ROS install.

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-bag make-sample``: a synthetic IR camera bag to try everything on.
 
 mono16 frames of a ship rolling and pitching in a swell (``training.synthetic``), CameraInfo and

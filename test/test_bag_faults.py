@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """seasky-bag process against a hostile world: bad frames, signals, its own input as output, odd outputs.
 
 Real bags written with rosbags, the real CLI (in-process, or as a subprocess for signals), a model

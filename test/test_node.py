@@ -10,6 +10,7 @@ module uses its own ROS_DOMAIN_ID and its own rclpy context, so nothing else int
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import signal
