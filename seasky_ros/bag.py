@@ -307,6 +307,8 @@ def process(
     for path, what in ((csv_path, "the CSV"), (video_path, "the video")):
         if path:
             check_writable(Path(path), what)
+            if in_bag.resolve() in Path(path).resolve().parents:
+                raise BagError(f"refusing to write {what} {path}: it lies inside the input {in_bag}")
     started = time.perf_counter()
     report = ProcessReport(out=out_bag)
     with BagReader(in_bag) as reader:

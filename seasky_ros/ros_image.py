@@ -278,7 +278,7 @@ def decode_compressed(data: Any, fmt: str = "", max_pixels: int | None = MAX_FRA
     size = declared_size(buffer)
     if size is None:
         raise FrameError(f"{what}: no readable size in its header")
-    check_frame_size(*size, max_pixels, what="compressed frame declaring")
+    check_frame_size(*size, max_pixels, what="compressed frame (by its header)")
     image, noise = _decode_quietly(buffer)
     if image is None or image.size == 0:
         raise FrameError(f"{what}: {noise}" if noise else what)
