@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from .bag_io import STORAGES, BagError, BagReader, BagWriter, deserialize, message_class
+from .horizon import DEFAULT_MIN_CONFIDENCE
 
 NODE_NAME = "seasky_segmenter"
 OUTPUT_TOPICS = {
@@ -559,7 +560,7 @@ def _segmenter_like_node(params: dict[str, Any], weights, device: str | None, ba
     norm = seg.normalization
     seg.normalization = Normalization(float(params.get("normalization.low_pct", norm.low_pct)),
                                       float(params.get("normalization.high_pct", norm.high_pct)), norm.mean, norm.std)
-    seg.min_horizon_confidence = float(params.get("min_horizon_confidence", 0.0))
+    seg.min_horizon_confidence = float(params.get("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE))
     return seg
 
 
