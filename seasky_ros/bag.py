@@ -51,6 +51,7 @@ from .bag_io import (
 )
 from .bag_play import PlayStats, play, qos_profile
 from .bag_sample import SAMPLE_FRAME_ID, SAMPLE_START_NS, SAMPLE_TOPICS, make_sample, truth_points
+from .horizon import DEFAULT_MIN_CONFIDENCE
 from .ros_image import MAX_FRAME_PIXELS
 
 NODE_NAME = "seasky_segmenter"
@@ -431,7 +432,7 @@ def _segmenter_like_node(params: dict[str, Any], weights, device: str | None, ba
     norm = seg.normalization
     seg.normalization = Normalization(float(params.get("normalization.low_pct", norm.low_pct)),
                                       float(params.get("normalization.high_pct", norm.high_pct)), norm.mean, norm.std)
-    seg.min_horizon_confidence = float(params.get("min_horizon_confidence", 0.0))
+    seg.min_horizon_confidence = float(params.get("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE))
     return seg
 
 

@@ -48,7 +48,8 @@ from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
-from .outputs import OutputBuilder, camera_info_problem, stamp_seconds
+from .horizon import BLANK_IMAGE_REASONS, DEFAULT_MIN_CONFIDENCE
+from .outputs import OutputBuilder, camera_info_problem, horizon_state, stamp_seconds
 from .preprocess import FrameError, Normalization
 from .ros_image import MAX_FRAME_PIXELS
 from .stream_stats import StreamStats
@@ -149,6 +150,7 @@ class SegmentNode(Node):
         self._last_size: tuple[int, int] | None = None
         self._last_encoding = ""
         self._last_timings: dict[str, float] = {}
+        self._last_horizon = "n/a"
         self._throttle = _Throttle()
         self.stats = StreamStats()
         self.overlays_published = 0
@@ -251,7 +253,7 @@ class SegmentNode(Node):
         seg.normalization = Normalization(low, high, norm.mean, norm.std)
         self.publish_overlay = declare("publish_overlay", True, _descriptor(
             "Render ~/overlay (only while it has subscribers)")).value
-        seg.min_horizon_confidence = declare("min_horizon_confidence", 0.0, _descriptor(
+        seg.min_horizon_confidence = declare("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE, _descriptor(
             "Report no horizon below this confidence", float_range=(0.0, 1.0))).value
         self.horizon_smoothing = declare("horizon_smoothing", 0.0, _descriptor(
             "Exponential smoothing of the horizon over frames: weight of the previous line, 0 = off "
@@ -379,6 +381,9 @@ class SegmentNode(Node):
         self._last_size = size
         self._last_encoding = getattr(msg, "encoding", "") or getattr(msg, "format", "")
         self._last_timings = result.timings_ms
+        self._last_horizon = horizon_state(result)
+        if result.horizon_reason in BLANK_IMAGE_REASONS:
+            self._warn("blank", f"no horizon: the frame shows none ({result.horizon_reason})")
         if result.nonfinite_pixels:
             self._warn("nonfinite", f"{result.nonfinite_pixels} NaN/inf pixels in a frame, "
                                     "replaced by the median of the others")
@@ -429,6 +434,7 @@ class SegmentNode(Node):
             "input resolution": f"{self._last_size[1]}x{self._last_size[0]}" if self._last_size else "n/a",
             "processing time (ms, last frame)": ", ".join(f"{k} {v:.1f}" for k, v in self._last_timings.items())
             or "n/a",
+            "horizon": self._last_horizon,
             "camera_info": self._camera_info_state(),
             "last error": self._last_error or "none",
         })

@@ -32,6 +32,14 @@ from .preprocess import FrameError, Normalization, fill_nonfinite, to_gray
 from .ros_image import MAX_FRAME_PIXELS, message_to_numpy, numpy_to_image
 
 
+def horizon_state(result: Any) -> str:
+    """One line on the last frame's horizon for diagnostics: its source and confidence, or why none."""
+    h = result.horizon
+    if h is None:
+        return f"none ({result.horizon_reason or 'not searched'})"
+    return f"{h.source}, confidence {h.confidence:.2f}"
+
+
 def mask_msg(labels: np.ndarray, header: Any) -> Any:
     """Labels (uint8 H x W) -> mono8 Image with the input's header."""
     return numpy_to_image(np.asarray(labels, dtype=np.uint8), "mono8", header)
@@ -206,8 +214,8 @@ class HorizonSmoother:
         y1 = a * self._state[1] + (1.0 - a) * float(horizon.y_at(size_hw[1] - 1.0))
         self._state = (y0, y1)
         line = horizon_from_points(0.0, y0, size_hw[1] - 1.0, y1, size_hw[1], size_hw[0])
-        return dataclasses.replace(line, confidence=horizon.confidence, inlier_share=horizon.inlier_share,
-                                   support=horizon.support)
+        return dataclasses.replace(horizon, x0=line.x0, y0=line.y0, x1=line.x1, y1=line.y1,
+                                   angle_deg=line.angle_deg, center_row=line.center_row)
 
 
 def stamp_seconds(header: Any) -> float:
