@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """rosbag2 files (sqlite3 or mcap) read and written with the ``rosbags`` library.
 
 The ROS ``rosbag2`` tools are not needed: messages travel as CDR bytes, serialised and
@@ -22,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 STORAGES = ("sqlite3", "mcap")
+IMAGE = "sensor_msgs/msg/Image"
+COMPRESSED = "sensor_msgs/msg/CompressedImage"
+CAMERA_INFO = "sensor_msgs/msg/CameraInfo"
+POLYGON = "geometry_msgs/msg/PolygonStamped"
 BAG_VERSION = 9  # what rosbag2 in Jazzy and Kilted writes
 
 
@@ -69,6 +75,15 @@ def deserialize(data: bytes | memoryview, msg_class: type) -> Any:
         return deserialize_message(bytes(data), msg_class)
     except Exception as exc:
         raise BagError(f"a {msgtype_of(msg_class)} message cannot be deserialized ({_describe(exc)})") from exc
+
+
+def stamp_ns(stamp) -> int:
+    """builtin_interfaces/Time -> integer nanoseconds."""
+    return int(stamp.sec) * 10**9 + int(stamp.nanosec)
+
+
+def set_stamp(stamp, nanoseconds: int) -> None:
+    stamp.sec, stamp.nanosec = divmod(int(nanoseconds), 10**9)
 
 
 def storage_of(path: Path) -> str:

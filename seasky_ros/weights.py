@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The weights file: one torch file that carries its own metadata.
 
 A file holds ``{"format": "seasky-weights", "version": 1, "state_dict": ..., "meta": {...}}``.

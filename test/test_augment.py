@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Augmentations keep image, mask and horizon line in agreement."""
 
 from __future__ import annotations

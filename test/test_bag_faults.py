@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """seasky-bag process against a hostile world: bad frames, signals, its own input as output, odd outputs.
 
 Real bags written with rosbags, the real CLI (in-process, or as a subprocess for signals), a model
@@ -100,6 +102,9 @@ def test_the_input_is_never_the_output(tmp_path, trained_weights, capsys):
         assert process(path, out, "--weights", trained_weights, "--overwrite") == 1
         err = capsys.readouterr().err
         assert "refusing" in err and str(path) in err and len(err.strip().splitlines()) == 1, err
+    for option in ("--csv", "--video"):
+        assert process(path, tmp_path / "out", "--weights", trained_weights, option, path / "x.mp4") == 1
+        assert "inside the input" in capsys.readouterr().err
     assert sorted((p.name, p.stat().st_size) for p in path.iterdir()) == before
     with BagReader(path) as reader:
         assert reader.count(TOPIC) == 2

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Broken weights files, unreadable images and odd output paths: refused in one line naming the file.
 
 Real files written by the project's own code (``save_weights``, ``export_onnx_bytes``), then

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Behaviour that broke silently when one line of core logic was changed (issue 12's survivors).
 
 Each test pins down a number the rest of the suite let drift: intrinsics scaled per axis, the
@@ -50,6 +52,18 @@ def test_camera_info_calibrated_at_another_resolution_scales_each_axis_by_its_ow
     msg = attitude_msg(line, K, Header())
     assert (msg.vector.x, msg.vector.y) == pytest.approx((roll, pitch), abs=2e-3)
     assert camera_attitude(line, streamed) == pytest.approx((roll, pitch), abs=1e-9)
+
+
+def test_horizon_smoothing_weights_the_previous_line_by_the_factor():
+    """factor 0.8: the new border rows are 0.8 x the previous line's + 0.2 x this frame's (at 0.5 either way round
+    gives the same, which is why the node's own smoother test could not tell)."""
+    from seasky_ros.outputs import HorizonSmoother
+
+    size = (100, 200)
+    smoother = HorizonSmoother(0.8)
+    smoother(horizon_from_points(0, 40, 199, 50, 200, 100), size, 0.0)
+    line = smoother(horizon_from_points(0, 60, 199, 80, 200, 100), size, 0.1)
+    assert (line.y0, line.y1) == pytest.approx((0.8 * 40 + 0.2 * 60, 0.8 * 50 + 0.2 * 80))
 
 
 # ------------------------------------------------------------------------------------------ RANSAC

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The package installs the way ROS 2 tools expect: `colcon build` gives the ament layout."""
 
 import os

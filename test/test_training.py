@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """seasky-train / -eval / -predict / -export, run for real on small synthetic data."""
 
 import csv

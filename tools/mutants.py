@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """A mutation check you can rerun: break one line of core logic at a time, see that a test notices.
 
 Usage (from the repo root; ``make mutants`` does the same)::
@@ -31,6 +33,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 NODE_TESTS = "test/test_node.py"
+GATE = "test/test_accuracy_gate.py"
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,18 @@ MUTANTS = [
     Mutant("resume without the scheduler", "training/train.py",
            'scheduler.load_state_dict(ckpt["scheduler"])', "pass",
            ("test/test_mutants_targets.py::test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt",)),
+    # ---- the accuracy gate alone notices the quiet numerical ones
+    Mutant("RANSAC inlier threshold x4 (accuracy gate alone)", "seasky_ros/horizon.py",
+           "threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)",
+           "threshold = 4 * max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)",
+           (GATE,)),
+    Mutant("logits upsampled nearest (accuracy gate alone)", "seasky_ros/segmenter.py",
+           "hwc = cv2.resize(hwc, (width, height), interpolation=cv2.INTER_LINEAR)",
+           "hwc = cv2.resize(hwc, (width, height), interpolation=cv2.INTER_NEAREST)",
+           (GATE,)),
+    Mutant("NaN/inf filled with 0 (accuracy gate alone)", "seasky_ros/preprocess.py",
+           "fill = float(np.median(gray[finite])) if bad < gray.size else 0.0", "fill = 0.0",
+           (GATE,)),
     # ---- more of our own
     Mutant("pitch sign flipped in camera_attitude", "seasky_ros/horizon.py",
            "pitch = math.asin(max(-1.0, min(1.0, float(up[2]))))",
@@ -121,7 +136,7 @@ MUTANTS = [
     Mutant("horizon smoothing weights swapped", "seasky_ros/outputs.py",
            "y0 = a * self._state[0] + (1.0 - a) * float(horizon.y_at(0.0))",
            "y0 = (1.0 - a) * self._state[0] + a * float(horizon.y_at(0.0))",
-           (f"{NODE_TESTS}::test_horizon_smoother",)),
+           ("test/test_mutants_targets.py::test_horizon_smoothing_weights_the_previous_line_by_the_factor",)),
     Mutant("a replaced frame not counted as dropped", "seasky_ros/node.py",
            "                self.stats.on_dropped()", "                pass",
            (f"{NODE_TESTS}::test_flooding_drops_frames_and_diagnostics_report_it",)),

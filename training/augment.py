@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Training augmentations that keep image, label mask and horizon line in agreement.
 
 Geometric transforms (mirror, small roll or a roll anywhere on the full circle, zoom/shift) are

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-export``: weights file -> ONNX (dynamic batch), checked against PyTorch.
 
 The ONNX file carries the same metadata as the weights file, so ``Segmenter.from_file`` and the

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """False obstacles: how much *open* sky and sea a model labels "other", and how many blobs it makes.
 
 A robot reads "other" as something in the way. Class IoU hides the failure that matters most
@@ -228,7 +230,7 @@ def worst_sheet(rows: Sequence[tuple[str, list]], tile_width: int = 320) -> np.n
             tile = cv2.resize(tile, (tile_width, round(tile.shape[0] * scale)), interpolation=cv2.INTER_AREA)
             share = frame.other_share
             captions = (name, f"{stem}: {len(frame.blobs)} false blobs, "
-                        f"{'n/a' if math.isnan(share) else f'{100 * share:.1f} %'} of open sky+sea other")
+                        f"{'n/a' if math.isnan(share) else f'{100 * share:.1f} %'} other")
             for row, caption in enumerate(captions):
                 for colour, width in (((0, 0, 0), 3), ((255, 255, 255), 1)):
                     cv2.putText(tile, caption, (4, 14 + 14 * row), cv2.FONT_HERSHEY_SIMPLEX, 0.38, colour, width,
@@ -257,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--margin", type=int, default=DEFAULT_MARGIN, help="px from any other label that make a pixel open")
     p.add_argument("--min-blob", type=float, default=DEFAULT_MIN_BLOB, help="smallest false blob, share of the frame")
     p.add_argument("--out", type=Path, default=None, help="folder for summary.json and worst_frames.png")
+    p.add_argument("--tile-width", type=int, default=320, help="width of each frame in worst_frames.png")
     args = p.parse_args(argv)
     if args.margin < 0 or not 0.0 <= args.min_blob < 1.0 or args.synthetic < 0 or args.bag_step < 0:
         p.error("need --margin >= 0, 0 <= --min-blob < 1, --synthetic >= 0 and --bag-step >= 0")
@@ -286,7 +289,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         payload = {"weights": str(segmenter.source), "margin": args.margin, "min_blob": args.min_blob,
                    "sources": results}
         write_bytes_atomic(args.out / "summary.json", json.dumps(payload, indent=2).encode())
-        write_image_atomic(args.out / "worst_frames.png", worst_sheet(rows))
+        write_image_atomic(args.out / "worst_frames.png", worst_sheet(rows, max(64, args.tile_width)))
     return 0
 
 

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-predict``: run the segmenter over a folder and write predictions in the dataset format.
 
 ``OUT/masks/<stem>.png`` (labels at each image's own resolution) and ``OUT/horizon.csv``

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-train``: train the sky/sea/other U-Net on synthetic scenes and labelled IR folders.
 
 The same command runs on a laptop CPU, one GPU (mixed precision) or many (``torchrun
