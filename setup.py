@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """ament_python package: installs with `colcon build` and with plain `pip install`."""
 
 from glob import glob
@@ -5,6 +7,8 @@ from glob import glob
 from setuptools import find_packages, setup
 
 PACKAGE = "seasky_ros"
+BAG = ["rosbags>=0.10", "tqdm", "pillow"]  # pillow: --video x.gif
+TRAINING = ["tqdm", "matplotlib", "onnx"]
 
 setup(
     name=PACKAGE,
@@ -18,13 +22,16 @@ setup(
         (f"share/{PACKAGE}/config", glob("config/*.yaml") + glob("config/*.xml")),
     ],
     python_requires=">=3.10",
-    install_requires=["setuptools", "numpy", "opencv-python-headless", "pyyaml"],
+    # what the node needs to start (torch: pick the CPU or CUDA wheel first, a bare `torch` is CUDA's);
+    # the ROS packages come from package.xml (rosdep), or as the ros-* wheels (see the Makefile)
+    install_requires=["setuptools", "numpy", "opencv-python-headless", "pyyaml", "torch>=2.1", "onnxruntime"],
     extras_require={
-        "torch": ["torch>=2.1"],
-        "onnx": ["onnx", "onnxruntime"],
-        "training": ["torch>=2.1", "tqdm", "matplotlib", "onnx", "onnxruntime"],
-        "bag": ["rosbags>=0.10", "tqdm"],
-        "dev": ["pytest", "ruff", "psutil"],
+        "bag": BAG,
+        "bench": ["psutil"],
+        # onnx: seasky-export, and .pt weights run through ONNX Runtime (torch's exporter needs it)
+        "training": TRAINING,
+        # colcon test runs pytest only when it is named here
+        "test": ["pytest", "ruff", "psutil", *BAG, *TRAINING],
     },
     zip_safe=True,
     maintainer="seasky_ros maintainers",
@@ -39,6 +46,7 @@ setup(
             "seasky-predict = training.predict:main",
             "seasky-export = training.export:main",
             "seasky-synth = training.synthetic:main",
+            "seasky-check = training.check:main",
             "seasky-bag = seasky_ros.bag:main",
             "seasky-bench = seasky_ros.bench:main",
         ],

@@ -1,13 +1,20 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Launch the seasky_ros segmenter for one infrared camera.
 
-    ros2 launch seasky_ros segment.launch.py image_topic:=/ir/image_raw camera_info_topic:=/ir/camera_info
+    ros2 launch seasky_ros segment.launch.py image_topic:=/ir/image_raw
 
 Parameters come from ``params_file`` (the package's config/segment.yaml by default). The
 ``weights``, ``device`` and ``publish_overlay`` arguments override it only when they are given:
 left empty, the params file's value stands, so a site's own params file is never overridden
 by a launch default behind its back. ``use_sim_time`` is always passed (default false). For
 compressed input set ``input_compressed: true`` in the params file: ``<image_topic>/compressed``
-is remapped as well.
+is remapped as well. ``camera_info_topic`` follows image_transport's convention unless given:
+``camera_info`` beside the image topic (``/ir/image_raw`` -> ``/ir/camera_info``).
+
+A node that exits with an error (it cannot start: weights, device, parameters; or it crashes)
+ends the launch with a non-zero exit code, so a script or a systemd unit sees the failure; the
+node's own last line says why.
 
 ``fastdds_profile`` (default: the shipped config/fastdds_large_frames.xml; empty = leave the
 environment alone) is given to the node as its Fast DDS default profile: a larger shared-memory
@@ -22,7 +29,8 @@ Only launch APIs that exist since Humble are used.
 import os
 
 from ament_index_python.packages import get_package_share_directory
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.actions import DeclareLaunchArgument, OpaqueFunction, RegisterEventHandler
+from launch.event_handlers import OnProcessExit
 from launch.launch_context import LaunchContext
 from launch.launch_description import LaunchDescription
 from launch.substitutions import LaunchConfiguration
@@ -71,6 +79,40 @@ def log_level(text: str) -> str:
     return level
 
 
+def camera_info_topic(image_topic: str, given: str) -> str:
+    """image_transport's convention: ``camera_info`` in the image topic's namespace, unless given."""
+    if given.strip():
+        return given.strip()
+    head, slash, _ = image_topic.rpartition("/")
+    return f"{head}/camera_info" if slash else "camera_info"
+
+
+def remappings(image_topic: str, camera_info: str) -> list[tuple[str, str]]:
+    """The node's relative input topics -> the camera's topics."""
+    image_topic = image_topic.strip().rstrip("/")
+    return [
+        ("image", image_topic),
+        ("image/compressed", image_topic + "/compressed"),
+        ("camera_info", camera_info_topic(image_topic, camera_info)),
+    ]
+
+
+def exit_error(returncode: int | None, shutting_down: bool) -> str | None:
+    """Why the launch must fail when the node exited, or None: a clean exit, or one during shutdown."""
+    if shutting_down or not returncode:
+        return None
+    return (f"segment_node exited with code {returncode} (the reason is on its last line above); "
+            "ending the launch with an error")
+
+
+def _fail_on_node_error(event, context: LaunchContext) -> None:
+    # launch's own way to end non-zero: an exception in an event handler is logged as one
+    # [ERROR] line, shuts the launch down and makes LaunchService.run() return 1
+    message = exit_error(event.returncode, context.is_shutdown)
+    if message:
+        raise RuntimeError(message)
+
+
 def launch_node(context: LaunchContext) -> list:
     values = {
         name: LaunchConfiguration(name).perform(context)
@@ -80,24 +122,18 @@ def launch_node(context: LaunchContext) -> list:
     # launch_ros only warns about a missing parameters file and starts the node without it
     if not os.path.isfile(values["params_file"]):
         raise FileNotFoundError(f"launch argument 'params_file': no such file '{values['params_file']}'")
-    image_topic = values["image_topic"].rstrip("/")
-    return [
-        Node(
-            package="seasky_ros",
-            executable="segment_node",
-            name="seasky_segmenter",
-            namespace=values["namespace"],
-            parameters=[values["params_file"], parameter_overrides(values)],
-            remappings=[
-                ("image", image_topic),
-                ("image/compressed", image_topic + "/compressed"),
-                ("camera_info", values["camera_info_topic"]),
-            ],
-            arguments=["--ros-args", "--log-level", log_level(values["log_level"])],
-            additional_env=fastdds_environment(values["fastdds_profile"], context.environment.get("ROS_DISTRO", "")),
-            output="screen",
-        )
-    ]
+    node = Node(
+        package="seasky_ros",
+        executable="segment_node",
+        name="seasky_segmenter",
+        namespace=values["namespace"],
+        parameters=[values["params_file"], parameter_overrides(values)],
+        remappings=remappings(values["image_topic"], values["camera_info_topic"]),
+        arguments=["--ros-args", "--log-level", log_level(values["log_level"])],
+        additional_env=fastdds_environment(values["fastdds_profile"], context.environment.get("ROS_DISTRO", "")),
+        output="screen",
+    )
+    return [node, RegisterEventHandler(OnProcessExit(target_action=node, on_exit=_fail_on_node_error))]
 
 
 def generate_launch_description() -> LaunchDescription:
@@ -106,8 +142,9 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("image_topic", default_value="/camera/image_raw",
                               description="Input sensor_msgs/Image topic (<image_topic>/compressed for "
                                           "compressed input)"),
-        DeclareLaunchArgument("camera_info_topic", default_value="/camera/camera_info",
-                              description="CameraInfo topic; with it the node publishes roll and pitch"),
+        DeclareLaunchArgument("camera_info_topic", default_value="",
+                              description="CameraInfo topic; with it the node publishes roll and pitch. "
+                                          "Empty = camera_info beside image_topic (image_transport)"),
         DeclareLaunchArgument("namespace", default_value="", description="Namespace of the node"),
         DeclareLaunchArgument("params_file", default_value=os.path.join(share, "config", "segment.yaml"),
                               description="ROS 2 parameters file for the node"),

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-bench``: the numbers behind the README's claims, measured on this machine.
 
 Three parts, one run:

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Large frames between processes over DDS, with and without the shipped Fast DDS profile.
 
 A 640x512 mono16 frame (655 KB) exceeds Fast DDS's default 512 KB shared-memory segment, so a

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """sensor_msgs Image / CompressedImage <-> numpy, without needing ROS's cv_bridge.
 
 ROS's ``cv_bridge`` is used for raw images when it can be imported, but it is not on PyPI (the
@@ -10,7 +12,11 @@ padding (``step``), byte order, truncated data and unknown encodings, each repor
 
 from __future__ import annotations
 
+import os
+import struct
 import sys
+import tempfile
+import threading
 from typing import Any
 
 import cv2
@@ -32,6 +38,9 @@ ENCODINGS: dict[str, tuple[np.dtype, int]] = {
 }
 OUTPUT_ENCODINGS = ("mono8", "bgr8", "mono16", "32FC1")
 COMPRESSED_FORMATS = ("png", "jpeg")
+# The largest frame accepted (pixels): 8192 x 4096. A compressed frame declaring more is refused from
+# its header, before decoding: a 1 MB PNG can declare a frame that takes tens of GB to decode.
+MAX_FRAME_PIXELS = 8192 * 4096
 _HOST_BIG_ENDIAN = sys.byteorder == "big"
 
 
@@ -118,9 +127,10 @@ def encode_raw(image: np.ndarray, encoding: str | None = None) -> tuple[bytes, i
 # ------------------------------------------------------------------------------------ ROS messages
 
 
-def image_to_numpy(msg: Any) -> tuple[np.ndarray, str]:
+def image_to_numpy(msg: Any, max_pixels: int | None = MAX_FRAME_PIXELS) -> tuple[np.ndarray, str]:
     """sensor_msgs/Image -> (array, encoding). Raises FrameError for frames that cannot be read."""
     encoding = str(msg.encoding)
+    check_frame_size(int(msg.width), int(msg.height), max_pixels)
     check_layout(len(msg.data), int(msg.height), int(msg.width), int(msg.step), encoding)
     if _BRIDGE is not None:
         try:
@@ -145,14 +155,135 @@ def numpy_to_image(image: np.ndarray, encoding: str | None = None, header: Any =
     return msg
 
 
-def decode_compressed(data: Any, fmt: str = "") -> tuple[np.ndarray, str]:
-    """PNG (8 or 16 bit, gray or colour) or JPEG bytes -> (array, encoding)."""
+def check_frame_size(width: int, height: int, max_pixels: int | None, what: str = "frame") -> None:
+    """FrameError when width x height exceeds ``max_pixels`` (None: no limit)."""
+    if max_pixels is not None and width * height > max_pixels:
+        raise FrameError(f"{what} of {width}x{height} ({width * height} pixels) is larger than the "
+                         f"{max_pixels}-pixel limit (max_frame_pixels)")
+
+
+def declared_size(data: bytes | memoryview) -> tuple[int, int] | None:
+    """(width, height) that a PNG, JPEG or TIFF file declares in its header; None for other data.
+
+    Read from the header alone, so a frame can be refused before a decoder allocates for it.
+    """
+    head = bytes(data[:8])
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        if len(data) < 24 or bytes(data[12:16]) != b"IHDR":
+            return None
+        return struct.unpack(">II", bytes(data[16:24]))
+    if head.startswith(b"\xff\xd8"):
+        return _jpeg_size(bytes(data))
+    if head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
+        return _tiff_size(bytes(data))
+    return None
+
+
+_JPEG_SOF = {0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF}
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Walk the JPEG markers up to the first start-of-frame segment, which holds the size."""
+    pos = 2
+    while pos + 4 <= len(data):
+        if data[pos] != 0xFF:
+            return None
+        marker = data[pos + 1]
+        if marker == 0xFF:  # fill byte
+            pos += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD8)):  # markers without a length
+            pos += 2
+            continue
+        length = int.from_bytes(data[pos + 2:pos + 4], "big")
+        if marker in _JPEG_SOF:
+            if pos + 9 > len(data):
+                return None
+            height, width = struct.unpack(">HH", data[pos + 5:pos + 9])
+            return width, height
+        if marker == 0xDA or length < 2:  # image data before any frame header: not a JPEG we read
+            return None
+        pos += 2 + length
+    return None
+
+
+def _tiff_size(data: bytes) -> tuple[int, int] | None:
+    """ImageWidth and ImageLength of a TIFF's (or BigTIFF's) first image directory."""
+    order = "<" if data[:2] == b"II" else ">"
+    big = data[2:4] in (b"+\x00", b"\x00+")
+    try:
+        if big:
+            (offset,) = struct.unpack(order + "Q", data[8:16])
+            (count,) = struct.unpack(order + "Q", data[offset:offset + 8])
+            entries, size, first = offset + 8, 20, "HHQ"
+        else:
+            (offset,) = struct.unpack(order + "I", data[4:8])
+            (count,) = struct.unpack(order + "H", data[offset:offset + 2])
+            entries, size, first = offset + 2, 12, "HHI"
+        values: dict[int, int] = {}
+        for i in range(min(count, 4096)):
+            entry = data[entries + i * size:entries + (i + 1) * size]
+            tag, kind, _n = struct.unpack(order + first, entry[:struct.calcsize(first)])
+            if tag in (256, 257):
+                raw = entry[struct.calcsize(first):]
+                values[tag] = struct.unpack(order + ("H" if kind == 3 else "I"), raw[:2 if kind == 3 else 4])[0]
+        return (values[256], values[257]) if len(values) == 2 else None
+    except (struct.error, KeyError):
+        return None
+
+
+_DECODE_LOCK = threading.Lock()
+
+
+def _decode_quietly(buffer: np.ndarray) -> tuple[np.ndarray | None, str]:
+    """cv2.imdecode with libpng's and libjpeg's complaints captured instead of printed.
+
+    Those libraries write straight to file descriptor 2, one line per bad frame, so it is
+    redirected for the call; whatever else the process wrote there meanwhile is passed on.
+    Returns the image (None when it cannot be decoded) and the decoders' text, on one line.
+    """
+    with _DECODE_LOCK, tempfile.TemporaryFile() as sink:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        try:
+            os.dup2(sink.fileno(), 2)
+            image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        sink.seek(0)
+        text = sink.read().decode("utf-8", "replace")
+    noise, others = [], []
+    for line in text.splitlines(keepends=True):
+        is_noise = line.startswith(("libpng", "Corrupt JPEG", "Premature end of JPEG", "Invalid SOS", "Bogus")) or (
+            line.startswith("[ WARN") and "grfmt_" in line)
+        (noise if is_noise else others).append(line)
+    if others:
+        os.write(2, "".join(others).encode())
+    return image, " ".join(line.strip() for line in noise)
+
+
+def decode_compressed(data: Any, fmt: str = "", max_pixels: int | None = MAX_FRAME_PIXELS) -> tuple[np.ndarray, str]:
+    """PNG (8 or 16 bit, gray or colour) or JPEG bytes -> (array, encoding).
+
+    The size the header declares is checked against ``max_pixels`` before anything is decoded.
+    """
     buffer = np.frombuffer(data, dtype=np.uint8)
     if buffer.size == 0:
         raise FrameError("empty compressed frame")
-    image = cv2.imdecode(buffer, cv2.IMREAD_UNCHANGED)
+    what = f"cannot decode compressed frame (format '{fmt}', {buffer.size} bytes)"
+    head = buffer[:8].tobytes()
+    if not (head.startswith(b"\x89PNG\r\n\x1a\n") or head.startswith(b"\xff\xd8")):
+        raise FrameError(f"{what}: not PNG or JPEG")
+    size = declared_size(buffer)
+    if size is None:
+        raise FrameError(f"{what}: no readable size in its header")
+    check_frame_size(*size, max_pixels, what="compressed frame (by its header)")
+    image, noise = _decode_quietly(buffer)
     if image is None or image.size == 0:
-        raise FrameError(f"cannot decode compressed frame (format '{fmt}', {buffer.size} bytes)")
+        raise FrameError(f"{what}: {noise}" if noise else what)
+    if "premature end" in noise.lower():  # libjpeg fills a truncated frame with gray and only warns
+        raise FrameError(f"{what}: truncated ({noise})")
     if image.ndim == 3 and image.shape[2] == 1:
         image = image[:, :, 0]
     if image.ndim == 2:
@@ -184,9 +315,9 @@ def encode_compressed(image: np.ndarray, fmt: str = "png", quality: int = 90) ->
     return buffer.tobytes()
 
 
-def compressed_to_numpy(msg: Any) -> tuple[np.ndarray, str]:
+def compressed_to_numpy(msg: Any, max_pixels: int | None = MAX_FRAME_PIXELS) -> tuple[np.ndarray, str]:
     """sensor_msgs/CompressedImage -> (array, encoding)."""
-    return decode_compressed(msg.data, str(msg.format))
+    return decode_compressed(msg.data, str(msg.format), max_pixels)
 
 
 def numpy_to_compressed(image: np.ndarray, fmt: str = "png", header: Any = None, quality: int = 90) -> Any:
@@ -201,8 +332,12 @@ def numpy_to_compressed(image: np.ndarray, fmt: str = "png", header: Any = None,
     return msg
 
 
-def message_to_numpy(msg: Any, compressed: bool | None = None) -> tuple[np.ndarray, str]:
-    """Image or CompressedImage -> (array, encoding); ``compressed`` None = decide by the message."""
+def message_to_numpy(msg: Any, compressed: bool | None = None, max_pixels: int | None = MAX_FRAME_PIXELS
+                     ) -> tuple[np.ndarray, str]:
+    """Image or CompressedImage -> (array, encoding); ``compressed`` None = decide by the message.
+
+    Frames over ``max_pixels`` are refused (compressed ones from their header, before decoding).
+    """
     if compressed is None:
         compressed = hasattr(msg, "format") and not hasattr(msg, "encoding")
-    return compressed_to_numpy(msg) if compressed else image_to_numpy(msg)
+    return compressed_to_numpy(msg, max_pixels) if compressed else image_to_numpy(msg, max_pixels)

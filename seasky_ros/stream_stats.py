@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Rolling statistics of a frame stream, for the node's /diagnostics.
 
 Plain Python (no ROS) so it is tested directly. What it tells an integrator:
@@ -7,7 +9,12 @@ Plain Python (no ROS) so it is tested directly. What it tells an integrator:
   to them (the node keeps only the newest frame, by design, so it never falls behind);
 - estimated losses before reception: frames the camera sent that never reached the callback
   (lost in transport, or replaced in the subscription's keep-last-1 queue), inferred from gaps
-  in the input header stamps against the median frame period (a gap of 3 periods = 2 lost);
+  in the input header stamps against the median frame period around each gap (a gap of 3
+  periods = 2 lost). The median is taken over the ``LOSS_CONTEXT`` gaps before *and* after, so
+  a rate change (30 -> 10 Hz) or a start-up burst moves the period instead of reading as losses;
+  a gap is counted provisionally until its later neighbours have arrived. Frames lost between
+  more than ``LOSS_CONTEXT`` consecutive receptions look like a rate change and are not
+  counted: it is an estimate;
 - latency (receipt -> publication) mean and 95th percentile over the last ``latency_window`` frames.
 
 Memory is bounded: every history is a deque with a maxlen.
@@ -69,6 +76,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
+LOSS_CONTEXT = 10  # gaps on each side of a gap that set the frame period it is judged against
+MAX_LOSS_RUN = 1000  # a longer gap is a pause of the source, not losses
+
+
+def _missing(gap: float, neighbourhood: list[float]) -> int:
+    """Frames missing in one stamp gap, judged against the median of its neighbourhood."""
+    if len(neighbourhood) < 5:
+        return 0  # too little context to know the period
+    period = statistics.median(neighbourhood)
+    missing = round(gap / period) - 1 if period > 0 else 0
+    return missing if 1 <= missing <= MAX_LOSS_RUN else 0
+
+
 class StreamStats:
     """Thread-safe counters and rolling windows; times in seconds."""
 
@@ -81,12 +101,14 @@ class StreamStats:
         self._outputs: deque[float] = deque(maxlen=max_events)
         self._latencies: deque[float] = deque(maxlen=latency_window)
         self._periods: deque[float] = deque(maxlen=period_window)
+        self._judged: deque[float] = deque(maxlen=LOSS_CONTEXT)  # the last gaps whose losses are final
+        self._pending: list[float] = []  # later gaps, waiting for LOSS_CONTEXT successors
         self._last_stamp: float | None = None
         self.received = 0
         self.processed = 0
         self.dropped = 0
         self.errors = 0
-        self.transport_lost = 0
+        self._lost_final = 0
 
     def on_input(self, stamp_s: float | None = None, now: float | None = None) -> None:
         """A frame arrived; ``stamp_s`` is its header stamp (for the transport-loss estimate)."""
@@ -102,14 +124,18 @@ class StreamStats:
         if last is None or stamp <= last:
             return  # first frame, a repeated stamp or a restart: nothing to learn
         gap = stamp - last
-        if len(self._periods) >= 5:
-            period = statistics.median(self._periods)
-            missing = round(gap / period) - 1 if period > 0 else 0
-            if missing >= 1:
-                if missing <= 1000:  # a pause of the source, not losses, beyond that
-                    self.transport_lost += missing
-                return  # a gap is not a sample of the period
         self._periods.append(gap)
+        self._pending.append(gap)
+        while len(self._pending) > LOSS_CONTEXT:
+            gap = self._pending.pop(0)
+            self._lost_final += _missing(gap, [*self._judged, gap, *self._pending])
+            self._judged.append(gap)
+
+    @property
+    def transport_lost(self) -> int:
+        """Final losses plus the provisional ones of the newest gaps (judged on the context so far)."""
+        context = [*self._judged, *self._pending]
+        return self._lost_final + sum(_missing(gap, context) for gap in self._pending)
 
     def on_dropped(self, count: int = 1) -> None:
         """Frames replaced in the single-slot buffer before they were processed."""

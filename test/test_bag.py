@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """seasky-bag on real rosbag2 files (written and read back with rosbags), and against the live node."""
 
 from __future__ import annotations

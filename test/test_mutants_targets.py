@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Behaviour that broke silently when one line of core logic was changed (issue 12's survivors).
 
 Each test pins down a number the rest of the suite let drift: intrinsics scaled per axis, the

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Copy-paste augmentation: pasted objects are labelled "other", the rest of the frame keeps its labels."""
 
 import numpy as np
@@ -77,7 +79,7 @@ def test_a_coast_stands_on_the_water_it_hides():
 def test_a_haze_band_warms_the_sky_over_its_lower_edge_and_keeps_the_labels():
     image, mask = sky_sea_frame()
     haze_only = PasteConfig(p_coast=0.0, vessels_mean=0.0, p_own_hull=0.0, p_bridge=0.0, p_rough_sea=0.0,
-                            p_restyle_sea=0.0, p_haze_band=1.0)
+                            p_restyle_sea=0.0, p_haze_band=1.0, p_glint_path=0.0)
     changed = 0
     for seed in range(10):
         out_img, out_mask = paste_objects(image, mask, np.random.default_rng(seed), haze_only)
@@ -127,3 +129,25 @@ def test_folder_samples_paste_share(tmp_path):
     assert torch.equal(samples[4][0], samples[4][0]), "a sample is a pure function of (seed, epoch, index)"
     with pytest.raises(ValueError, match="paste share"):
         FolderSamples(folder, (60, 80), norm, paste_share=1.5)
+
+
+def test_wakes_and_glint_paths_stay_sea_and_change_only_the_water():
+    """Drawn last and on the water only: the same seed without them pastes the same objects and labels."""
+    image, mask = sky_sea_frame()
+    boats = dict(p_coast=0.0, vessels_mean=2.0, p_own_hull=0.0, p_bridge=0.0, p_rough_sea=0.0,
+                 p_restyle_sea=0.0, p_haze_band=0.0)
+    with_both = PasteConfig(**boats, p_wake=1.0, p_glint_path=1.0)
+    without = PasteConfig(**boats, p_wake=0.0, p_glint_path=0.0)
+    wake_only = PasteConfig(**boats, p_wake=1.0, p_glint_path=0.0)
+    changed = waked = 0
+    for seed in range(12):
+        a_img, a_mask = paste_objects(image, mask, np.random.default_rng(seed), without)
+        b_img, b_mask = paste_objects(image, mask, np.random.default_rng(seed), with_both)
+        assert np.array_equal(a_mask, b_mask), f"seed {seed}: a wake or glint changed a label"
+        diff = np.abs(b_img - a_img) > 1e-3
+        assert not diff[b_mask != SEA].any(), f"seed {seed}: a wake or glint touched sky or a vessel"
+        changed += int(diff.sum() > 20)
+        w_img, _ = paste_objects(image, mask, np.random.default_rng(seed), wake_only)
+        waked += int((np.abs(w_img - a_img) > 0.5).sum() > 20)
+    assert changed == 12, "every frame gets a glint path"
+    assert waked >= 6, "most frames have a boat, and each boat a wake"

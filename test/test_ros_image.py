@@ -1,6 +1,11 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Image message <-> numpy: encodings, row padding, byte order, compression, and clear errors."""
 
 from __future__ import annotations
+
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -9,6 +14,7 @@ from seasky_ros.preprocess import FrameError
 from seasky_ros.ros_image import (
     ENCODINGS,
     bytes_per_pixel,
+    declared_size,
     decode_compressed,
     decode_raw,
     encode_compressed,
@@ -123,6 +129,61 @@ def test_compressed_errors():
         decode_compressed(b"not an image at all", "png")
     with pytest.raises(FrameError, match="unsupported compressed format"):
         encode_compressed(sample("mono8"), "webp")
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares width x height and holds a few bytes of (broken) data: a bomb's header."""
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    chunk = struct.pack(">I", len(ihdr)) + b"IHDR" + ihdr + struct.pack(">I", zlib.crc32(b"IHDR" + ihdr))
+    idat = zlib.compress(b"\x00" * 64)
+    return (b"\x89PNG\r\n\x1a\n" + chunk + struct.pack(">I", len(idat)) + b"IDAT" + idat
+            + struct.pack(">I", zlib.crc32(b"IDAT" + idat)))
+
+
+def tiff_of(image: np.ndarray) -> bytes:
+    import cv2
+
+    ok, data = cv2.imencode(".tif", image)
+    assert ok
+    return data.tobytes()
+
+
+def test_declared_size_is_read_from_the_header_without_decoding():
+    gray = sample("mono8", 48, 64)
+    assert declared_size(encode_compressed(gray, "png")) == (64, 48)
+    assert declared_size(encode_compressed(gray, "jpeg")) == (64, 48)
+    assert declared_size(encode_compressed(sample("mono16", 30, 20), "png")) == (20, 30)
+    assert declared_size(tiff_of(gray)) == (64, 48)
+    assert declared_size(png_header_only(20000, 30000)) == (20000, 30000)
+    assert declared_size(b"GIF89a and so on") is None
+
+
+def test_a_decompression_bomb_is_refused_from_its_header():
+    """The size check happens before decoding: the bomb's header alone is enough to refuse it."""
+    with pytest.raises(FrameError, match=r"20000x30000.*larger than the 1000000-pixel limit"):
+        decode_compressed(png_header_only(20000, 30000), "png", max_pixels=1_000_000)
+    frame = np.zeros((600, 800), np.uint8)  # 480000 px, a real PNG of a few hundred bytes
+    for fmt in ("png", "jpeg"):
+        data = encode_compressed(frame, fmt)
+        with pytest.raises(FrameError, match=r"800x600 .*larger than the 100000-pixel limit"):
+            decode_compressed(data, fmt, max_pixels=100_000)
+        assert decode_compressed(data, fmt, max_pixels=480_000)[0].shape == (600, 800)
+    with pytest.raises(FrameError, match="not PNG or JPEG"):
+        decode_compressed(tiff_of(frame), "tiff")
+
+
+def test_decoder_noise_goes_into_the_error_not_to_stderr(capfd):
+    data = bytearray(encode_compressed(sample("mono8", 64, 64), "png"))
+    data[60:80] = b"x" * 20  # damaged compressed data, intact header
+    for _ in range(3):
+        with pytest.raises(FrameError, match="cannot decode") as info:
+            decode_compressed(bytes(data), "png")
+        assert "\n" not in str(info.value)
+    jpeg = encode_compressed(sample("mono8", 64, 64), "jpeg")
+    with pytest.raises(FrameError, match="truncated.*premature end"):  # libjpeg would fill it with gray
+        decode_compressed(jpeg[: len(jpeg) // 2] + b"\xff\xd9", "jpeg")
+    captured = capfd.readouterr()
+    assert "libpng" not in captured.err and "JPEG" not in captured.err and "WARN" not in captured.err, captured.err
 
 
 def test_ros_messages_round_trip():

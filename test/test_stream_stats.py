@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Rolling stream statistics: rates, drops, transport-loss estimate, latency percentiles, bounded memory."""
 
 from __future__ import annotations
@@ -54,6 +56,29 @@ def test_jittery_stamps_are_not_losses():
         t += 0.0333 * rng.uniform(0.75, 1.25)  # +-25 % jitter, no gaps
         stats.on_input(stamp_s=t)
     assert stats.snapshot().transport_lost == 0
+
+
+def test_a_rate_change_is_not_a_loss():
+    """30 Hz, then the camera switches to 10 Hz: every frame arrives, nothing is lost."""
+    stats = StreamStats()
+    stamps = [i / 30.0 for i in range(100)] + [100 / 30.0 + i / 10.0 for i in range(100)]
+    for s in stamps:
+        stats.on_input(stamp_s=s)
+    snap = stats.snapshot()
+    assert snap.transport_lost == 0
+    assert snap.frame_period_ms == pytest.approx(100.0, rel=1e-6)
+    for s in [stamps[-1] + 0.1 * i for i in (1, 2, 5, 6)]:  # then 2 frames of the 10 Hz stream go missing
+        stats.on_input(stamp_s=s)
+    assert stats.snapshot().transport_lost == 2
+
+
+def test_a_start_up_burst_does_not_fix_the_period():
+    """A driver flushing 50 queued frames 1 ms apart, then 60 s at 30 Hz with one frame lost."""
+    stats = StreamStats()
+    stamps = [i * 0.001 for i in range(50)] + [0.049 + i / 30.0 for i in range(1, 1801) if i != 900]
+    for s in stamps:
+        stats.on_input(stamp_s=s)
+    assert stats.snapshot().transport_lost == 1
 
 
 def test_drops_errors_and_p95():

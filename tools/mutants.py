@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """A mutation check you can rerun: break one line of core logic at a time, see that a test notices.
 
 Usage (from the repo root; ``make mutants`` does the same)::

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The dataset folder format: the one way frames, labels and horizons move between tools.
 
 ::
@@ -5,6 +7,8 @@
     DIR/images/<stem>.png|.tif|.tiff   8- or 16-bit single channel (8-bit colour is read as gray)
     DIR/masks/<stem>.png               optional uint8 labels: 0 sky, 1 sea, 2 other, 255 ignore
     DIR/horizon.csv                    optional: stem,x0,y0,x1,y1 (empty fields: no horizon in view)
+    DIR/images.path                    instead of images/: one line, the images' folder (relative to DIR);
+                                       the folder then holds only the frames that have a mask
 
 Plain files that any image viewer, spreadsheet or script can read, so public datasets, our own
 recordings, synthetic scenes and predictions all meet in one format. Frames are loaded lazily
@@ -31,6 +35,7 @@ from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff")
 VALID_LABELS = frozenset({0, 1, 2, 255})
 HORIZON_HEADER = ("stem", "x0", "y0", "x1", "y1")
+IMAGES_POINTER = "images.path"
 
 # MassMIND: sky 0, water 1, bridge 2, obstacle 3, living obstacle 4, background 5, self 6.
 CLASS_MAP_PRESETS: dict[str, dict[int, int]] = {
@@ -163,18 +168,33 @@ def write_horizon_csv(path: str | os.PathLike, rows: Mapping[str, Horizon | None
     write_bytes_atomic(path, out.getvalue().encode("utf-8"))
 
 
+def resolve_images_dir(root: str | os.PathLike) -> Path:
+    """``root/images``, or the folder ``root/images.path`` names (labels kept apart from images they may not copy)."""
+    root = Path(root)
+    pointer = root / IMAGES_POINTER
+    if not (root / "images").is_dir() and pointer.is_file():
+        target = (root / pointer.read_text(encoding="utf-8").strip()).resolve()
+        if not target.is_dir():
+            raise DatasetError(f"{pointer}: names {target}, which is not a directory")
+        return target
+    return root / "images"
+
+
 class DatasetFolder:
     """A dataset folder, read lazily. ``stems`` are sorted (time order for timestamp names)."""
 
     def __init__(self, root: str | os.PathLike, class_map: Mapping[int, int] | None = None) -> None:
         self.root = Path(root)
         self.class_map = dict(class_map) if class_map else None
-        images = self.root / "images"
+        images = resolve_images_dir(self.root)
+        labelled_only = images != self.root / "images"
         if not images.is_dir():
             raise DatasetError(f"{images}: missing images directory (dataset folder format: images/<stem>.png)")
         found: dict[str, Path] = {}
         for path in sorted(images.iterdir()):
             if path.suffix.lower() not in IMAGE_SUFFIXES or path.name.startswith("."):
+                continue
+            if labelled_only and not (self.root / "masks" / f"{path.stem}.png").is_file():
                 continue
             if path.stem in found:
                 raise DatasetError(f"{path}: stem '{path.stem}' also used by {found[path.stem].name}")

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-eval``: score weights on a labelled dataset folder.
 
 Reports per-class IoU and Dice accumulated over the whole set, horizon position and angle
@@ -26,8 +28,9 @@ from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import CLASS_NAMES
 
 from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
+from .false_obstacles import FalseOtherTally, false_other, summary_line
 from .metrics import ConfusionMatrix, HorizonTally
-from .samples import time_split
+from .samples import gap_split, time_split
 
 
 @dataclass
@@ -66,6 +69,7 @@ def evaluate(
 
     cm = ConfusionMatrix(len(CLASS_NAMES))
     tally = HorizonTally()
+    phantoms = FalseOtherTally()
     keep: list = []
     times: list[float] = []
     network_times: list[float] = []
@@ -88,6 +92,7 @@ def evaluate(
             network_times.append(result.timings_ms["network"])
         if item.mask is not None and not oracle_masks:
             cm.update(item.mask, labels)
+            phantoms.update(false_other(item.mask, labels))
             valid = item.mask != 255
             record.pixel_error = float(np.mean(item.mask[valid] != labels[valid])) if valid.any() else math.nan
         if item.has_horizon_label:
@@ -115,6 +120,7 @@ def evaluate(
             "pixel_accuracy": _finite(cm.pixel_accuracy()),
         },
         "horizon": tally.summary() if tally.with_truth + tally.without_truth else None,
+        "false_obstacles": phantoms.summary() if phantoms.frames else None,
         "speed": {
             "ms_per_frame_mean": _finite(np.mean(times)) if times else None,
             "ms_per_frame_median": _finite(np.median(times)) if times else None,
@@ -178,6 +184,8 @@ def markdown_report(summary: dict, grid_name: str | None) -> str:
         lines += ["", f"mean IoU sky/sea: {_fmt(seg['mean_iou_sky_sea'], 4)}; mean IoU: "
                   f"{_fmt(seg['mean_iou'], 4)} (classes present in the truth); "
                   f"pixel accuracy {_fmt(seg['pixel_accuracy'], 4)}", ""]
+    if summary.get("false_obstacles"):
+        lines += ["False obstacles (training.false_obstacles): " + summary_line(summary["false_obstacles"]), ""]
     hz = summary["horizon"]
     if hz:
         lines += ["## Horizon", "", "| error | mean | median | p95 | max |", "| --- | --- | --- | --- | --- |"]
@@ -208,9 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--device", default="auto")
     p.add_argument("--backend", default="auto", choices=["auto", "torch", "onnxruntime"])
     p.add_argument("--class-map", default=None, help="'massmind' or '0:0,1:1,3:2,...' for the folder's masks")
-    p.add_argument("--tail-fraction", type=float, default=None,
-                   help="score only this time-ordered tail of the folder "
-                   "(the part seasky-train --val-fraction held out)")
+    split = p.add_mutually_exclusive_group()
+    split.add_argument("--tail-fraction", type=float, default=None,
+                       help="score only this time-ordered tail of the folder "
+                       "(the part seasky-train --val-fraction held out)")
+    split.add_argument("--split", choices=["gap"], default=None,
+                       help="'gap': score only the last third of the time-ordered folder, the frames "
+                       "seasky-train --split gap validates on (a gap after its training half)")
     p.add_argument("--oracle-masks", action="store_true", help="horizon stage alone, on the ground-truth masks")
     p.add_argument("--no-refine", action="store_true", help="skip the horizon's image-gradient refinement")
     p.add_argument("--out", type=Path, default=None, help="report folder (default eval-<data name>)")
@@ -228,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     folder = DatasetFolder(args.data, class_map=class_map)
     if args.tail_fraction is not None:
         folder = folder.subset(time_split(len(folder), args.tail_fraction)[1])
+    elif args.split == "gap":
+        folder = folder.subset(gap_split(len(folder))[1])
     segmenter = None if args.oracle_masks else Segmenter.from_file(args.weights, args.device, args.backend)
     summary, worst = evaluate(folder, segmenter, args.oracle_masks, not args.no_refine, not args.no_progress,
                               args.worst)

@@ -1,11 +1,14 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Copy-paste augmentation: synthetic land, buildings, vessels, bridges and own hull on real frames.
 
 The synthetic generator's skies and seas are not real ones; training on more of them taught the
 network the generator and cost it real hazy coasts. A real labelled sky/sea frame with synthetic
 "other" pasted on keeps the real sky and sea textures the network must read, and still shows it
 what sits on and across the horizon: a coast whose waterline hides the far sea, a skyline, a boat,
-a bridge deck, the own bow. Every pasted pixel is labelled "other" (2); reflections, chop and
-glitter added to the water stay "sea", a haze band added over the horizon stays "sky".
+a bridge deck, the own bow. Every pasted pixel is labelled "other" (2); reflections, chop,
+glitter, sun glint and wakes added to the water stay "sea", a haze band added over the horizon
+stays "sky".
 Intensities are set relative to the frame's own sky and sea near the horizon, so the contrast
 of a pasted coast is one a real camera could see.
 """
@@ -34,6 +37,8 @@ class PasteConfig:
     p_restyle_sea: float = 0.4  # the water warmer or colder than the sky, brightening towards the camera
     p_haze_band: float = 0.6  # the sky warming just above whatever meets it (still "sky")
     max_haze: float = 0.85  # a coast's contrast is scaled by (1 - haze), haze up to this
+    p_wake: float = 0.5  # a pasted vessel's wake on the water (still "sea")
+    p_glint_path: float = 0.2  # sun glint: a path of sparkles below the sun on the water (still "sea")
 
 
 @dataclass
@@ -263,13 +268,57 @@ def _roughen_sea(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.ran
         image += glints * rng.choice([-1.0, 1.0], p=[0.2, 0.8]) * rng.uniform(0.2, 1.0) * scene.span
 
 
-def _paste_vessel(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
+def _paste_wake(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator,
+                stern: tuple[float, float], length: float) -> None:
+    """A pasted vessel's wake: a churned band astern and the two Kelvin arms, on the water only.
+
+    Laid on a ground plane seen in perspective (distance ~ 1 / depth below the horizon), so it
+    narrows and fades towards the horizon as a real one does. Foam is bright, churned cooler
+    water dark; either way it is sea, which the network has to learn apart from a hull.
+    """
+    height, width = mask.shape
+    focal = float(width)  # about a 50-degree lens; units: camera height x focal length = 1
+    depth = np.maximum(np.arange(height, dtype=np.float32)[:, None] - scene.horizon[None, :], 0.5)
+    ground = 1.0 / depth  # distance along the view
+    lateral = (np.arange(width, dtype=np.float32)[None, :] - stern[0]) * ground / focal
+    g0 = 1.0 / max(stern[1] - float(scene.horizon[int(np.clip(stern[0], 0, width - 1))]), 0.5)
+    beam = length * g0 / focal / 6.0  # the hull's beam (its length in px at the stern's distance, over 6)
+    psi = rng.uniform(60.0, 120.0)  # the hull is drawn broadside, bow to the right
+    tx, ty = np.sin(np.radians(psi)), np.cos(np.radians(psi))
+    dy = ground - g0
+    behind = np.maximum(-(lateral * tx + dy * ty), 0.0)
+    cross = lateral * ty - dy * tx
+    decay = rng.uniform(10.0, 40.0) * beam
+    centre = np.exp(-((cross / (beam * (1.0 + 0.15 * behind / beam))) ** 2)) * np.exp(-behind / decay)
+    off = np.abs(cross) - behind * np.tan(np.radians(19.47))
+    arms = 0.5 * np.exp(-((off / (0.4 * beam + 0.02 * behind)) ** 2)) * np.exp(-behind / (0.6 * decay))
+    texture = np.clip(1.0 + 0.6 * _smooth_noise(rng, height, width, rng.uniform(2.0, 6.0)), 0.0, None)
+    amp = rng.choice([-1.0, 1.0], p=[0.35, 0.65]) * rng.uniform(0.05, 0.3) * scene.span
+    image += (mask == SEA) * amp * np.clip(behind / beam, 0.0, 1.0) * (centre + arms) * texture
+
+
+def _glint_path(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
+    """Sparkles of the sun in wave facets, in a path below it that widens towards the camera; sea."""
+    height, width = mask.shape
+    below = _depth_below(scene, height)
+    centre = rng.uniform(0.0, width)
+    half = rng.uniform(0.03, 0.15) * width * (0.3 + below)
+    x = np.arange(width, dtype=np.float32)[None, :]
+    path = np.exp(-(((x - centre) / half) ** 2)) * np.exp(-below / rng.uniform(0.2, 1.0))
+    sparkle = rng.random((height, width)) < rng.uniform(0.02, 0.15) * path
+    sparkle = cv2.dilate(sparkle.astype(np.uint8), np.ones((1, int(rng.integers(1, 4))), np.uint8)).astype(bool)
+    image += (sparkle & (mask == SEA)) * rng.uniform(0.2, 1.0) * scene.span
+
+
+def _paste_vessel(image: np.ndarray, mask: np.ndarray, scene: _Scene,
+                  rng: np.random.Generator) -> tuple[tuple[float, float], float] | None:
+    """Paste a boat; returns its stern at the waterline (x, row) and its length in px, for a wake."""
     height, width = mask.shape
     horizon = scene.horizon
     cx = int(rng.uniform(0.0, width))
     h_row = float(horizon[np.clip(cx, 0, width - 1)])
     if h_row >= height - 2:
-        return
+        return None
     # nearer boats sit lower in the frame and look bigger
     base = h_row + (height - h_row) * rng.uniform(0.0, 0.6) ** 2
     scale = max(base - h_row, 1.0) * rng.uniform(0.1, 0.5) + rng.uniform(1.0, 0.02 * height + 2.0)
@@ -292,12 +341,13 @@ def _paste_vessel(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.ra
                  max(1, int(scale / 12)))
     region = region.astype(bool)
     if region.sum() < 3:
-        return
+        return None
     contrast = rng.choice([-1.0, 1.0], p=[0.3, 0.7]) * rng.uniform(0.1, 0.9) * scene.span
     value = (scene.sea_near + contrast
              + 0.1 * abs(contrast) * _smooth_noise(rng, height, width, max(2.0, scale / 3))).astype(np.float32)
     _blend(image, region, value, rng.uniform(0.0, 1.0))
     mask[region] = OTHER
+    return (x0 + bow * 0.3, base), length
 
 
 def _paste_own_hull(image: np.ndarray, mask: np.ndarray, scene: _Scene, rng: np.random.Generator) -> None:
@@ -380,14 +430,19 @@ def paste_objects(
         _roughen_sea(image, mask, scene, rng)
     if rng.random() < cfg.p_coast:
         _paste_coast(image, mask, scene, rng, cfg)
-    for _ in range(int(rng.poisson(cfg.vessels_mean))):
-        _paste_vessel(image, mask, scene, rng)
+    vessels = [_paste_vessel(image, mask, scene, rng) for _ in range(int(rng.poisson(cfg.vessels_mean)))]
     if rng.random() < cfg.p_bridge:
         _paste_bridge(image, mask, scene, rng)
     if rng.random() < cfg.p_own_hull:
         _paste_own_hull(image, mask, scene, rng)
     if rng.random() < cfg.p_haze_band:
         _haze_band(image, mask, scene, rng)
+    # drawn last, so that every earlier paste of a seed is what it was before they existed
+    for vessel in vessels:
+        if vessel is not None and rng.random() < cfg.p_wake:
+            _paste_wake(image, mask, scene, rng, *vessel)
+    if rng.random() < cfg.p_glint_path:
+        _glint_path(image, mask, scene, rng)
     if limits is not None:
         np.clip(image, limits[0], limits[1], out=image)
     return image, mask

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Training pairs (network input, label map) from synthetic scenes and dataset folders.
 
 Both sources end in ``training_pair``, which resizes and normalises with the very functions
@@ -6,12 +8,13 @@ inference uses (``seasky_ros.preprocess``), so train and run time see identical 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Iterator, Sequence
 
 import cv2
 import numpy as np
 import torch
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, Sampler
 
 from seasky_ros.preprocess import Normalization, fill_nonfinite, network_input, resize_gray, to_gray
 
@@ -138,6 +141,84 @@ class FolderSamples(Dataset):
             rng = np.random.default_rng([self.seed, self.epoch, index])
             gray, mask, _ = augment(gray, mask, item.horizon, rng, self.augment_cfg)
         return training_pair(gray, mask, self.input_size, self.norm)
+
+
+def set_epoch(dataset: Dataset, epoch: int) -> None:
+    """Tell every part of a (concatenated) dataset which epoch it renders."""
+    for part in getattr(dataset, "datasets", [dataset]):
+        if hasattr(part, "set_epoch"):
+            part.set_epoch(epoch)
+
+
+class EpochKeyed(Dataset):
+    """A dataset indexed by ``(epoch, index)`` keys, as ``EpochSampler`` yields them.
+
+    Data-loader workers (persistent ones above all) render samples on their own copy of the
+    dataset, made when they start; an epoch set on the main process's copy never reaches them.
+    Carrying the epoch in every key makes each sample a function of (seed, epoch, index)
+    wherever and in whichever worker it is rendered.
+    """
+
+    def __init__(self, dataset: Dataset) -> None:
+        self.dataset = dataset
+
+    def __len__(self) -> int:
+        return len(self.dataset)
+
+    def __getitem__(self, key: tuple[int, int]) -> tuple[torch.Tensor, torch.Tensor]:
+        epoch, index = key
+        set_epoch(self.dataset, epoch)
+        return self.dataset[index]
+
+
+class EpochSampler(Sampler):
+    """The order of one epoch as ``(epoch, index)`` keys, a pure function of (seed, epoch).
+
+    Shuffled with a generator seeded from (seed, epoch) alone, so a resumed run draws the
+    same order as an uninterrupted one, however the data loader's own generator was used.
+    With ``world`` > 1 (torchrun) each rank takes every ``world``-th key of the same order,
+    the order padded by repetition to a multiple of ``world``, as ``DistributedSampler`` does.
+    """
+
+    def __init__(self, length: int, seed: int, shuffle: bool = True, rank: int = 0, world: int = 1) -> None:
+        self.length = int(length)
+        self.seed = int(seed)
+        self.shuffle = shuffle
+        self.rank = int(rank)
+        self.world = max(1, int(world))
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = int(epoch)
+
+    def __len__(self) -> int:
+        return math.ceil(self.length / self.world)
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        if self.shuffle:
+            generator = torch.Generator().manual_seed(self.seed * 100_003 + self.epoch)
+            order = torch.randperm(self.length, generator=generator).tolist()
+        else:
+            order = list(range(self.length))
+        total = len(self) * self.world
+        order += (order * math.ceil(total / max(len(order), 1)))[: total - len(order)]
+        for index in order[self.rank:total:self.world]:
+            yield self.epoch, index
+
+
+# --split gap (seasky-train and seasky-eval): train on the first half of a time-ordered folder, score
+# from two thirds on. The sixth between keeps the scored frames minutes away from any training
+# frame: the adjacent tail of a clip reads far better than later frames of the same camera.
+GAP_TRAIN_END = 1 / 2
+GAP_SCORE_START = 2 / 3
+SPLITS = ("tail", "gap")
+
+
+def gap_split(count: int) -> tuple[list[int], list[int]]:
+    """Indices of a time-ordered folder: the first half for training, the last third for scoring."""
+    cut = int(round(count * GAP_TRAIN_END))
+    start = max(cut, int(round(count * GAP_SCORE_START)))
+    return list(range(cut)), list(range(start, count))
 
 
 def time_split(count: int, val_fraction: float) -> tuple[list[int], list[int]]:

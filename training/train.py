@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-train``: train the sky/sea/other U-Net on synthetic scenes and labelled IR folders.
 
 The same command runs on a laptop CPU, one GPU (mixed precision) or many (``torchrun
@@ -13,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import math
 import os
 import random
@@ -25,7 +28,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from torch.utils.data import ConcatDataset, DataLoader, Dataset
-from torch.utils.data.distributed import DistributedSampler
 
 from seasky_ros.model import UNet, UNetConfig
 from seasky_ros.preprocess import Normalization
@@ -35,13 +37,18 @@ from .augment import AugmentConfig
 from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .losses import segmentation_loss
 from .metrics import ConfusionMatrix
-from .samples import FolderSamples, SyntheticSamples, time_split
+from .recipe import parse_with_recipe
+from .samples import SPLITS, EpochKeyed, EpochSampler, FolderSamples, SyntheticSamples, gap_split, time_split
 from .synthetic import DEFAULT_HARBOUR_SHARE
 
 CHECKPOINT_NAME = "checkpoint_last.pt"
 WEIGHTS_NAME = "best.pt"
 EPOCH_WEIGHTS_NAME = "epoch_{epoch:03d}.pt"
 LOG_NAME = "metrics.csv"
+RUN_LOG_NAME = "run.log"
+# settings that do not change what a run computes: they may differ between a run and its resumption
+RUN_ONLY_SETTINGS = frozenset({"out", "resume", "stop_after", "workers", "device", "no_progress", "weights_out",
+                               "keep_epochs", "recipe"})
 PLOT_NAME = "curves.png"
 
 
@@ -103,11 +110,21 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--paste-share", type=parse_share, default=0.0,
                       help="share of real training samples with synthetic land, buildings, vessels, bridges or "
                       "own hull pasted on (labelled other; training.paste)")
+    data.add_argument("--train-only", type=Path, action="append", default=[],
+                      help="dataset folder used whole for training, never split (repeatable; e.g. labelled "
+                      "frames of a clip whose held-out frames live in another folder)")
     data.add_argument("--val", type=Path, action="append", default=[], help="validation folder (repeatable)")
     data.add_argument("--val-fraction", type=float, default=0.0,
-                      help="hold out this time-ordered tail of every --data folder for validation")
+                      help="hold out this time-ordered tail of every --data folder for validation (--split tail)")
+    data.add_argument("--split", choices=SPLITS, default="tail",
+                      help="how each --data folder (time-ordered) is split: 'tail' holds out --val-fraction at "
+                      "the end; 'gap' trains on the first half and validates on the last third (best.pt is "
+                      "chosen on frames minutes away from any training frame)")
     data.add_argument("--val-synthetic", type=int, default=0, help="held-out synthetic validation scenes")
     data.add_argument("--no-augment", action="store_true", help="turn training augmentations off")
+    data.add_argument("--roll-share", type=parse_share, default=0.0,
+                      help="share of training samples rolled by any angle on the full circle (upside down "
+                      "included; pixels from outside the frame are ignored), instead of a small roll")
 
     model = p.add_argument_group("model")
     model.add_argument("--input-size", type=parse_size, default=(160, 208), help="network input HxW")
@@ -126,11 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--seed", type=int, default=0)
 
     run = p.add_argument_group("run")
+    run.add_argument("--recipe", type=Path, default=None,
+                     help="YAML file of these options (e.g. config/train_shipped.yaml); options given here "
+                     "override it; it is recorded in the weights' metadata")
     run.add_argument("--out", type=Path, default=None, help="run folder (default runs/<time>)")
     run.add_argument("--weights-out", type=Path, default=None, help="also copy the best weights here")
     run.add_argument("--keep-epochs", action="store_true",
                      help="also write every epoch's weights (epoch_NNN.pt), to choose one by your own checks")
     run.add_argument("--resume", default=None, help="checkpoint to continue from, or 'auto' (OUT's last)")
+    run.add_argument("--stop-after", type=int, default=0,
+                     help="stop after this epoch, the schedule still that of --epochs (a run in sessions: "
+                     "continue with --resume auto); 0 = run to the end")
     run.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
     run.add_argument("--amp", choices=["auto", "on", "off"], default="auto", help="mixed precision (CUDA)")
     run.add_argument("--workers", type=int, default=max(1, min(4, (os.cpu_count() or 2) - 1)))
@@ -177,7 +200,7 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
     class_map = None
     if args.class_map:
         class_map = CLASS_MAP_PRESETS.get(args.class_map) or parse_class_map(args.class_map)
-    aug = None if args.no_augment else AugmentConfig()
+    aug = None if args.no_augment else AugmentConfig(p_full_roll=args.roll_share)
     train_parts: list[Dataset] = []
     val_parts: list[Dataset] = []
     described: list[dict] = []
@@ -188,14 +211,21 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
                           "harbour_share": args.harbour_share})
     for root in args.data:
         folder = DatasetFolder(root, class_map=class_map)
-        train_idx, val_idx = time_split(len(folder), args.val_fraction)
+        train_idx, val_idx = gap_split(len(folder)) if args.split == "gap" else time_split(len(folder),
+                                                                                           args.val_fraction)
         train_parts.append(FolderSamples(folder, args.input_size, norm, aug, train_idx, args.repeat, args.seed,
                                          paste_share=args.paste_share))
         if val_idx:
             val_parts.append(FolderSamples(folder, args.input_size, norm, None, val_idx))
-        described.append({"source": str(root), "train_frames": len(train_idx), "val_frames": len(val_idx),
-                          "paste_share": args.paste_share,
+        described.append({"source": str(root), "split": args.split, "train_frames": len(train_idx),
+                          "val_frames": len(val_idx), "repeat": args.repeat, "paste_share": args.paste_share,
                           "first_val_stem": folder.stems[val_idx[0]] if val_idx else None})
+    for root in args.train_only:
+        folder = DatasetFolder(root, class_map=class_map)
+        train_parts.append(FolderSamples(folder, args.input_size, norm, aug, None, args.repeat, args.seed,
+                                         paste_share=args.paste_share))
+        described.append({"source": str(root), "split": "none", "train_frames": len(folder), "val_frames": 0,
+                          "repeat": args.repeat, "paste_share": args.paste_share})
     for root in args.val:
         val_parts.append(FolderSamples(DatasetFolder(root, class_map=class_map), args.input_size, norm))
         described.append({"source": str(root), "use": "validation"})
@@ -204,14 +234,8 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
                                           None, fresh_each_epoch=False, harbour_share=args.harbour_share))
         described.append({"source": "synthetic", "use": "validation", "scenes": args.val_synthetic})
     if not train_parts:
-        raise SystemExit("seasky-train: no training data (give --synthetic N and/or --data DIR)")
+        raise SystemExit("seasky-train: no training data (give --synthetic N, --data DIR or --train-only DIR)")
     return ConcatDataset(train_parts), (ConcatDataset(val_parts) if val_parts else None), described
-
-
-def set_epoch(dataset: Dataset, epoch: int) -> None:
-    for part in getattr(dataset, "datasets", [dataset]):
-        if hasattr(part, "set_epoch"):
-            part.set_epoch(epoch)
 
 
 @torch.no_grad()
@@ -229,6 +253,17 @@ def validate(model: torch.nn.Module, loader: DataLoader, device: torch.device, n
     iou = cm.iou()
     return {"val_loss": loss_sum / max(batches, 1), "val_miou": cm.mean_iou(),
             **{f"val_iou_{i}": float(v) for i, v in enumerate(iou)}}
+
+
+def batch_digests(x: torch.Tensor, y: torch.Tensor) -> list[bytes]:
+    """One short hash per training sample (input and labels).
+
+    Sorted and hashed together they give the epoch's ``data_digest`` in metrics.csv: what the
+    network was shown, independent of order, so a log shows whether epochs really differed and
+    whether a resumed run saw what an uninterrupted one would have (under torchrun: rank 0's share).
+    """
+    xs, ys = x.numpy(), y.numpy()
+    return [hashlib.blake2b(xs[i].tobytes() + ys[i].tobytes(), digest_size=8).digest() for i in range(len(xs))]
 
 
 def write_plot(history: list[dict], path: Path) -> None:
@@ -266,6 +301,44 @@ def write_log(history: list[dict], path: Path) -> None:
     os.replace(tmp, path)
 
 
+class RunLog:
+    """What the run prints, also appended to OUT/run.log, so the run's story stays beside its weights.
+
+    Only the main process of a torchrun job speaks (``path`` None elsewhere).
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+
+    def __call__(self, text: str) -> None:
+        if self.path is None:
+            return
+        print(text, flush=True)
+        with open(self.path, "a", encoding="utf-8") as f:
+            f.write(text + "\n")
+
+
+def describe_data(described: list[dict], train_samples: int, batches: int) -> list[str]:
+    """The loaded data, one line per source, for the start of the run log."""
+    lines = [f"data: {train_samples} training samples per epoch, {batches} batches"]
+    for part in described:
+        lines.append("  " + ", ".join(f"{k} {v}" for k, v in part.items() if v is not None))
+    return lines
+
+
+def changed_settings(saved: dict, args: argparse.Namespace) -> list[str]:
+    """Settings that differ between the checkpoint's run and this one (those that change what it computes)."""
+    now = vars(args)
+    return [f"{k} {saved.get(k)!s} -> {now[k]!s}" for k in sorted(now)
+            if k not in RUN_ONLY_SETTINGS and str(saved.get(k)) != str(now[k])]
+
+
+def epoch_line(row: dict, epochs: int, improved: bool) -> str:
+    """'epoch 3/20  train_loss=0.1234  lr=3.00e-04 ...': the learning rate in scientific notation."""
+    parts = [f"{k}={v:.2e}" if k == "lr" else f"{k}={v:.4f}" for k, v in row.items() if isinstance(v, float)]
+    return f"epoch {row['epoch']}/{epochs}  {'  '.join(parts)}{'  *best' if improved else ''}"
+
+
 def find_resume(args) -> Path | None:
     if not args.resume:
         return None
@@ -280,13 +353,16 @@ def find_resume(args) -> Path | None:
 def train(argv: list[str] | None = None) -> Path:
     """Run training; returns the path of the best weights file."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, recipe = parse_with_recipe(parser, argv)
     if not 0.0 <= args.harbour_share <= 1.0:
         parser.error("--harbour-share must be between 0 and 1")
+    if args.split == "gap" and args.val_fraction:
+        parser.error("--split gap fixes the validation frames itself; drop --val-fraction")
     dist, device = setup_distributed(args.device)
     if args.out is None:
         args.out = Path("runs") / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     args.out.mkdir(parents=True, exist_ok=True)
+    say = RunLog(args.out / RUN_LOG_NAME if dist.main else None)
     seed_everything(args.seed + dist.rank)
     norm = Normalization()
     config = UNetConfig(in_channels=1, num_classes=3, base=args.base, depth=args.depth,
@@ -304,7 +380,13 @@ def train(argv: list[str] | None = None) -> Path:
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=max(args.epochs, 1),
                                                            eta_min=args.lr * 0.05)
     scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
-    start_epoch, best_score, history = 0, -math.inf, []
+    start_epoch, best_score, best_epoch, history = 0, -math.inf, None, []
+    command = "seasky-train " + shlex.join(argv if argv is not None else sys.argv[1:])
+    revision = git_revision()  # the code this run loaded; asked once, not every epoch
+    say(f"seasky-train {dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}: {command}")
+    say(f"code {revision}, torch {torch.__version__}, device {device}, seed {args.seed}")
+    if recipe is not None:
+        say(f"recipe {args.recipe}: {recipe}")
 
     resume = find_resume(args)
     if resume:
@@ -316,11 +398,14 @@ def train(argv: list[str] | None = None) -> Path:
         scheduler.load_state_dict(ckpt["scheduler"])
         scaler.load_state_dict(ckpt["scaler"])
         start_epoch, best_score, history = ckpt["epoch"] + 1, ckpt["best_score"], ckpt["history"]
+        best_epoch = ckpt.get("best_epoch")
         torch.set_rng_state(ckpt["torch_rng"])
         np.random.set_state(ckpt["numpy_rng"])
         random.setstate(ckpt["python_rng"])
-        if dist.main:
-            print(f"seasky-train: resumed from {resume} at epoch {start_epoch}", flush=True)
+        say(f"seasky-train: resumed from {resume} at epoch {start_epoch + 1}")
+        changed = changed_settings(ckpt.get("args", {}), args)
+        if changed:
+            say("seasky-train: WARNING: resumed with other settings than the checkpoint's run: " + "; ".join(changed))
 
     net = model
     if dist.enabled:
@@ -332,28 +417,28 @@ def train(argv: list[str] | None = None) -> Path:
     train_set, val_set, described = build_datasets(args, norm)
     loader_kw = {"batch_size": args.batch_size, "num_workers": args.workers,
                  "pin_memory": device.type == "cuda", "persistent_workers": args.workers > 0}
-    sampler = DistributedSampler(train_set, seed=args.seed) if dist.enabled else None
-    generator = torch.Generator()
-    train_loader = DataLoader(train_set, shuffle=sampler is None, sampler=sampler, drop_last=True,
-                              generator=generator, **loader_kw)
+    # the epoch travels with every index, so workers render each epoch's own scenes and pastes
+    sampler = EpochSampler(len(train_set), args.seed, rank=dist.rank, world=dist.world)
+    train_loader = DataLoader(EpochKeyed(train_set), sampler=sampler, drop_last=True,
+                              generator=torch.Generator().manual_seed(args.seed), **loader_kw)
     val_loader = DataLoader(val_set, shuffle=False, **loader_kw) if val_set is not None else None
     weights_path = args.out / WEIGHTS_NAME
-    command = "seasky-train " + shlex.join(argv if argv is not None else sys.argv[1:])
-    revision = git_revision()  # the code this run loaded; asked once, not every epoch
+    for line in describe_data(described, len(train_set), len(train_loader)):
+        say(line)
 
     from tqdm import tqdm
 
-    for epoch in range(start_epoch, args.epochs):
-        set_epoch(train_set, epoch)
-        generator.manual_seed(args.seed * 100_003 + epoch)
-        if sampler is not None:
-            sampler.set_epoch(epoch)
+    last = min(args.epochs, args.stop_after) if args.stop_after > 0 else args.epochs
+    for epoch in range(start_epoch, last):
+        sampler.set_epoch(epoch)
         net.train()
         total, steps = 0.0, 0
+        seen: list[bytes] = []
         limit = args.steps_per_epoch or len(train_loader)
         bar = tqdm(total=min(limit, len(train_loader)), desc=f"epoch {epoch + 1}/{args.epochs}",
                    disable=args.no_progress or not dist.main, leave=False)
         for x, y in train_loader:
+            seen += batch_digests(x, y)
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
             with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
                 loss = segmentation_loss(net(x), y, args.dice_weight)
@@ -371,8 +456,10 @@ def train(argv: list[str] | None = None) -> Path:
             if steps >= limit:
                 break
         bar.close()
+        lr = optimizer.param_groups[0]["lr"]  # the rate this epoch trained with
         scheduler.step()
-        row = {"epoch": epoch + 1, "train_loss": total / max(steps, 1), "lr": optimizer.param_groups[0]["lr"]}
+        row = {"epoch": epoch + 1, "train_loss": total / max(steps, 1), "lr": lr,
+               "data_digest": hashlib.blake2b(b"".join(sorted(seen)), digest_size=8).hexdigest()}
         if val_loader is not None and dist.main:
             row.update(validate(model, val_loader, device, config.num_classes))
         history.append(row)
@@ -384,11 +471,12 @@ def train(argv: list[str] | None = None) -> Path:
             config, args.input_size, norm,
             provenance={"command": command, "data": described, "epoch": epoch + 1,
                         "git_revision": revision, "torch": str(torch.__version__),
-                        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")},
-            metrics={k: v for k, v in row.items() if k != "lr"},
+                        "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+                        **({"recipe": {"path": str(args.recipe), "settings": recipe}} if recipe else {})},
+            metrics={k: v for k, v in row.items() if k not in ("lr", "data_digest")},
         )
         if improved:
-            best_score = score
+            best_score, best_epoch = score, epoch + 1
             save_weights(weights_path, model, meta)
             if args.weights_out:
                 save_weights(args.weights_out, model, meta)
@@ -397,13 +485,18 @@ def train(argv: list[str] | None = None) -> Path:
         atomic_torch_save({
             "arch": config.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
             "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(), "epoch": epoch,
-            "best_score": best_score, "history": history, "torch_rng": torch.get_rng_state(),
+            "best_score": best_score, "best_epoch": best_epoch, "history": history, "torch_rng": torch.get_rng_state(),
             "numpy_rng": np.random.get_state(), "python_rng": random.getstate(), "args": vars(args),
         }, args.out / CHECKPOINT_NAME)
         write_log(history, args.out / LOG_NAME)
         write_plot(history, args.out / PLOT_NAME)
-        summary = "  ".join(f"{k}={v:.4f}" for k, v in row.items() if isinstance(v, float))
-        print(f"epoch {epoch + 1}/{args.epochs}  {summary}{'  *best' if improved else ''}", flush=True)
+        say(epoch_line(row, args.epochs, improved))
+    if last < args.epochs:
+        say(f"seasky-train: stopped after epoch {last} of {args.epochs} (--stop-after); "
+            "continue with --resume auto")
+    elif best_epoch is not None:
+        score_name, value = ("val_miou", best_score) if val_loader is not None else ("train_loss", -best_score)
+        say(f"seasky-train: best epoch {best_epoch} of {args.epochs} ({score_name} {value:.4f}), in {weights_path}")
     if dist.enabled:
         torch.distributed.destroy_process_group()
     return weights_path
@@ -411,11 +504,10 @@ def train(argv: list[str] | None = None) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        path = train(argv)
+        train(argv)  # its log names the best weights
     except KeyboardInterrupt:
         print("\nseasky-train: interrupted; resume with --resume auto (same --out)", file=sys.stderr)
         return 130
-    print(f"seasky-train: best weights in {path}")
     return 0
 
 
