@@ -5,11 +5,18 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Ctrl-C as in a terminal, for this process and the ones it starts: a shell's background job (CI
+# runners, `make test &`) inherits SIGINT ignored, and the tests that interrupt a training run with
+# SIGINT would then see the run finish instead.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def real_data_root() -> Path:
