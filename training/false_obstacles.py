@@ -263,10 +263,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error("need --margin >= 0, 0 <= --min-blob < 1, --synthetic >= 0 and --bag-step >= 0")
     from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
     from seasky_ros.segmenter import Segmenter
+    from seasky_ros.weights import WeightsError
 
     try:
         segmenter = Segmenter.from_file(args.weights, "cpu", "onnxruntime", int8=False if args.float32 else None)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, WeightsError) as exc:
         raise SystemExit(f"false_obstacles: {exc}") from None
     sources: list[tuple[str, Iterator[Frame]]] = []
     if args.synthetic:
