@@ -12,7 +12,7 @@ ROS_WHEELS := ros-rclpy ros-sensor-msgs ros-std-msgs ros-geometry-msgs ros-diagn
 PY_DEPS := torch==2.13.0 numpy opencv-python-headless pyyaml onnx onnxruntime rosbags tqdm matplotlib psutil
 DEV_DEPS := pytest ruff colcon-common-extensions ros-ament-package
 
-.PHONY: venv demo test lint clean-venv
+.PHONY: venv demo test lint mutants clean-venv
 
 venv: $(STAMP)
 
@@ -32,6 +32,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q --ignore=test/test_node.py
 	$(BIN)/python -m pytest -q test/test_node.py
+
+# One-line mutations of core logic, each on a temporary copy, against the tests that should catch
+# them (minutes; not part of `make test`).
+mutants: $(STAMP)
+	$(BIN)/python tools/mutants.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

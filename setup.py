@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """ament_python package: installs with `colcon build` and with plain `pip install`."""
 
 from glob import glob

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Launch the seasky_ros segmenter for one infrared camera.
 
     ros2 launch seasky_ros segment.launch.py image_topic:=/ir/image_raw

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Write files whole or not at all: to a temporary name beside the target, then rename.
 
 An interrupted run (Ctrl-C, a crash, a full disk) then leaves the previous file or none,

@@ -1,13 +1,15 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-bag``: the segmenter on recorded data, without a ROS installation.
 
 - ``process`` runs the segmenter on every frame of a rosbag2 (sqlite3 or mcap) and writes a
   new bag with the input topics plus exactly the messages the live node would have
   published (same topics, types and header stamps; bag time = the input's receive time),
   optionally a horizon CSV and an overlay video.
-- ``make-sample`` writes a synthetic IR camera bag (mono16 frames of a ship rolling in a
-  swell, CameraInfo, ground-truth horizon) to try everything on.
-- ``play`` publishes a bag over DDS with its own timing (the demo and the benchmark use it
-  in place of ``ros2 bag play``, which needs a full ROS install).
+- ``make-sample`` (``bag_sample``) writes a synthetic IR camera bag (mono16 frames of a ship
+  rolling in a swell, CameraInfo, ground-truth horizon) to try everything on.
+- ``play`` (``bag_play``) publishes a bag over DDS with its own timing (the demo and the
+  benchmark use it in place of ``ros2 bag play``, which needs a full ROS install).
 - ``info`` lists topics, counts and duration.
 
 Messages are converted with the very functions the node uses (``ros_image``, ``outputs``),
@@ -22,16 +24,34 @@ import io
 import json
 import math
 import os
+import signal
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .bag_io import STORAGES, BagError, BagReader, BagWriter, deserialize, message_class
+from .bag_io import (
+    CAMERA_INFO,
+    COMPRESSED,
+    IMAGE,
+    POLYGON,
+    STORAGES,
+    BagError,
+    BagReader,
+    BagWriter,
+    check_distinct,
+    deserialize,
+    message_class,
+    set_stamp,
+    stamp_ns,
+)
+from .bag_play import PlayStats, play, qos_profile
+from .bag_sample import SAMPLE_FRAME_ID, SAMPLE_START_NS, SAMPLE_TOPICS, make_sample, truth_points
+from .horizon import DEFAULT_MIN_CONFIDENCE
 from .ros_image import MAX_FRAME_PIXELS
 
 NODE_NAME = "seasky_segmenter"
@@ -41,20 +61,9 @@ OUTPUT_TOPICS = {
     "attitude": f"/{NODE_NAME}/horizon_attitude",
     "overlay": f"/{NODE_NAME}/overlay",
 }
-SAMPLE_TOPICS = {
-    "image": "/camera/image_raw",
-    "camera_info": "/camera/camera_info",
-    "truth": "/camera/horizon_truth",
-}
-SAMPLE_FRAME_ID = "ir_camera"
-SAMPLE_START_NS = 1_700_000_000 * 10**9  # fixed, so a sample bag is a pure function of its options
-
 PARAMS_FILE = "segment.yaml"
-
-IMAGE = "sensor_msgs/msg/Image"
-COMPRESSED = "sensor_msgs/msg/CompressedImage"
-CAMERA_INFO = "sensor_msgs/msg/CameraInfo"
-POLYGON = "geometry_msgs/msg/PolygonStamped"
+__all__ = ["PlayStats", "SAMPLE_FRAME_ID", "SAMPLE_START_NS", "SAMPLE_TOPICS", "make_sample", "play", "qos_profile",
+           "set_stamp", "stamp_ns", "truth_points"]  # re-exported: seasky-bag's sub-commands, where callers look
 
 
 def shipped_config(name: str) -> Path:
@@ -105,206 +114,6 @@ def _flatten(values: dict, prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def stamp_ns(stamp) -> int:
-    """builtin_interfaces/Time -> integer nanoseconds."""
-    return int(stamp.sec) * 10**9 + int(stamp.nanosec)
-
-
-def set_stamp(stamp, nanoseconds: int) -> None:
-    stamp.sec, stamp.nanosec = divmod(int(nanoseconds), 10**9)
-
-
-# ---------------------------------------------------------------------------------------- make-sample
-
-
-def camera_info_msg(header, width: int, height: int, k: np.ndarray):
-    from sensor_msgs.msg import CameraInfo
-
-    msg = CameraInfo()
-    msg.header = header
-    msg.width, msg.height = int(width), int(height)
-    msg.distortion_model = "plumb_bob"
-    msg.d = [0.0] * 5
-    msg.k = [float(v) for v in k.reshape(-1)]
-    msg.r = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
-    msg.p = [float(k[0, 0]), 0.0, float(k[0, 2]), 0.0, 0.0, float(k[1, 1]), float(k[1, 2]), 0.0, 0.0, 0.0, 1.0, 0.0]
-    return msg
-
-
-def truth_msg(header, horizon: Sequence[float] | None):
-    """The ground-truth horizon as two points of a PolygonStamped (empty: no horizon in view)."""
-    from geometry_msgs.msg import Point32, PolygonStamped
-
-    msg = PolygonStamped()
-    msg.header = header
-    if horizon is not None:
-        x0, y0, x1, y1 = (float(v) for v in horizon)
-        msg.polygon.points = [Point32(x=x0, y=y0, z=0.0), Point32(x=x1, y=y1, z=0.0)]
-    return msg
-
-
-def truth_points(msg) -> tuple[float, float, float, float] | None:
-    """Inverse of ``truth_msg``."""
-    points = msg.polygon.points
-    if len(points) < 2:
-        return None
-    return float(points[0].x), float(points[0].y), float(points[-1].x), float(points[-1].y)
-
-
-def make_sample(
-    out: str | os.PathLike,
-    frames: int = 300,
-    rate_hz: float = 30.0,
-    seed: int = 0,
-    storage: str = "sqlite3",
-    height: int = 512,
-    width: int = 640,
-    overwrite: bool = False,
-    progress: bool = True,
-) -> Path:
-    """Write the synthetic sample bag atomically; returns its path."""
-    from std_msgs.msg import Header
-    from tqdm import tqdm
-
-    from training.synthetic import render_sequence
-
-    from .ros_image import numpy_to_image
-
-    if frames < 1 or rate_hz <= 0:
-        raise ValueError(f"need frames >= 1 and rate > 0, got {frames} frames at {rate_hz} Hz")
-    out = Path(out)
-    period_ns = round(1e9 / rate_hz)
-    sequence = render_sequence(frames, rate_hz, seed, height=height, width=width)
-    with BagWriter(out, storage, atomic=True, overwrite=overwrite) as bag:
-        for topic, msgtype in ((SAMPLE_TOPICS["image"], IMAGE), (SAMPLE_TOPICS["camera_info"], CAMERA_INFO),
-                               (SAMPLE_TOPICS["truth"], POLYGON)):
-            bag.add_topic(topic, msgtype)
-        k = None
-        for i, frame in enumerate(tqdm(sequence, total=frames, desc="make-sample", unit="frame", disable=not progress)):
-            t = SAMPLE_START_NS + i * period_ns
-            header = Header(frame_id=SAMPLE_FRAME_ID)
-            set_stamp(header.stamp, t)
-            h, w = frame.image.shape[:2]
-            if k is None:
-                k = frame.params.camera_matrix(h, w)  # one scene: the intrinsics never change
-            bag.write(SAMPLE_TOPICS["camera_info"], t, camera_info_msg(header, w, h, k))
-            bag.write(SAMPLE_TOPICS["image"], t, numpy_to_image(frame.image, frame.encoding, header))
-            bag.write(SAMPLE_TOPICS["truth"], t, truth_msg(header, frame.horizon))
-    return out
-
-
-# ---------------------------------------------------------------------------------------- play
-
-
-@dataclass
-class PlayStats:
-    """What a replay published; ``stamps`` pairs each frame's bag header stamp with the one sent."""
-
-    published: dict[str, int] = field(default_factory=dict)
-    stamps: list[tuple[int, int]] = field(default_factory=list)
-    wall_start: float = 0.0
-    wall_end: float = 0.0
-    late_ms_max: float = 0.0
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-
-def qos_profile(kind: str, depth: int = 5):
-    """'sensor' = best-effort keep-last (what cameras publish), 'reliable' = reliable keep-last."""
-    from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
-
-    reliability = {"sensor": ReliabilityPolicy.BEST_EFFORT, "reliable": ReliabilityPolicy.RELIABLE}[kind]
-    return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=depth, reliability=reliability)
-
-
-def play(
-    bag_path: str | os.PathLike,
-    topics: Sequence[str] | None = None,
-    *,
-    rate_scale: float = 1.0,
-    qos: str = "sensor",
-    restamp: bool = False,
-    frame_topic: str | None = None,
-    wait_subscribers: int = 0,
-    wait_timeout: float = 30.0,
-    settle_s: float = 0.5,
-) -> PlayStats:
-    """Publish a bag's messages with its timing (``rate_scale`` 2 = twice as fast).
-
-    ``restamp`` replaces every header stamp by the wall-clock time at publication (messages
-    that shared a stamp in the bag share the new one), so subscribers can measure latency.
-    Before starting, waits until ``frame_topic`` (default: the first image topic) has
-    ``wait_subscribers`` matched subscriptions. Call inside ``rclpy.init``/``shutdown``.
-    """
-    import rclpy
-    from rclpy.duration import Duration
-
-    if rate_scale <= 0:
-        raise ValueError(f"rate scale must be positive, got {rate_scale}")
-    stats = PlayStats()
-    node = rclpy.create_node("seasky_bag_player")
-    try:
-        with BagReader(bag_path) as reader:
-            available = {t.name: t.msgtype for t in reader.topics}
-            chosen = list(topics) if topics else sorted(available)
-            missing = [t for t in chosen if t not in available]
-            if missing:
-                raise BagError(f"{bag_path}: no topic(s) {', '.join(missing)} (has {', '.join(sorted(available))})")
-            classes = {t: message_class(available[t]) for t in chosen}
-            publishers = {t: node.create_publisher(classes[t], t, qos_profile(qos)) for t in chosen}
-            if frame_topic is None:
-                frame_topic = next((t for t in chosen if available[t] in (IMAGE, COMPRESSED)), chosen[0])
-            stats.published = dict.fromkeys(chosen, 0)
-            _wait_for_subscribers(publishers[frame_topic], wait_subscribers, wait_timeout, frame_topic)
-            if settle_s > 0:
-                time.sleep(settle_s)
-            new_stamps: dict[int, int] = {}
-            t0_wall = time.perf_counter()
-            stats.wall_start = time.time()
-            t0_bag = None
-            for topic, _msgtype, timestamp, data in reader.messages(chosen):
-                if t0_bag is None:
-                    t0_bag = timestamp
-                due = t0_wall + (timestamp - t0_bag) / 1e9 / rate_scale
-                delay = due - time.perf_counter()
-                if delay > 0:
-                    time.sleep(delay)
-                else:
-                    stats.late_ms_max = max(stats.late_ms_max, -delay * 1e3)
-                msg = deserialize(data, classes[topic])
-                header = getattr(msg, "header", None)
-                if restamp and header is not None:
-                    original = stamp_ns(header.stamp)
-                    if original not in new_stamps:
-                        new_stamps = {original: time.time_ns()}  # a frame's messages are consecutive in a bag
-                    set_stamp(header.stamp, new_stamps[original])
-                    if topic == frame_topic:
-                        stats.stamps.append((original, new_stamps[original]))
-                elif topic == frame_topic and header is not None:
-                    stats.stamps.append((stamp_ns(header.stamp), stamp_ns(header.stamp)))
-                publishers[topic].publish(msg)
-                stats.published[topic] += 1
-            stats.wall_end = time.time()
-            if qos == "reliable":
-                for publisher in publishers.values():
-                    publisher.wait_for_all_acked(Duration(seconds=5))
-    finally:
-        node.destroy_node()
-    return stats
-
-
-def _wait_for_subscribers(publisher, count: int, timeout: float, topic: str) -> None:
-    deadline = time.monotonic() + timeout
-    while publisher.get_subscription_count() < count:
-        if time.monotonic() > deadline:
-            raise TimeoutError(
-                f"no subscriber on {topic} after {timeout:.0f} s "
-                f"({publisher.get_subscription_count()} of {count}); is the node running on this ROS_DOMAIN_ID?"
-            )
-        time.sleep(0.05)
-
-
 # ---------------------------------------------------------------------------------------- process
 
 
@@ -328,6 +137,32 @@ class ProcessReport:
     topics: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     last_error: str | None = None  # why the last skipped frame was skipped
+    total: int = 0  # frames on the image topic
+    partial: str | None = None  # why the outputs hold only part of the input, if they do
+    video_resized: int = 0  # frames of another resolution, resized to the video's
+
+
+class Interrupted(KeyboardInterrupt):
+    """SIGINT or SIGTERM during ``process``; the message is the signal's name."""
+
+
+def _raise_interrupted(signum: int, _frame) -> None:
+    for sig in (signal.SIGINT, signal.SIGTERM):  # a second signal must not break the clean-up
+        signal.signal(sig, signal.SIG_IGN)
+    raise Interrupted(signal.Signals(signum).name)
+
+
+def check_writable(path: Path, what: str) -> None:
+    """BagError naming the problem unless a file can be created at ``path`` (checked before a run)."""
+    if path.is_dir():
+        raise BagError(f"{what} {path} is a directory; give a file name")
+    ancestor = path.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise BagError(f"cannot write {what} {path}: {ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise BagError(f"cannot write {what} {path}: {ancestor} is not writable")
 
 
 class _CsvSink:
@@ -371,6 +206,8 @@ class VideoSink:
         self.gif_width = gif_width
         self.frames: list = []
         self.count = 0
+        self.resized = 0  # frames of another resolution than the first, resized to it
+        self.size: tuple[int, int] | None = None  # (width, height) of the video
         self.writer = None
         self.enabled = True
         self.tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
@@ -389,11 +226,16 @@ class VideoSink:
 
         index = self.count
         self.count += 1
+        h, w = bgr.shape[:2]
+        if self.size is None:
+            self.size = (w, h)
+        elif self.size != (w, h):  # a video has one size: a resolution change is resized to the first one
+            bgr = cv2.resize(bgr, self.size, interpolation=cv2.INTER_AREA)
+            self.resized += 1
         if self.kind == "mp4":
             if self.writer is None:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                h, w = bgr.shape[:2]
-                self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, (w, h))
+                self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, self.size)
                 if not self.writer.isOpened():
                     self.writer, self.enabled = None, False
                     self.log(f"seasky-bag: OpenCV cannot write MP4 here, not writing {self.path}")
@@ -462,6 +304,12 @@ def process(
     from .outputs import OutputBuilder
 
     in_bag, out_bag = Path(in_bag), Path(out_bag)
+    check_distinct(in_bag, out_bag)  # before anything is opened, let alone replaced
+    for path, what in ((csv_path, "the CSV"), (video_path, "the video")):
+        if path:
+            check_writable(Path(path), what)
+            if in_bag.resolve() in Path(path).resolve().parents:
+                raise BagError(f"refusing to write {what} {path}: it lies inside the input {in_bag}")
     started = time.perf_counter()
     report = ProcessReport(out=out_bag)
     with BagReader(in_bag) as reader:
@@ -471,7 +319,7 @@ def process(
         info_topic = camera_info_topic or next((t for t, m in sorted(available.items()) if m == CAMERA_INFO), None)
         if camera_info_topic and available.get(camera_info_topic) != CAMERA_INFO:
             raise BagError(f"{in_bag}: {camera_info_topic} is not a sensor_msgs/msg/CameraInfo topic")
-        total = reader.count(topic)
+        total = report.total = reader.count(topic)
         fps = (total - 1) / (reader.duration_ns / 1e9) if total > 1 and reader.duration_ns > 0 else 30.0
         params = node_parameters(params_file)
         seg = segmenter or _segmenter_like_node(params, weights, device, backend)
@@ -505,12 +353,10 @@ def process(
                     continue
                 bar.update(1)
                 msg = _deserialize_or_none(data, image_class, report)
-                outputs = None
-                if msg is not None:
-                    outputs = builder.build(msg, is_compressed, camera_info, want_overlay=overlay or video is not None)
+                outputs = None if msg is None else _outputs_or_none(builder, msg, is_compressed, camera_info,
+                                                                     overlay or video is not None, report)
                 if outputs is None:
                     report.skipped += 1
-                    report.last_error = report.last_error if msg is None else builder.last_error
                     continue
                 for key in ("mask", "horizon", "attitude"):
                     if outputs.get(key) is not None:
@@ -524,9 +370,16 @@ def process(
                 if csv_sink is not None:
                     csv_sink.add(stamp_ns(msg.header.stamp), outputs["result"].horizon)
         except BagError as exc:
+            report.partial = f"the input is damaged; {report.frames + report.skipped} of {total} frames read"
             raise IncompleteInputError(str(exc), report) from exc
+        except KeyboardInterrupt as exc:
+            report.partial = (f"interrupted by {str(exc) or 'SIGINT'} after {report.frames + report.skipped} of "
+                              f"{total} frames")
+            raise
         finally:
             bar.close()
+            if report.partial:
+                writer.set_custom_data("seasky.partial", report.partial)
             writer.close()
             report.topics = dict(writer.counts)
             report.seconds = time.perf_counter() - started
@@ -534,7 +387,23 @@ def process(
                 csv_sink.close()
             if video is not None:
                 video.close()
+                report.video_resized = video.resized
     return report
+
+
+def _outputs_or_none(builder, msg, compressed: bool, camera_info, want_overlay: bool, report: ProcessReport):
+    """The node's outputs for one frame, or None (reason in the report) for a frame it would skip.
+
+    Like the node, any fault of one frame costs that frame only, not the run.
+    """
+    try:
+        outputs = builder.build(msg, compressed, camera_info, want_overlay=want_overlay)
+    except Exception as exc:
+        report.last_error = f"processing failed ({type(exc).__name__}: {exc})"
+        return None
+    if outputs is None:
+        report.last_error = builder.last_error
+    return outputs
 
 
 def _deserialize_or_none(data: bytes, msg_class: type, report: ProcessReport):
@@ -563,7 +432,7 @@ def _segmenter_like_node(params: dict[str, Any], weights, device: str | None, ba
     norm = seg.normalization
     seg.normalization = Normalization(float(params.get("normalization.low_pct", norm.low_pct)),
                                       float(params.get("normalization.high_pct", norm.high_pct)), norm.mean, norm.std)
-    seg.min_horizon_confidence = float(params.get("min_horizon_confidence", 0.0))
+    seg.min_horizon_confidence = float(params.get("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE))
     return seg
 
 
@@ -598,6 +467,9 @@ def info(bag: str | os.PathLike) -> str:
         lines = [f"bag:      {bag} ({_storage_of(Path(bag))})", f"duration: {duration:.3f} s"]
         if topics:
             lines.append(f"start:    {reader.start_ns / 1e9:.9f}")
+        partial = reader.custom_data.get("seasky.partial")
+        if partial:
+            lines.append(f"partial:  {partial}")
         width = max((len(t.name) for t in topics), default=5)
         for t in topics:
             rate = f"{(t.count - 1) / duration:8.2f} Hz" if t.count > 1 and duration > 0 else ""
@@ -606,6 +478,8 @@ def info(bag: str | os.PathLike) -> str:
 
 
 def _cmd_process(args) -> int:
+    handlers = {sig: signal.signal(sig, _raise_interrupted) for sig in (signal.SIGINT, signal.SIGTERM)}
+    extras = [p for p in (args.csv, args.video) if p]
     try:
         report = process(
             args.in_bag, args.out_bag, args.image_topic, weights=args.weights, device=args.device,
@@ -618,21 +492,35 @@ def _cmd_process(args) -> int:
     except IncompleteInputError as exc:
         r = exc.report
         print(f"seasky-bag: error: {exc}", file=sys.stderr)
-        print(f"seasky-bag: {r.frames} frame(s) made it; the partial output {r.out} is a valid bag", file=sys.stderr)
+        print(f"seasky-bag: {r.frames} frame(s) made it; the partial outputs {_listing(r.out, extras)} are valid "
+              "(marked partial in the bag's metadata)", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print(f"seasky-bag: interrupted; {args.out_bag} holds the frames processed so far", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        name = str(exc) or "SIGINT"
+        existing = [p for p in (args.out_bag, *extras) if Path(p).exists()]
+        print(f"seasky-bag: interrupted by {name}; partial outputs with the frames processed so far: "
+              f"{', '.join(map(str, existing)) or 'none'} (the bag is valid and marked partial in its metadata)",
+              file=sys.stderr)
+        return 128 + signal.Signals[name].value
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     if report.skipped:
         print(f"seasky-bag: warning: {report.skipped} frame(s) skipped, the last because: {report.last_error}",
               file=sys.stderr)
     fps = report.frames / report.seconds if report.seconds > 0 else math.nan
     print(f"seasky-bag: {report.frames} frames segmented ({report.with_horizon} with a horizon, "
           f"{report.skipped} unusable), {report.copied} other messages copied, {fps:.1f} frames/s -> {report.out}")
-    for extra in (args.csv, args.video):
-        if extra and Path(extra).exists():
-            print(f"seasky-bag: wrote {extra}")
+    for extra in extras:
+        if Path(extra).exists():
+            resized = (f" ({report.video_resized} of {report.frames} frames resized from another resolution)"
+                       if extra == args.video and report.video_resized else "")
+            print(f"seasky-bag: wrote {extra}{resized}")
     return 0
+
+
+def _listing(out: Path, extras: list) -> str:
+    return ", ".join(str(p) for p in (out, *extras) if Path(p).exists())
 
 
 def _cmd_make_sample(args) -> int:

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """rosbag2 files (sqlite3 or mcap) read and written with the ``rosbags`` library.
 
 The ROS ``rosbag2`` tools are not needed: messages travel as CDR bytes, serialised and
@@ -22,6 +24,10 @@ from pathlib import Path
 from typing import Any
 
 STORAGES = ("sqlite3", "mcap")
+IMAGE = "sensor_msgs/msg/Image"
+COMPRESSED = "sensor_msgs/msg/CompressedImage"
+CAMERA_INFO = "sensor_msgs/msg/CameraInfo"
+POLYGON = "geometry_msgs/msg/PolygonStamped"
 BAG_VERSION = 9  # what rosbag2 in Jazzy and Kilted writes
 
 
@@ -69,6 +75,15 @@ def deserialize(data: bytes | memoryview, msg_class: type) -> Any:
         return deserialize_message(bytes(data), msg_class)
     except Exception as exc:
         raise BagError(f"a {msgtype_of(msg_class)} message cannot be deserialized ({_describe(exc)})") from exc
+
+
+def stamp_ns(stamp) -> int:
+    """builtin_interfaces/Time -> integer nanoseconds."""
+    return int(stamp.sec) * 10**9 + int(stamp.nanosec)
+
+
+def set_stamp(stamp, nanoseconds: int) -> None:
+    stamp.sec, stamp.nanosec = divmod(int(nanoseconds), 10**9)
 
 
 def storage_of(path: Path) -> str:
@@ -136,6 +151,11 @@ class BagReader:
     def duration_ns(self) -> int:
         reader = self._open()
         return max(0, reader.duration - 1) if reader.message_count else 0
+
+    @property
+    def custom_data(self) -> dict[str, str]:
+        """rosbag2's ``custom_data`` of metadata.yaml (e.g. ``seasky.partial`` on an interrupted output)."""
+        return dict(self._open().storage.metadata.custom or {})
 
     def definition(self, topic: str) -> tuple[str, str] | None:
         """(message definition text, RIHS01 hash) of a topic as stored in the bag, if it stores one."""
@@ -258,6 +278,10 @@ class BagWriter:
         self._open().write(self._connections[topic], int(timestamp_ns), data)
         self.counts[topic] += 1
 
+    def set_custom_data(self, key: str, value: str) -> None:
+        """A key/value pair in the bag's metadata.yaml (rosbag2 ``custom_data``), written on close."""
+        self._open().set_custom_data(key, value)
+
     def close(self, failed: bool = False) -> None:
         """Finalise the bag. For an atomic writer, ``failed`` discards it instead of publishing it."""
         writer, self._writer = self._writer, None
@@ -287,9 +311,31 @@ class BagWriter:
             self._tmpdir = None
 
 
+_STORAGE_FILES = (".db3", ".db3-wal", ".db3-shm", ".db3-journal", ".mcap")
+
+
 def _removable(path: Path) -> bool:
-    """A bag directory (has metadata.yaml) or an empty directory: safe to replace."""
-    return path.is_dir() and ((path / "metadata.yaml").is_file() or not any(path.iterdir()))
+    """A bag directory (has metadata.yaml), the storage files a killed writer left, or an empty
+    directory: safe to replace."""
+    if not path.is_dir():
+        return False
+    if (path / "metadata.yaml").is_file():
+        return True
+    return all(p.is_file() and p.name.endswith(_STORAGE_FILES) for p in path.iterdir())
+
+
+def check_distinct(in_path: str | os.PathLike, out_path: str | os.PathLike) -> None:
+    """BagError unless writing (and replacing) ``out_path`` leaves the bag ``in_path`` untouched."""
+    source, target = Path(in_path).resolve(), Path(out_path).resolve()
+    if source == target:
+        relation = "is"
+    elif source in target.parents:
+        relation = "is inside"
+    elif target in source.parents:
+        relation = "contains"
+    else:
+        return
+    raise BagError(f"refusing to write {out_path}: it {relation} the input {in_path}")
 
 
 def remove_bag(path: Path) -> None:

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-bench``: the numbers behind the README's claims, measured on this machine.
 
 Three parts, one run:
@@ -456,6 +458,11 @@ def render(report: dict) -> str:
         lines += ["", "Latency: input header stamp (wall clock at publication) to receipt of the horizon message. "
                   "Node CPU: 100 % = one core. Machine CPU and load average show competing work: on a shared "
                   "machine, rerun when it is quiet.", ""]
+    if report.get("transport"):
+        lines += ["## Large frames between processes, best effort, 640x512 mono16", ""]
+        rows = [[("with" if r["publisher_profile"] else "without") + " config/fastdds_large_frames.xml",
+                 f"{r['rate_hz']:g} Hz", f"{r['received']} / {r['sent']}"] for r in report["transport"]]
+        lines += _table(["publisher", "rate", "frames received / sent"], rows) + [""]
     if report.get("accuracy"):
         lines += ["## Horizon accuracy against the Canny + Hough baseline", ""]
         rows = [[
@@ -484,6 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed-frames", type=int, default=2, help="frames for the seed configuration (~6 s each)")
     p.add_argument("--seed-size", type=_size, default=FRAME_HW, help="seed input HxW (default 512x640)")
     p.add_argument("--node-frames", type=int, default=300, help="frames per node run (raise for a soak run)")
+    p.add_argument("--transport-frames", type=int, default=240,
+                   help="frames per run of the transport check (with and without the Fast DDS profile)")
     p.add_argument("--rates", type=float, nargs="+", default=[30.0, 60.0], help="input rates of the node runs")
     p.add_argument("--synthetic", type=int, default=100, help="held-out synthetic frames for the accuracy part")
     p.add_argument("--real", type=Path, default=None, help=f"labelled real frames (default {REAL_DEFAULT} if present)")
@@ -536,6 +545,13 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="seasky-bench-") as tmp:
             work = args.work or Path(tmp)
             report["node"] = bench_node(args.weights, args.node_frames, args.rates, work, use_launch, log)
+        from .bench_transport import delivery
+        from .demo import pick_domain_id
+
+        log(f"transport: {args.transport_frames} frames at 30 Hz between processes, with and without the profile")
+        report["transport"] = [{"publisher_profile": flag, "rate_hz": 30.0, "sent": args.transport_frames,
+                                "received": delivery(args.transport_frames, 30.0, pick_domain_id(7), flag)}
+                               for flag in (True, False)]
     if not args.skip_accuracy:
         real = None
         if not args.no_real:

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The main job, end to end: a camera bag replayed over real DDS into the running node.
 
 ``python -m seasky_ros.demo`` (``make demo``) creates the synthetic sample bag if it is

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """A classical horizon detector (Canny edges + Hough transform), the baseline the network must beat.
 
 This is the textbook approach of maritime horizon detection papers: stretch the frame to

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """A plain U-Net for sky / sea / other segmentation of infrared frames.
 
 Read it top to bottom: two 3x3 convolutions make a block, the encoder halves the resolution

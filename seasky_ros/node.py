@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``segment_node``: the ROS 2 shell around the segmenter. ROS in, numpy out, ROS back.
 
 Why it is built this way:
@@ -32,7 +34,6 @@ import signal
 import sys
 import threading
 import time
-import warnings
 from typing import Any
 
 import rclpy
@@ -40,14 +41,15 @@ from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from geometry_msgs.msg import PolygonStamped, Vector3Stamped
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
 from rclpy.clock import Clock, ClockType
-from rclpy.exceptions import ParameterException
+from rclpy.exceptions import ParameterException, ParameterNotDeclaredException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
-from .outputs import OutputBuilder, stamp_seconds
+from .horizon import BLANK_IMAGE_REASONS, DEFAULT_MIN_CONFIDENCE
+from .outputs import OutputBuilder, camera_info_problem, horizon_state, stamp_seconds
 from .preprocess import FrameError, Normalization
 from .ros_image import MAX_FRAME_PIXELS
 from .stream_stats import StreamStats
@@ -142,11 +144,13 @@ class SegmentNode(Node):
         self._slot: tuple[Any, float] | None = None
         self._worker: threading.Thread | None = None
         self._camera_info: CameraInfo | None = None
+        self._camera_info_problem = ""  # why the last CameraInfo was ignored, if it was
         self._last_error = ""
         self._last_error_time = -math.inf
         self._last_size: tuple[int, int] | None = None
         self._last_encoding = ""
         self._last_timings: dict[str, float] = {}
+        self._last_horizon = "n/a"
         self._throttle = _Throttle()
         self.stats = StreamStats()
         self.overlays_published = 0
@@ -168,12 +172,13 @@ class SegmentNode(Node):
 
         qos = image_qos(self.image_qos_kind)
         if self.input_compressed:
-            self.image_sub = self.create_subscription(CompressedImage, "image/compressed", self._on_image, qos)
+            self.image_sub = self.create_subscription(CompressedImage, self._compressed_topic(), self._on_image, qos)
         else:
             self.image_sub = self.create_subscription(Image, "image", self._on_image, qos)
         self.camera_info_sub = self.create_subscription(CameraInfo, "camera_info", self._on_camera_info,
                                                         CAMERA_INFO_QOS)
         self.add_on_set_parameters_callback(self._on_set_parameters)
+        self._make_set_parameters_atomic()
         # Steady clock: diagnostics keep coming with use_sim_time even while no /clock is published.
         self.diagnostics_timer = self.create_timer(self.diagnostics_period, self._publish_diagnostics,
                                                    clock=Clock(clock_type=ClockType.STEADY_TIME))
@@ -185,6 +190,14 @@ class SegmentNode(Node):
             f"{self.image_qos_kind} QoS) with {facts['weights']} on {facts['device']} ({facts['backend']}); "
             f"outputs under {self.get_fully_qualified_name()}/"
         )
+
+    def _compressed_topic(self) -> str:
+        """image_transport's convention: ``<image>/compressed``, so ``-r image:=X`` also moves it to
+        ``X/compressed``; an explicit remapping of ``image/compressed`` wins."""
+        explicit = self.resolve_topic_name("image/compressed")
+        if explicit != self.resolve_topic_name("image/compressed", only_expand=True):
+            return explicit
+        return f"{self.resolve_topic_name('image').rstrip('/')}/compressed"
 
     def _declare_static_parameters(self) -> None:
         declare = self.declare_parameter
@@ -221,12 +234,10 @@ class SegmentNode(Node):
 
         image_qos(self.image_qos_kind)  # a typo here fails at start-up, not on the first frame
         try:
-            with warnings.catch_warnings():  # the ONNX export's tracer warnings mean nothing to a user
-                warnings.simplefilter("ignore")
-                return Segmenter.from_file(self.weights or None, device=self.device, backend=self.backend,
-                                           half=self.half, threads=self.threads or None, int8=self.int8)
+            return Segmenter.from_file(self.weights or None, device=self.device, backend=self.backend,
+                                       half=self.half, threads=self.threads or None, int8=self.int8)
         except Exception as exc:  # WeightsError, CUDA requested but absent, bad backend, ...
-            raise StartupError(str(exc)) from exc
+            raise StartupError(" ".join(str(exc).split())) from exc
 
     def _declare_live_parameters(self, seg) -> None:
         declare = self.declare_parameter
@@ -242,7 +253,7 @@ class SegmentNode(Node):
         seg.normalization = Normalization(low, high, norm.mean, norm.std)
         self.publish_overlay = declare("publish_overlay", True, _descriptor(
             "Render ~/overlay (only while it has subscribers)")).value
-        seg.min_horizon_confidence = declare("min_horizon_confidence", 0.0, _descriptor(
+        seg.min_horizon_confidence = declare("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE, _descriptor(
             "Report no horizon below this confidence", float_range=(0.0, 1.0))).value
         self.horizon_smoothing = declare("horizon_smoothing", 0.0, _descriptor(
             "Exponential smoothing of the horizon over frames: weight of the previous line, 0 = off "
@@ -250,6 +261,27 @@ class SegmentNode(Node):
             float_range=(0.0, 1.0))).value
 
     # ------------------------------------------------------------------------------------ parameters
+
+    def _make_set_parameters_atomic(self) -> None:
+        """rclpy's set_parameters service applies a request one parameter at a time, so a rejected
+        pair (low_pct 90, high_pct 10) would leave low_pct at 90; here a request is applied whole or
+        not at all, and judged as a whole (both window ends may move past each other in one call)."""
+        name = f"{self.get_fully_qualified_name()}/set_parameters"
+        service = next((s for s in self.services if s.service_name == name), None)
+        if service is None:
+            raise StartupError(f"no {name} service to make atomic (parameter services disabled?)")
+        service.callback = self._set_parameters_whole
+
+    def _set_parameters_whole(self, request: Any, response: Any) -> Any:
+        params = [Parameter.from_parameter_msg(p) for p in request.parameters]
+        try:
+            result = self.set_parameters_atomically(params)
+        except ParameterNotDeclaredException as exc:
+            result = SetParametersResult(successful=False, reason=str(exc))
+        if not result.successful and len(params) > 1:
+            result.reason = f"{result.reason} (nothing in this request was changed)"
+        response.results = [result] * len(params)
+        return response
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
         norm = self.segmenter.normalization
@@ -279,7 +311,13 @@ class SegmentNode(Node):
     # ------------------------------------------------------------------------------------ input
 
     def _on_camera_info(self, msg: CameraInfo) -> None:
-        self._camera_info = msg
+        problem = camera_info_problem(msg)
+        if problem is None:
+            self._camera_info, self._camera_info_problem = msg, ""
+            return
+        self._camera_info_problem = problem  # a bad one is ignored: an earlier good one stays in use
+        self.get_logger().warning(f"camera_info ignored, no attitude from it: {problem}",
+                                  throttle_duration_sec=WARN_EVERY_S)
 
     def _on_image(self, msg: Any) -> None:
         """Keep only the newest frame; the worker does the rest."""
@@ -339,10 +377,13 @@ class SegmentNode(Node):
         size = tuple(result.labels.shape)
         if self._last_size is not None and size != self._last_size:
             self.get_logger().info(f"input resolution changed from {self._last_size[1]}x{self._last_size[0]} "
-                                   f"to {size[1]}x{size[0]}")
+                                   f"to {size[1]}x{size[0]}", throttle_duration_sec=WARN_EVERY_S)
         self._last_size = size
         self._last_encoding = getattr(msg, "encoding", "") or getattr(msg, "format", "")
         self._last_timings = result.timings_ms
+        self._last_horizon = horizon_state(result)
+        if result.horizon_reason in BLANK_IMAGE_REASONS:
+            self._warn("blank", f"no horizon: the frame shows none ({result.horizon_reason})")
         if result.nonfinite_pixels:
             self._warn("nonfinite", f"{result.nonfinite_pixels} NaN/inf pixels in a frame, "
                                     "replaced by the median of the others")
@@ -393,13 +434,20 @@ class SegmentNode(Node):
             "input resolution": f"{self._last_size[1]}x{self._last_size[0]}" if self._last_size else "n/a",
             "processing time (ms, last frame)": ", ".join(f"{k} {v:.1f}" for k, v in self._last_timings.items())
             or "n/a",
-            "camera_info": "received" if self._camera_info is not None else "not received",
+            "horizon": self._last_horizon,
+            "camera_info": self._camera_info_state(),
             "last error": self._last_error or "none",
         })
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]
         array = DiagnosticArray(status=[status])
         array.header.stamp = self.get_clock().now().to_msg()
         self.diagnostics_pub.publish(array)
+
+    def _camera_info_state(self) -> str:
+        if self._camera_info_problem:
+            earlier = "; an earlier one is in use" if self._camera_info is not None else ""
+            return f"ignored: {self._camera_info_problem}{earlier}"
+        return "received" if self._camera_info is not None else "not received"
 
     # ------------------------------------------------------------------------------------ shutdown
 
@@ -418,9 +466,34 @@ class SegmentNode(Node):
         super().destroy_node()
 
 
+def _params_file_problem(args: list[str]) -> str | None:
+    """Why a ``--params-file`` of the command line cannot be read (rcl would raise a long traceback)."""
+    import yaml
+
+    for flag, value in zip(args, args[1:], strict=False):
+        if flag != "--params-file":
+            continue
+        try:
+            with open(value) as f:
+                yaml.safe_load(f)
+        except OSError as exc:
+            return f"--params-file {value}: {exc.strerror or exc}"
+        except yaml.YAMLError as exc:
+            return f"--params-file {value}: not valid YAML ({' '.join(str(exc).split())})"
+    return None
+
+
 def main(args: list[str] | None = None) -> int:
     """Entry point of ``ros2 run seasky_ros segment_node`` and ``python -m seasky_ros.node``."""
-    rclpy.init(args=args)
+    problem = _params_file_problem(list(sys.argv if args is None else args))
+    if problem is not None:
+        rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {problem}")
+        return 1
+    try:
+        rclpy.init(args=args)
+    except RuntimeError as exc:  # rcl cannot parse the ROS arguments
+        rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {' '.join(str(exc).split())}")
+        return 1
     node = None
     try:
         node = SegmentNode()

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The node's output messages, built from a segmentation result: shared by the node and the bag tool.
 
 Live (``node.py``) and offline (``bag.py process``) results are identical because both build
@@ -19,6 +21,7 @@ message in, all outputs out) hold the little state there is.
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 import numpy as np
@@ -27,6 +30,14 @@ from .horizon import Horizon, camera_attitude, horizon_from_points
 from .overlay import render_overlay
 from .preprocess import FrameError, Normalization, fill_nonfinite, to_gray
 from .ros_image import MAX_FRAME_PIXELS, message_to_numpy, numpy_to_image
+
+
+def horizon_state(result: Any) -> str:
+    """One line on the last frame's horizon for diagnostics: its source and confidence, or why none."""
+    h = result.horizon
+    if h is None:
+        return f"none ({result.horizon_reason or 'not searched'})"
+    return f"{h.source}, confidence {h.confidence:.2f}"
 
 
 def mask_msg(labels: np.ndarray, header: Any) -> Any:
@@ -56,6 +67,39 @@ def horizon_from_msg(msg: Any, width: int, height: int) -> Horizon | None:
     return horizon_from_points(points[0].x, points[0].y, points[-1].x, points[-1].y, width, height)
 
 
+def camera_info_problem(camera_info: Any) -> str | None:
+    """Why a CameraInfo's K cannot give an attitude (None: it can).
+
+    A driver that sends an all-zero K (uncalibrated), NaN, a broken last row or absurd values
+    would otherwise turn every horizon into a nonsense roll and pitch (or NaN), silently.
+    """
+    K = np.asarray(camera_info.k, dtype=float)
+    if K.size != 9:
+        return f"K has {K.size} values, not 9"
+    K = K.reshape(3, 3)
+    if not np.all(np.isfinite(K)):
+        return "K holds NaN or inf"
+    if not np.any(K):
+        return "K is all zero (the camera is uncalibrated)"
+    fx, fy, skew, cx, cy = K[0, 0], K[1, 1], K[0, 1], K[0, 2], K[1, 2]
+    if not (fx > 0 and fy > 0):
+        return f"focal lengths must be positive, got fx {fx:g}, fy {fy:g}"
+    if K[1, 0] != 0 or K[2, 0] != 0 or K[2, 1] != 0 or K[2, 2] != 1:
+        return f"K is not a pinhole camera matrix (K[1,0], K[2,:] must be 0, [0, 0, 1]; got {K[1, 0]:g}, " \
+               f"[{K[2, 0]:g}, {K[2, 1]:g}, {K[2, 2]:g}])"
+    if abs(skew) > 0.05 * fx:
+        return f"skew K[0,1] {skew:g} is absurd for fx {fx:g}"
+    if not 0.2 <= fy / fx <= 5.0:
+        return f"fx {fx:g} and fy {fy:g} differ absurdly"
+    width, height = int(camera_info.width), int(camera_info.height)
+    scale = max(width, height) if width > 0 and height > 0 else 1e4
+    if not 0.01 * scale <= fx <= 1000 * scale:
+        return f"fx {fx:g} is absurd for a {width}x{height} camera"
+    if width > 0 and height > 0 and not (-width <= cx <= 2 * width and -height <= cy <= 2 * height):
+        return f"principal point ({cx:g}, {cy:g}) lies far outside the {width}x{height} image"
+    return None
+
+
 def camera_matrix(camera_info: Any, width: int, height: int) -> np.ndarray | None:
     """K (3x3) of a CameraInfo, scaled to a frame of width x height; None when uncalibrated.
 
@@ -63,11 +107,9 @@ def camera_matrix(camera_info: Any, width: int, height: int) -> np.ndarray | Non
     a resizing driver) still gives the right angles: fx, cx scale with the width, fy, cy with
     the height.
     """
-    if camera_info is None:
+    if camera_info is None or camera_info_problem(camera_info) is not None:
         return None
     K = np.asarray(camera_info.k, dtype=float).reshape(3, 3)
-    if not (K[0, 0] > 0 and K[1, 1] > 0 and np.all(np.isfinite(K))):
-        return None
     info_w, info_h = int(camera_info.width), int(camera_info.height)
     if info_w > 0 and info_h > 0 and (info_w, info_h) != (width, height):
         K = K.copy()
@@ -77,12 +119,14 @@ def camera_matrix(camera_info: Any, width: int, height: int) -> np.ndarray | Non
 
 
 def attitude_msg(horizon: Horizon | None, K: np.ndarray | None, header: Any) -> Any | None:
-    """Vector3Stamped (x roll, y pitch, z 0; radians), or None without a horizon or intrinsics."""
+    """Vector3Stamped (x roll, y pitch, z 0; radians), or None without a horizon, intrinsics or a finite angle."""
     if horizon is None or K is None:
         return None
     from geometry_msgs.msg import Vector3Stamped
 
     roll, pitch = camera_attitude(horizon, K)
+    if not (math.isfinite(roll) and math.isfinite(pitch)):
+        return None
     msg = Vector3Stamped()
     msg.header = header
     msg.vector.x, msg.vector.y, msg.vector.z = float(roll), float(pitch), 0.0
@@ -170,8 +214,8 @@ class HorizonSmoother:
         y1 = a * self._state[1] + (1.0 - a) * float(horizon.y_at(size_hw[1] - 1.0))
         self._state = (y0, y1)
         line = horizon_from_points(0.0, y0, size_hw[1] - 1.0, y1, size_hw[1], size_hw[0])
-        return dataclasses.replace(line, confidence=horizon.confidence, inlier_share=horizon.inlier_share,
-                                   support=horizon.support)
+        return dataclasses.replace(horizon, x0=line.x0, y0=line.y0, x1=line.x1, y1=line.y1,
+                                   angle_deg=line.angle_deg, center_row=line.center_row)
 
 
 def stamp_seconds(header: Any) -> float:

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """A picture a person can check at a glance: the IR frame, the labels tinted over it, the horizon.
 
 Used by the node's ``~/overlay`` topic, the bag tool's videos and the evaluation's worst-frame

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Infrared frame -> network input.
 
 Thermal cameras deliver very different pixel formats: 8-bit AGC'd video, raw 14-bit radiometric

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """sensor_msgs Image / CompressedImage <-> numpy, without needing ROS's cv_bridge.
 
 ROS's ``cv_bridge`` is used for raw images when it can be imported, but it is not on PyPI (the
@@ -157,7 +159,7 @@ def check_frame_size(width: int, height: int, max_pixels: int | None, what: str 
     """FrameError when width x height exceeds ``max_pixels`` (None: no limit)."""
     if max_pixels is not None and width * height > max_pixels:
         raise FrameError(f"{what} of {width}x{height} ({width * height} pixels) is larger than the "
-                         f"{max_pixels}-pixel limit (parameter max_frame_pixels)")
+                         f"{max_pixels}-pixel limit (max_frame_pixels)")
 
 
 def declared_size(data: bytes | memoryview) -> tuple[int, int] | None:
@@ -276,7 +278,7 @@ def decode_compressed(data: Any, fmt: str = "", max_pixels: int | None = MAX_FRA
     size = declared_size(buffer)
     if size is None:
         raise FrameError(f"{what}: no readable size in its header")
-    check_frame_size(*size, max_pixels, what="compressed frame declaring")
+    check_frame_size(*size, max_pixels, what="compressed frame (by its header)")
     image, noise = _decode_quietly(buffer)
     if image is None or image.size == 0:
         raise FrameError(f"{what}: {noise}" if noise else what)

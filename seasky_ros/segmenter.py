@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Frame in, labels and horizon out: the one object the node, the bag tool and the CLIs share.
 
 ``Segmenter.from_file`` loads a weights file (or an exported ``.onnx`` carrying the same
@@ -14,15 +16,24 @@ import json
 import logging
 import os
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from .horizon import Horizon, estimate_horizon
+from .horizon import DEFAULT_MIN_CONFIDENCE, REASON_LOW_CONFIDENCE, Horizon, find_horizon
 from .preprocess import Normalization, prepare
-from .weights import WeightsError, default_int8_path, is_default, load_weights, resolve_weights_path
+from .weights import (
+    WeightsError,
+    check_meta,
+    default_int8_path,
+    is_default,
+    load_weights,
+    one_line,
+    resolve_weights_path,
+)
 
 LOG = logging.getLogger("seasky_ros.segmenter")
 
@@ -32,13 +43,17 @@ ONNX_META_KEY = "seasky_meta"
 
 @dataclass
 class Result:
-    """What one frame gave. ``labels`` is at the frame's resolution: 0 sky, 1 sea, 2 other."""
+    """What one frame gave. ``labels`` is at the frame's resolution: 0 sky, 1 sea, 2 other.
+
+    ``horizon_reason`` says why ``horizon`` is None (a ``seasky_ros.horizon.REASON_*`` text).
+    """
 
     labels: np.ndarray
     horizon: Horizon | None
     confidence: np.ndarray | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     nonfinite_pixels: int = 0
+    horizon_reason: str = ""
 
 
 def _onnx_providers(device: str) -> list[str]:
@@ -62,16 +77,20 @@ def export_onnx_bytes(model, input_size_hw: tuple[int, int], meta: dict | None =
     model = model.eval().cpu()
     sample = torch.zeros(1, model.config.in_channels, *input_size_hw)
     buffer = io.BytesIO()
-    torch.onnx.export(
-        model,
-        sample,
-        buffer,
-        dynamo=False,
-        input_names=["image"],
-        output_names=["logits"],
-        dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}},
-        opset_version=17,
-    )
+    with warnings.catch_warnings():
+        # the U-Net pads a decoder level only when its size differs from the skip's; height and width
+        # are fixed in this graph (only the batch is dynamic), so the traced decision is the right one
+        warnings.simplefilter("ignore", torch.jit.TracerWarning)
+        torch.onnx.export(
+            model,
+            sample,
+            buffer,
+            dynamo=False,
+            input_names=["image"],
+            output_names=["logits"],
+            dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}},
+            opset_version=17,
+        )
     data = buffer.getvalue()
     if meta is None:
         return data
@@ -189,7 +208,7 @@ class Segmenter:
         half: bool,
         source: Path,
         normalization: Normalization | None = None,
-        min_horizon_confidence: float = 0.0,
+        min_horizon_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> None:
         self._run = runner
         self.meta = meta
@@ -212,7 +231,7 @@ class Segmenter:
         half: bool | None = None,
         *,
         normalization: Normalization | None = None,
-        min_horizon_confidence: float = 0.0,
+        min_horizon_confidence: float = DEFAULT_MIN_CONFIDENCE,
         threads: int | None = None,
         warmup: int = 2,
         int8: bool | None = None,
@@ -245,7 +264,9 @@ class Segmenter:
             model, meta = load_weights(source)
             backend = _pick_backend(backend, device, needs_onnx=True)
             if backend == "onnxruntime":
-                data = export_onnx_bytes(model, (int(meta["input_size"][0]), int(meta["input_size"][1])))
+                with warnings.catch_warnings():  # the ONNX export's tracer warnings mean nothing to a user
+                    warnings.simplefilter("ignore")
+                    data = export_onnx_bytes(model, (int(meta["input_size"][0]), int(meta["input_size"][1])))
                 runner = _OnnxRunner(data, device, threads)
                 half = False
             else:
@@ -269,24 +290,50 @@ class Segmenter:
         )
         LOG.info("seasky segmenter: %s on %s (%s%s%s)", source, device, backend, ", fp16" if half else "",
                  ", int8" if segmenter.int8 else "")
+        segmenter.check_output()
         segmenter.warm_up(warmup)
         return segmenter
 
     @staticmethod
     def _load_onnx_file(source: Path, device: str, threads: int | None):
+        """An ONNX runner and its metadata; every way the file can be broken is one WeightsError."""
         if not source.is_file():
             raise WeightsError(f"{source}: ONNX file not found")
         _onnx_providers(device)  # a missing CUDA provider is the device's fault, not the file's
         try:
             runner = _OnnxRunner(source.read_bytes(), device, threads)
         except Exception as exc:
-            raise WeightsError(f"{source}: not a readable ONNX file ({exc})") from exc
-        # read through onnxruntime, which runs it anyway: the node needs no `onnx` package
+            raise WeightsError(f"{source}: not a readable ONNX file ({one_line(exc)})") from exc
+        # read through onnxruntime, which runs it anyway: the node needs no `onnx` package; NaN or
+        # inf weights show in check_output's blank run
         props = runner.session.get_modelmeta().custom_metadata_map
         if ONNX_META_KEY not in props:
             raise WeightsError(f"{source}: ONNX file lacks seasky metadata (export it with seasky-export)")
-        meta = json.loads(props[ONNX_META_KEY])
+        try:
+            meta = json.loads(props[ONNX_META_KEY])
+        except ValueError as exc:
+            raise WeightsError(f"{source}: the seasky metadata is not JSON ({one_line(exc)})") from exc
+        check_meta(source, meta)
         return runner, meta
+
+    def check_output(self) -> None:
+        """Run blank input once: the network must give one finite logit per class at its input size.
+
+        A network with another number of classes, or with weights that overflow, would label
+        every frame the same forever without a word; this stops it at start-up instead.
+        """
+        blank = np.zeros((1, 1, *self.input_size), dtype=np.float32)
+        try:
+            logits = np.asarray(self._run(blank))
+        except Exception as exc:
+            raise WeightsError(f"{self.source}: the network does not run on a "
+                               f"{self.input_size[0]}x{self.input_size[1]} input ({one_line(exc)})") from exc
+        if logits.ndim != 4 or logits.shape[1] != len(self.classes):
+            got = f"{logits.shape[1]} classes" if logits.ndim == 4 else f"output of shape {logits.shape}"
+            raise WeightsError(f"{self.source}: the network gives {got}; its metadata and this package "
+                               f"need {len(self.classes)} ({', '.join(self.classes)})")
+        if not np.isfinite(logits).all():
+            raise WeightsError(f"{self.source}: the network gives NaN or inf on a blank frame")
 
     def warm_up(self, runs: int = 2) -> None:
         """Run the network on blank input so the first real frame is not slow (allocators, kernels)."""
@@ -315,9 +362,10 @@ class Segmenter:
         height, width = prepared.gray.shape
         labels, confidence = labels_from_logits(logits, (height, width), with_confidence)
         t3 = time.perf_counter()
-        horizon = estimate_horizon(labels, prepared.gray if refine_horizon else None)
+        search = find_horizon(labels, prepared.gray, refine=refine_horizon, invalid_pixels=prepared.nonfinite_pixels)
+        horizon, reason = search.horizon, search.reason
         if horizon is not None and horizon.confidence < self.min_horizon_confidence:
-            horizon = None
+            horizon, reason = None, REASON_LOW_CONFIDENCE
         t4 = time.perf_counter()
         timings = {
             "preprocess": (t1 - t0) * 1e3,
@@ -326,7 +374,7 @@ class Segmenter:
             "horizon": (t4 - t3) * 1e3,
             "total": (t4 - t0) * 1e3,
         }
-        return Result(labels, horizon, confidence, timings, prepared.nonfinite_pixels)
+        return Result(labels, horizon, confidence, timings, prepared.nonfinite_pixels, reason)
 
     def describe(self) -> dict[str, str]:
         """Short facts for diagnostics and logs."""

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Rolling statistics of a frame stream, for the node's /diagnostics.
 
 Plain Python (no ROS) so it is tested directly. What it tells an integrator:
@@ -10,8 +12,9 @@ Plain Python (no ROS) so it is tested directly. What it tells an integrator:
   in the input header stamps against the median frame period around each gap (a gap of 3
   periods = 2 lost). The median is taken over the ``LOSS_CONTEXT`` gaps before *and* after, so
   a rate change (30 -> 10 Hz) or a start-up burst moves the period instead of reading as losses;
-  a gap is counted provisionally until its later neighbours have arrived. Losses of more than
-  ``LOSS_CONTEXT`` frames in a row look like a rate change and are not counted: it is an estimate;
+  a gap is counted provisionally until its later neighbours have arrived. Frames lost between
+  more than ``LOSS_CONTEXT`` consecutive receptions look like a rate change and are not
+  counted: it is an estimate;
 - latency (receipt -> publication) mean and 95th percentile over the last ``latency_window`` frames.
 
 Memory is bounded: every history is a deque with a maxlen.

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Shared fixtures: the real IR data beside the repo, and a small model trained for real."""
 
 from __future__ import annotations

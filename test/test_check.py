@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """seasky-check: one run names every kind of problem a labelled folder can have."""
 
 from __future__ import annotations

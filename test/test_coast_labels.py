@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The MAR-DCT coast labels and the tools that made them: waterline finder, edge follower, label tree."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The dataset folder format: reading, writing, validation errors and class maps."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The main job end to end: sample bag -> node over real DDS -> summary, overlay PNG and GIF."""
 
 from __future__ import annotations

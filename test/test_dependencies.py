@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Every third-party import the installed package makes is declared, for pip and for rosdep.
 
 The imports are read from the sources with ``ast`` (the lazy ones inside functions too), so a

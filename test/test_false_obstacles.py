@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The false-obstacle measurement: open sky/sea, false "other" shares and blobs, its seasky-eval column."""
 
 import json

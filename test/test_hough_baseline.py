@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The classical baseline finds an obvious horizon and reports none where there is no edge."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The launch file: loaded for real where launch_ros is installed, checked statically everywhere.
 
 Without launch_ros the file cannot be imported, so its structure is read with ``ast``, and its

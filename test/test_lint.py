@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """ament-style lint as plain pytest tests, so `colcon test` and `make test` both run them.
 
 The ROS 2 core packages run ament_copyright, ament_xmllint and ament_flake8/pep257 from their
@@ -80,3 +82,31 @@ def test_license_file_is_the_apache_2_0_text():
     assert [int(n) for n, _ in sections] == list(range(1, 10))  # the nine sections of the terms
     assert "END OF TERMS AND CONDITIONS" in text
     assert "APPENDIX: How to apply the Apache License to your work." in text
+
+
+HEADER = ("# Copyright 2026 seasky_ros maintainers", "# SPDX-License-Identifier: Apache-2.0")
+
+
+def _tracked_python_files() -> list[Path]:
+    """The repository's Python files (git's list where there is one, so build and venv folders never count)."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "*.py"], cwd=REPO,
+                                capture_output=True, text=True, timeout=60, check=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):  # an exported tree (colcon workspace copy): no git
+        skip = {".venv", "build", "install", "log", ".git"}
+        return [p for p in sorted(REPO.rglob("*.py")) if not skip & set(p.relative_to(REPO).parts)]
+    return [REPO / name for name in listed if (REPO / name).is_file()]
+
+
+def test_every_python_file_carries_the_copyright_and_spdx_header():
+    """ament_copyright's check in the SPDX form: the first two lines (after a shebang) name holder and licence."""
+    files = _tracked_python_files()
+    assert len(files) > 20
+    missing = []
+    for path in files:
+        lines = path.read_text().splitlines()
+        if lines and lines[0].startswith("#!"):
+            lines = lines[1:]
+        if tuple(lines[:2]) != HEADER:
+            missing.append(str(path.relative_to(REPO)))
+    assert not missing, f"add the two header lines {HEADER} to: {missing}"

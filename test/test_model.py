@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The U-Net: output shapes for any input size, and the configurations we compare."""
 
 import pytest

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Behaviour that broke silently when one line of core logic was changed (issue 12's survivors).
 
 Each test pins down a number the rest of the suite let drift: intrinsics scaled per axis, the
@@ -9,10 +11,8 @@ breaks each of these on purpose and checks that a test here notices.
 from __future__ import annotations
 
 import math
-import signal
 import subprocess
 import sys
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -52,6 +52,18 @@ def test_camera_info_calibrated_at_another_resolution_scales_each_axis_by_its_ow
     msg = attitude_msg(line, K, Header())
     assert (msg.vector.x, msg.vector.y) == pytest.approx((roll, pitch), abs=2e-3)
     assert camera_attitude(line, streamed) == pytest.approx((roll, pitch), abs=1e-9)
+
+
+def test_horizon_smoothing_weights_the_previous_line_by_the_factor():
+    """factor 0.8: the new border rows are 0.8 x the previous line's + 0.2 x this frame's (at 0.5 either way round
+    gives the same, which is why the node's own smoother test could not tell)."""
+    from seasky_ros.outputs import HorizonSmoother
+
+    size = (100, 200)
+    smoother = HorizonSmoother(0.8)
+    smoother(horizon_from_points(0, 40, 199, 50, 200, 100), size, 0.0)
+    line = smoother(horizon_from_points(0, 60, 199, 80, 200, 100), size, 0.1)
+    assert (line.y0, line.y1) == pytest.approx((0.8 * 40 + 0.2 * 60, 0.8 * 50 + 0.2 * 80))
 
 
 # ------------------------------------------------------------------------------------------ RANSAC
@@ -168,13 +180,27 @@ def test_logits_are_upsampled_bilinearly_before_the_arg_max():
 
 # ------------------------------------------------------------------------------------------ resume
 
+# seasky-train, with a real SIGINT sent to itself right after its first checkpoint is written: the
+# interruption lands at the same point on any machine, however loaded. Python's own Ctrl-C handler is
+# put back first: a job started in the background by a shell inherits SIGINT ignored.
+CTRL_C_AFTER_FIRST_CHECKPOINT = """
+import os, signal, sys
+from training import train
+signal.signal(signal.SIGINT, signal.default_int_handler)
+save = train.atomic_torch_save
+def save_then_interrupt(obj, path):
+    save(obj, path)
+    os.kill(os.getpid(), signal.SIGINT)
+train.atomic_torch_save = save_then_interrupt
+sys.exit(train.main(sys.argv[1:]))
+"""
 TINY = ["--base", "4", "--depth", "2", "--input-size", "48x64", "--batch-size", "8", "--workers", "0",
         "--no-progress", "--lr", "3e-3"]
 
 
 @pytest.mark.slow
 def test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt(tmp_path):
-    """Interrupt a real run after its first epoch, resume it, compare with an uninterrupted run.
+    """Ctrl-C a real run after its first epoch, resume it, compare with an uninterrupted run.
 
     The checkpoint's best score is raised to one no epoch can reach (mean IoU <= 1), as after a
     run whose best epoch came before the interruption: the resumed epochs must not replace best.pt.
@@ -184,16 +210,11 @@ def test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt(tmp_pa
     args = ["--epochs", "3", "--synthetic", "32", "--val-synthetic", "8", "--seed", "4", *TINY]
     out = tmp_path / "run"
     checkpoint = out / train.CHECKPOINT_NAME
-    proc = subprocess.Popen([sys.executable, "-m", "training.train", "--out", str(out), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 240
-    while not checkpoint.exists() and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGINT)
-    _, stderr = proc.communicate(timeout=120)
-    assert proc.returncode == 130, f"exit {proc.returncode}: {stderr[-2000:]}"
+    proc = subprocess.run([sys.executable, "-c", CTRL_C_AFTER_FIRST_CHECKPOINT, "--out", str(out), *args],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 130 and "--resume" in proc.stderr, f"exit {proc.returncode}: {proc.stderr[-2000:]}"
     interrupted = torch.load(checkpoint, weights_only=False)
-    assert interrupted["epoch"] < 2, "the run was interrupted before its last epoch"
+    assert interrupted["epoch"] == 0
     interrupted["best_score"] = 2.0
     torch.save(interrupted, checkpoint)
     best_before = (out / train.WEIGHTS_NAME).read_bytes()
@@ -207,8 +228,9 @@ def test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt(tmp_pa
     train.train(["--out", str(straight), *args])
     reference = torch.load(straight / train.CHECKPOINT_NAME, weights_only=False)
     assert reference["model"].keys() == resumed["model"].keys()
-    for key, value in reference["model"].items():
-        assert torch.allclose(resumed["model"][key].float(), value.float(), rtol=0, atol=1e-6), key
+    worst = max(float((resumed["model"][k].double() - v.double()).abs().max()) for k, v in reference["model"].items())
+    print(f"resumed vs uninterrupted weights: largest difference {worst:.3g}")
+    assert worst <= 1e-6
     assert resumed["scheduler"]["last_epoch"] == reference["scheduler"]["last_epoch"] == 3
     assert resumed["optimizer"]["param_groups"][0]["lr"] == pytest.approx(
         reference["optimizer"]["param_groups"][0]["lr"])

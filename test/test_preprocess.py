@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """IR preprocessing: every encoding, the percentile window, and bad frames."""
 
 import numpy as np

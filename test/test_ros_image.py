@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Image message <-> numpy: encodings, row padding, byte order, compression, and clear errors."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Segmenter: loading (and its errors), both runtimes, outputs at the frame's resolution."""
 
 import numpy as np

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Rolling stream statistics: rates, drops, transport-loss estimate, latency percentiles, bounded memory."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The synthetic scene generator: determinism, label/horizon consistency, sensor formats, sequences."""
 
 from __future__ import annotations

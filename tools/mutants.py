@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """A mutation check you can rerun: break one line of core logic at a time, see that a test notices.
 
 Usage (from the repo root; ``make mutants`` does the same)::
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,6 +33,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 NODE_TESTS = "test/test_node.py"
+GATE = "test/test_accuracy_gate.py"
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,18 @@ MUTANTS = [
     Mutant("resume without the scheduler", "training/train.py",
            'scheduler.load_state_dict(ckpt["scheduler"])', "pass",
            ("test/test_mutants_targets.py::test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt",)),
+    # ---- the accuracy gate alone notices the quiet numerical ones
+    Mutant("RANSAC inlier threshold x4 (accuracy gate alone)", "seasky_ros/horizon.py",
+           "threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)",
+           "threshold = 4 * max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)",
+           (GATE,)),
+    Mutant("logits upsampled nearest (accuracy gate alone)", "seasky_ros/segmenter.py",
+           "hwc = cv2.resize(hwc, (width, height), interpolation=cv2.INTER_LINEAR)",
+           "hwc = cv2.resize(hwc, (width, height), interpolation=cv2.INTER_NEAREST)",
+           (GATE,)),
+    Mutant("NaN/inf filled with 0 (accuracy gate alone)", "seasky_ros/preprocess.py",
+           "fill = float(np.median(gray[finite])) if bad < gray.size else 0.0", "fill = 0.0",
+           (GATE,)),
     # ---- more of our own
     Mutant("pitch sign flipped in camera_attitude", "seasky_ros/horizon.py",
            "pitch = math.asin(max(-1.0, min(1.0, float(up[2]))))",
@@ -120,7 +136,7 @@ MUTANTS = [
     Mutant("horizon smoothing weights swapped", "seasky_ros/outputs.py",
            "y0 = a * self._state[0] + (1.0 - a) * float(horizon.y_at(0.0))",
            "y0 = (1.0 - a) * self._state[0] + a * float(horizon.y_at(0.0))",
-           (f"{NODE_TESTS}::test_horizon_smoother",)),
+           ("test/test_mutants_targets.py::test_horizon_smoothing_weights_the_previous_line_by_the_factor",)),
     Mutant("a replaced frame not counted as dropped", "seasky_ros/node.py",
            "                self.stats.on_dropped()", "                pass",
            (f"{NODE_TESTS}::test_flooding_drops_frames_and_diagnostics_report_it",)),
@@ -144,8 +160,7 @@ def copy_repo(repo: Path, dest: Path) -> None:
         shutil.copy2(repo / rel, target)
 
 
-def run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[int, float, str]:
-    """pytest on ``tests`` inside the copy: (exit code, seconds, last lines of output)."""
+def test_env(copy: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(copy), env.get("PYTHONPATH", "")) if p)
     if "SEASKY_REAL_DATA" not in env:  # the copy has no ../shared beside it
@@ -153,13 +168,37 @@ def run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[int, 
         from conftest import real_data_root
 
         env["SEASKY_REAL_DATA"] = str(real_data_root())
+    return env
+
+
+def train_test_model(copy: Path, env: dict[str, str]) -> Path:
+    """The suite's tiny test model, trained once by the unmutated code (conftest's own recipe) for every run."""
+    out = copy.parent / "test-model"
+    code = "import sys; from pathlib import Path; from conftest import train_test_model; " \
+           "print(train_test_model(Path(sys.argv[1])))"
+    proc = subprocess.run([sys.executable, "-c", code, str(out)], cwd=copy / "test", env=env, capture_output=True,
+                          text=True, check=True)
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
+def _interruptible() -> None:
+    """Ctrl-C as in a terminal: a shell's background job (``make mutants &``) inherits SIGINT ignored, and
+    the tests that interrupt a training run with SIGINT would then see it finish instead."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[int, float, str]:
+    """pytest on ``tests`` inside the copy: (exit code, seconds, last lines of output)."""
+    env = test_env(copy)
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     start = time.monotonic()
     try:
-        proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout,
+                              preexec_fn=_interruptible)
     except subprocess.TimeoutExpired:
         return -1, time.monotonic() - start, "timed out"
-    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    tail = "\n".join([line for line in lines if line.startswith("E ")][:12] + lines[-3:])
     return proc.returncode, time.monotonic() - start, tail
 
 
@@ -187,6 +226,11 @@ def main(argv: list[str] | None = None) -> int:
         copy = Path(tmp) / "repo"
         copy_repo(REPO, copy)
         baseline = tuple(dict.fromkeys(t for m in mutants for t in m.tests))
+        files = {copy / t.split("::")[0] for t in baseline}
+        if "SEASKY_TEST_MODEL" not in os.environ and any("trained_weights" in f.read_text() for f in files):
+            start = time.monotonic()
+            os.environ["SEASKY_TEST_MODEL"] = str(train_test_model(copy, test_env(copy)))
+            print(f"test model trained once for every run ({time.monotonic() - start:.0f} s)", flush=True)
         code, seconds, tail = run_tests(copy, baseline, args.timeout)
         if code != 0:
             print(f"the tests fail without any mutant (exit {code}, {seconds:.0f} s), so no mutant can be judged:\n"

@@ -1,10 +1,14 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Training augmentations that keep image, label mask and horizon line in agreement.
 
-Geometric transforms (mirror, small roll, zoom/shift) are composed into one affine matrix and
-applied to the image (bilinear), the mask (nearest neighbour, so no invented label values) and
-the horizon line (two points transformed and the line re-extended to the new borders). Pixels
-that the transform brings in from outside the frame get the ignore label 255: the loss must not
-learn what is there. Photometric changes (gain, offset, gamma, noise, blur, polarity) act on
+Geometric transforms (mirror, small roll or a roll anywhere on the full circle, zoom/shift) are
+composed into one affine matrix and applied to the image (bilinear), the mask (nearest
+neighbour, so no invented label values) and the horizon line (two points transformed and the
+line re-extended to the new borders). Pixels that the transform brings in from outside the frame
+get the ignore label 255: the loss must not learn what is there. A line the left/right-border
+form cannot hold after the transform (steeper than 45 deg, or the sky below it) becomes
+``HORIZON_UNKNOWN``, never a wrong line. Photometric changes (gain, offset, gamma, noise, blur, polarity) act on
 the float gray image in sensor units, before the percentile stretch of ``preprocess``, so the
 network learns invariance to what real IR cameras actually vary.
 """
@@ -21,6 +25,21 @@ IGNORE = 255
 Horizon = tuple[float, float, float, float]
 
 
+class HorizonUnknown:
+    """The horizon label after a transform that the (x0, y0, x1, y1) border form cannot express.
+
+    Not "no horizon in view" (None): the line is there, but as points on the left and right
+    borders with the sky above it, it would be wrong.
+    """
+
+    def __repr__(self) -> str:
+        return "HORIZON_UNKNOWN"
+
+
+HORIZON_UNKNOWN = HorizonUnknown()
+HorizonLabel = Horizon | HorizonUnknown | None
+
+
 @dataclass
 class AugmentConfig:
     """Probabilities and ranges of each augmentation (each drawn independently per sample)."""
@@ -28,6 +47,7 @@ class AugmentConfig:
     p_flip: float = 0.5  # mirror left-right
     p_rotate: float = 0.5  # roll the image about its centre ...
     max_rotate_deg: float = 10.0  # ... by up to this many degrees either way
+    p_full_roll: float = 0.0  # instead, roll by any angle on the full circle (upside down included)
     p_scale: float = 0.4  # zoom in or out about a random point ...
     scale_range: tuple[float, float] = (0.85, 1.35)  # ... by a factor in this range (>1 zooms in)
     max_shift_frac: float = 0.08  # random shift, as a fraction of the image size, with a zoom
@@ -43,19 +63,23 @@ class AugmentConfig:
     p_invert: float = 0.15  # white-hot <-> black-hot
 
 
-def transform_horizon(horizon: Horizon | None, matrix: np.ndarray, width: int, height: int) -> Horizon | None:
-    """Map a line through an affine matrix (2x3, input -> output pixel coordinates).
+def transform_horizon(horizon: HorizonLabel, matrix: np.ndarray, width: int, height: int) -> HorizonLabel:
+    """Map a line (sky above it) through an affine matrix (2x3, input -> output pixel coordinates).
 
-    The result is re-extended to x=0 and x=width-1, or None if the output has no sky or no sea
-    left by the mask convention (sea where ``row + 0.5 > y``), or the line became vertical.
+    The result is re-extended to x=0 and x=width-1; None if the output has no sky or no sea left
+    by the mask convention (sea where ``row + 0.5 > y``); ``HORIZON_UNKNOWN`` if the line became
+    steeper than 45 deg or the sky ended up below it (a roll past 45 deg, upside down).
     """
-    if horizon is None:
-        return None
+    if horizon is None or horizon is HORIZON_UNKNOWN:
+        return horizon
     x0, y0, x1, y1 = horizon
-    pts = np.array([[x0, y0, 1.0], [x1, y1, 1.0]]) @ np.asarray(matrix, dtype=np.float64).T
+    matrix = np.asarray(matrix, dtype=np.float64)
+    dx, dy = (x1 - x0, y1 - y0) if x1 >= x0 else (x0 - x1, y0 - y1)
+    sky_x, sky_y = matrix[:, :2] @ np.array([dy, -dx])  # the normal towards the sky, mapped (similarity)
+    if not sky_y <= -abs(sky_x) or sky_y == 0.0:
+        return HORIZON_UNKNOWN
+    pts = np.array([[x0, y0, 1.0], [x1, y1, 1.0]]) @ matrix.T
     (ax, ay), (bx, by) = pts
-    if abs(bx - ax) < 1e-9 or abs(by - ay) > 20.0 * abs(bx - ax):
-        return None
     slope = (by - ay) / (bx - ax)
     ya = ay + slope * (0.0 - ax)
     yb = ay + slope * (width - 1 - ax)
@@ -75,7 +99,10 @@ def _geometric_matrix(rng: np.random.Generator, cfg: AugmentConfig, width: int, 
     angle = 0.0
     scale = 1.0
     shift = (0.0, 0.0)
-    if rng.random() < cfg.p_rotate:
+    if cfg.p_full_roll > 0.0 and rng.random() < cfg.p_full_roll:  # no draw when off: old runs stay as they were
+        angle = float(rng.uniform(-180.0, 180.0))
+        changed = True
+    elif rng.random() < cfg.p_rotate:
         angle = float(rng.uniform(-cfg.max_rotate_deg, cfg.max_rotate_deg))
         changed = True
     if rng.random() < cfg.p_scale:
@@ -102,10 +129,10 @@ def _robust_range(image: np.ndarray) -> tuple[float, float]:
 def augment(
     image: np.ndarray,
     mask: np.ndarray,
-    horizon: Horizon | None,
+    horizon: HorizonLabel,
     rng: np.random.Generator,
     cfg: AugmentConfig | None = None,
-) -> tuple[np.ndarray, np.ndarray, Horizon | None]:
+) -> tuple[np.ndarray, np.ndarray, HorizonLabel]:
     """Randomly transform (gray float32 image, uint8 mask, horizon line); returns new copies."""
     cfg = cfg or AugmentConfig()
     image = np.asarray(image, dtype=np.float32)

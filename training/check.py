@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-check``: every problem of a dataset folder in one report, before any training starts.
 
 A folder is read frame by frame during training, so without this a wrong label value, a mask of

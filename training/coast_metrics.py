@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """How a model does on a distant coast: the coast called "other", the haze band over it called sky,
 and the reported horizon on the coast's waterline.
 

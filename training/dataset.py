@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The dataset folder format: the one way frames, labels and horizons move between tools.
 
 ::

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-eval``: score weights on a labelled dataset folder.
 
 Reports per-class IoU and Dice accumulated over the whole set, horizon position and angle

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-export``: weights file -> ONNX (dynamic batch), checked against PyTorch.
 
 The ONNX file carries the same metadata as the weights file, so ``Segmenter.from_file`` and the
@@ -24,7 +26,7 @@ import numpy as np
 from seasky_ros.atomic_write import write_bytes_atomic
 from seasky_ros.preprocess import Normalization, prepare
 from seasky_ros.segmenter import ONNX_META_KEY, export_onnx_bytes
-from seasky_ros.weights import load_weights
+from seasky_ros.weights import WeightsError, load_weights
 
 MIN_INT8_AGREEMENT = 0.97  # share of calibration pixels whose int8 label must equal the float32 one
 
@@ -138,6 +140,16 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not 0.0 < args.calibration_fraction <= 1.0:
         p.error("--calibration-fraction must be in (0, 1]")
+    try:
+        return _run(args)
+    except (WeightsError, OSError, RuntimeError, ValueError) as exc:  # a file problem: one line, not a traceback
+        print(f"seasky-export: error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    if args.onnx.is_dir():
+        raise ValueError(f"--onnx {args.onnx} is a directory; give the .onnx file's name")
     if args.int8:
         agreement = export_int8(args.weights, args.onnx, args.calibration, args.calibration_synthetic,
                                 fraction=args.calibration_fraction)

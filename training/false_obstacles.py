@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """False obstacles: how much *open* sky and sea a model labels "other", and how many blobs it makes.
 
 A robot reads "other" as something in the way. Class IoU hides the failure that matters most

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Semi-automatic sky / sea / other labels for frames of a distant coast over the sea (MAR-DCT).
 
 Why semi-automatic: the waterline is a clean, long image step that a detector places better

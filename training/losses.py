@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The seed's loss, generalised to three classes: cross-entropy plus soft Dice.
 
 Cross-entropy gives every pixel a gradient; Dice keeps small classes (a distant vessel, a thin

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Segmentation and horizon metrics, accumulated over a whole set.
 
 IoU and Dice come from one confusion matrix summed over every pixel of every frame (pixels

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Copy-paste augmentation: synthetic land, buildings, vessels, bridges and own hull on real frames.
 
 The synthetic generator's skies and seas are not real ones; training on more of them taught the

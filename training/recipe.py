@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Training recipes: a YAML file of ``seasky-train`` options, so one command reproduces a run.
 
 A recipe maps option names to values (``epochs: 20``, ``paste-share: 0.35``, ``data: [DIR, ...]``

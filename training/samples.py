@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Training pairs (network input, label map) from synthetic scenes and dataset folders.
 
 Both sources end in ``training_pair``, which resizes and normalises with the very functions

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """``seasky-train``: train the sky/sea/other U-Net on synthetic scenes and labelled IR folders.
 
 The same command runs on a laptop CPU, one GPU (mixed precision) or many (``torchrun
@@ -120,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
                       "chosen on frames minutes away from any training frame)")
     data.add_argument("--val-synthetic", type=int, default=0, help="held-out synthetic validation scenes")
     data.add_argument("--no-augment", action="store_true", help="turn training augmentations off")
+    data.add_argument("--roll-share", type=parse_share, default=0.0,
+                      help="share of training samples rolled by any angle on the full circle (upside down "
+                      "included; pixels from outside the frame are ignored), instead of a small roll")
 
     model = p.add_argument_group("model")
     model.add_argument("--input-size", type=parse_size, default=(160, 208), help="network input HxW")
@@ -195,7 +200,7 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
     class_map = None
     if args.class_map:
         class_map = CLASS_MAP_PRESETS.get(args.class_map) or parse_class_map(args.class_map)
-    aug = None if args.no_augment else AugmentConfig()
+    aug = None if args.no_augment else AugmentConfig(p_full_roll=args.roll_share)
     train_parts: list[Dataset] = []
     val_parts: list[Dataset] = []
     described: list[dict] = []
@@ -255,7 +260,7 @@ def batch_digests(x: torch.Tensor, y: torch.Tensor) -> list[bytes]:
 
     Sorted and hashed together they give the epoch's ``data_digest`` in metrics.csv: what the
     network was shown, independent of order, so a log shows whether epochs really differed and
-    whether a resumed run saw what an uninterrupted one would have.
+    whether a resumed run saw what an uninterrupted one would have (under torchrun: rank 0's share).
     """
     xs, ys = x.numpy(), y.numpy()
     return [hashlib.blake2b(xs[i].tobytes() + ys[i].tobytes(), digest_size=8).digest() for i in range(len(xs))]

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The waterline of a distant coast, found in the infrared image alone (no mask, no network).
 
 Why: behind a coast several km away the true horizon is hidden, but the coast's waterline lies

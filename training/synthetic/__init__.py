@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Synthetic long-wave infrared maritime scenes with exact labels: the default training data.
 
 Labelled real IR sea footage is scarce, and hand-drawn horizons are never better than a pixel

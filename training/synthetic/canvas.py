@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Geometry: the roll-corrected canvas, the horizon and waterlines, textures laid on a plane."""
 
 from __future__ import annotations

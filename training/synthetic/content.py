@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """What a scene's content seed draws: periodic noise tiles, 1-D profiles, object shapes, sensor noise."""
 
 from __future__ import annotations

@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The drawing passes on the canvas: sky, sea, haze, coast, bridge, vessels, own hull."""
 
 from __future__ import annotations

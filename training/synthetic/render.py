@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Frames from scene parameters: one scene, a random scene, a ship's sequence, a dataset folder."""
 
 from __future__ import annotations

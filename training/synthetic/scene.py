@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """Scene parameters: everything random about one synthetic scene, and the rendered frame."""
 
 from __future__ import annotations

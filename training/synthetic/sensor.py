@@ -1,3 +1,5 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
 """The camera: blur, vignetting, fixed-pattern and temporal noise, bad pixels, 14-bit counts or 8-bit AGC."""
 
 from __future__ import annotations
