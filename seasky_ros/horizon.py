@@ -62,6 +62,7 @@ REASON_NO_CONTRAST = "no contrast"
 REASON_NO_EDGE = "no edge across the line"
 REASON_NO_BOUNDARY = "no sky-to-sea boundary"
 REASON_NOT_STRAIGHT = "boundary not a straight line"
+REASON_NO_SEA_BELOW = "no sea below the line (a skyline, a waterfront or a coast's top)"
 REASON_LOW_CONFIDENCE = "confidence below min_horizon_confidence"
 BLANK_IMAGE_REASONS = frozenset({REASON_FEW_VALID, REASON_NO_CONTRAST, REASON_NO_EDGE})
 
@@ -125,6 +126,9 @@ class HorizonSettings:
     refine_slope_on_haze: bool = True  # a lopsided (hazy) edge still gives the slope; the mask keeps the position
     refine_min_share: float = 0.5  # share of the mask line's inlier columns that must agree
     min_valid_share: float = 0.5  # share of finite pixels a frame needs to be looked at
+    sea_below_rel: float = 0.05  # depth of the band below the line that must be sea, as a share of the height ...
+    sea_below_share: float = 0.8  # ... in a column: this share of the band is sea ...
+    min_sea_below: float = 0.6  # ... and this share of the columns must be such columns
     evidence_half_px: float = 12.0  # half-length of the intensity profile across the line: at least this ...
     evidence_half_rel: float = 0.1  # ... and at least this share of the image height
     evidence_scale_px: float = 8.0  # the wide slope that an edge's sharpness is measured against: at least ...
@@ -329,6 +333,31 @@ def _refine_on_image(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     return a_r, b_r, symmetric
 
 
+def sea_below(labels: np.ndarray, a: float, b: float, sea: int = 1, other: int = 2,
+              settings: HorizonSettings = DEFAULT_SETTINGS) -> float | None:
+    """Share of the columns open above the line y = a x + b whose band just below it is sea.
+
+    A horizon has sea below it wherever it has open sky above it; a line along a skyline or a
+    coast's top has land below. Columns where "other" crosses the line (a vessel, land reaching
+    above it) say nothing either way and are left out. None when too few columns are left.
+    Measured on masks (shipped weights): >= 0.84 on every infml-hdd-dev frame; 0.1-0.4 (median
+    0.35) with the line along the top of MAR-DCT's coast.
+    """
+    height, width = labels.shape
+    depth = max(3, round(settings.sea_below_rel * height))
+    clearance = settings.clearance_px + 1
+    xs = np.arange(width)
+    ys = np.rint(a * xs + b).astype(np.int64)
+    inside = (ys - clearance >= 0) & (ys + 2 + depth <= height)
+    xs, ys = xs[inside], ys[inside]
+    open_above = labels[ys - clearance, xs] != other
+    if open_above.sum() < settings.min_points:
+        return None
+    xs, ys = xs[open_above], ys[open_above]
+    band = labels[ys[None, :] + 2 + np.arange(depth)[:, None], xs] == sea
+    return float(np.mean(band.mean(axis=0) >= settings.sea_below_share))
+
+
 @dataclass(frozen=True)
 class HorizonSearch:
     """What the search gave: the line, or None and the reason (one of the ``REASON_*`` texts)."""
@@ -434,6 +463,9 @@ def find_horizon(
     inlier_share = n_in / xs.size
     if n_in < settings.min_points or inlier_share < settings.min_inlier_share:
         return HorizonSearch(None, REASON_NOT_STRAIGHT)
+    below = sea_below(labels, a, b, sea, other, settings)
+    if below is not None and below < settings.min_sea_below:
+        return HorizonSearch(None, REASON_NO_SEA_BELOW)
     edge = 1.0
     if image is not None:
         evidence = edge_evidence(image, a, b, xs[inliers], settings)
