@@ -53,6 +53,10 @@ it. 0.5 would drop 72 % of the wrong lines but also 3 good ones and two (wrong) 
 
 SOURCE_SKY_SEA = "sky-sea"
 """``Horizon.source`` of a line fitted to the sky->sea boundary."""
+SOURCE_WATERLINE = "waterline"
+"""``Horizon.source`` of a line along the waterline of a distant coast that hides the horizon."""
+SOURCE_CODES = {SOURCE_SKY_SEA: 0, SOURCE_WATERLINE: 1}
+"""Numeric codes of the sources, as the ``~/horizon`` message carries them (second point's z)."""
 
 # Why a frame gave no horizon. The first three mean the *image* holds no horizon (lens cap, a
 # stalled or zero-filled driver buffer, NaN temperatures, fog), which a user should hear about;
