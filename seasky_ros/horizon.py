@@ -18,6 +18,10 @@ Why this way:
   *slope* still is. There the line takes the image's slope and keeps the mask's position at
   the centre of the mask's evidence. On real hazy IR sea frames (infml-hdd-dev) this halves
   the angle bias of the mask line (median error 0.20 -> 0.12 deg on the held-out tail).
+- A network draws a confident line on anything, a lens cap or fog included, so the image has a
+  veto (``find_horizon``): too few valid pixels, no contrast, or no sharp edge across the line
+  means no horizon, with the reason. And a horizon has sea below it: a line along a skyline or
+  a coast's top, with land below, is refused.
 
 Conventions: pixel coordinates with pixel centres at integers, x right, y down (pixel ``r``
 covers rows ``r - 0.5 .. r + 0.5``). By default a mask marks a pixel as sea when its area
@@ -54,7 +58,8 @@ it. 0.5 would drop 72 % of the wrong lines but also 3 good ones and two (wrong) 
 SOURCE_SKY_SEA = "sky-sea"
 """``Horizon.source`` of a line fitted to the sky->sea boundary."""
 SOURCE_WATERLINE = "waterline"
-"""``Horizon.source`` of a line along the waterline of a distant coast that hides the horizon."""
+"""``Horizon.source`` of a line along the waterline of a distant coast that hides the horizon
+(reserved in the message encoding; the estimator does not report such lines yet)."""
 SOURCE_CODES = {SOURCE_SKY_SEA: 0, SOURCE_WATERLINE: 1}
 """Numeric codes of the sources, as the ``~/horizon`` message carries them (second point's z)."""
 
