@@ -170,7 +170,7 @@ def check_writable(path: Path, what: str) -> None:
 class _CsvSink:
     """horizons.csv rows, written atomically when closed (also after an error)."""
 
-    HEADER = ("stamp", "x0", "y0", "x1", "y1", "angle_deg", "confidence")
+    HEADER = ("stamp", "x0", "y0", "x1", "y1", "angle_deg", "confidence", "source", "no_horizon_reason")
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -178,13 +178,13 @@ class _CsvSink:
         self.writer = csv.writer(self.buffer, lineterminator="\n")
         self.writer.writerow(self.HEADER)
 
-    def add(self, stamp: int, horizon) -> None:
+    def add(self, stamp: int, horizon, reason: str = "") -> None:
         sec, nsec = divmod(stamp, 10**9)
         if horizon is None:
-            self.writer.writerow([f"{sec}.{nsec:09d}", "", "", "", "", "", ""])
+            self.writer.writerow([f"{sec}.{nsec:09d}", "", "", "", "", "", "", "", reason])
         else:
-            values = (horizon.x0, horizon.y0, horizon.x1, horizon.y1, horizon.angle_deg)
-            self.writer.writerow([f"{sec}.{nsec:09d}", *(f"{v:.3f}" for v in values), f"{horizon.confidence:.3f}"])
+            values = (horizon.x0, horizon.y0, horizon.x1, horizon.y1, horizon.angle_deg, horizon.confidence)
+            self.writer.writerow([f"{sec}.{nsec:09d}", *(f"{v:.3f}" for v in values), horizon.source, ""])
 
     def close(self) -> None:
         from .atomic_write import write_bytes_atomic
@@ -370,7 +370,8 @@ def process(
                 report.frames += 1
                 report.with_horizon += outputs["result"].horizon is not None
                 if csv_sink is not None:
-                    csv_sink.add(stamp_ns(msg.header.stamp), outputs["result"].horizon)
+                    result = outputs["result"]
+                    csv_sink.add(stamp_ns(msg.header.stamp), result.horizon, result.horizon_reason)
         except BagError as exc:
             report.partial = f"the input is damaged; {report.frames + report.skipped} of {total} frames read"
             raise IncompleteInputError(str(exc), report) from exc
@@ -571,7 +572,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the node's ROS parameter file to run like (default: the shipped config/segment.yaml)")
     pr.add_argument("--storage", choices=STORAGES, default=None, help="output storage (default: as the input)")
     pr.add_argument("--overlay", action="store_true", help=f"also write {OUTPUT_TOPICS['overlay']}")
-    pr.add_argument("--csv", type=Path, default=None, help="horizons CSV: stamp,x0,y0,x1,y1,angle_deg,confidence")
+    pr.add_argument("--csv", type=Path, default=None,
+                    help="horizons CSV: stamp,x0,y0,x1,y1,angle_deg,confidence,source,no_horizon_reason")
     pr.add_argument("--video", type=Path, default=None, help="overlay video, .mp4 or .gif")
     pr.add_argument("--max-frame-pixels", type=int, default=None,
                     help="largest frame accepted (pixels); compressed frames are checked before decoding "

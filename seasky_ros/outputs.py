@@ -7,9 +7,12 @@ their messages here, as pure functions of (result, input header, frame): every o
 the input's header unchanged, so consumers can pair it with the frame and with their TF data.
 
 - mask: sensor_msgs/Image mono8 at the input resolution, 0 sky / 1 sea / 2 other;
-- horizon: geometry_msgs/PolygonStamped with the line's two border points (x0, y0, 0) and
-  (x1, y1, 0) in pixels, or *no* points when no horizon is in view (consumers test
-  ``len(points) == 2``; a message is still sent so "no horizon" is distinguishable from "no frame");
+- horizon: geometry_msgs/PolygonStamped with the line's two border points (x0, y0, confidence)
+  and (x1, y1, source code) in pixels, or *no* points when no horizon is in view (consumers test
+  ``len(points) == 2``; a message is still sent so "no horizon" is distinguishable from "no frame").
+  The z fields carry what a consumer needs to gate on, in the same message, with no custom
+  message package: the first point's z is the confidence (0..1), the second's the source
+  (``SOURCE_CODES``: 0 the sky->sea boundary, 1 a distant coast's waterline);
 - attitude: geometry_msgs/Vector3Stamped, x = roll, y = pitch (radians), z = 0, from the horizon and
   the camera intrinsics; only when both are known;
 - overlay: sensor_msgs/Image bgr8 for people.
@@ -26,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from .horizon import Horizon, camera_attitude, horizon_from_points
+from .horizon import SOURCE_CODES, SOURCE_SKY_SEA, Horizon, camera_attitude, horizon_from_points
 from .overlay import render_overlay
 from .preprocess import FrameError, Normalization, fill_nonfinite, to_gray
 from .ros_image import MAX_FRAME_PIXELS, message_to_numpy, numpy_to_image
@@ -46,25 +49,28 @@ def mask_msg(labels: np.ndarray, header: Any) -> Any:
 
 
 def horizon_msg(horizon: Horizon | None, header: Any) -> Any:
-    """Horizon -> PolygonStamped with its two border points; empty polygon when there is none."""
+    """Horizon -> PolygonStamped with its two border points, z = confidence and source code; empty when none."""
     from geometry_msgs.msg import Point32, PolygonStamped
 
     msg = PolygonStamped()
     msg.header = header
     if horizon is not None:
         msg.polygon.points = [
-            Point32(x=float(horizon.x0), y=float(horizon.y0), z=0.0),
-            Point32(x=float(horizon.x1), y=float(horizon.y1), z=0.0),
+            Point32(x=float(horizon.x0), y=float(horizon.y0), z=float(horizon.confidence)),
+            Point32(x=float(horizon.x1), y=float(horizon.y1), z=float(SOURCE_CODES[horizon.source])),
         ]
     return msg
 
 
 def horizon_from_msg(msg: Any, width: int, height: int) -> Horizon | None:
-    """Inverse of ``horizon_msg`` (confidence is not carried, so it reads 1)."""
+    """Inverse of ``horizon_msg``: the line with its confidence and source (None for an empty polygon)."""
     points = msg.polygon.points
     if len(points) < 2:
         return None
-    return horizon_from_points(points[0].x, points[0].y, points[-1].x, points[-1].y, width, height)
+    line = horizon_from_points(points[0].x, points[0].y, points[-1].x, points[-1].y, width, height)
+    sources = {code: name for name, code in SOURCE_CODES.items()}
+    return dataclasses.replace(line, confidence=float(points[0].z),
+                               source=sources.get(round(points[-1].z), SOURCE_SKY_SEA))
 
 
 def camera_info_problem(camera_info: Any) -> str | None:

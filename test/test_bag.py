@@ -50,9 +50,12 @@ def sample_bag(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def processed(sample_bag, trained_weights, tmp_path_factory) -> tuple[Path, Path, Path, int]:
     out = tmp_path_factory.mktemp("processed")
+    params = out / "params.yaml"  # the 4-epoch test model's lines are rough, so their confidence is low: keep all
+    params.write_text("/**:\n  ros__parameters:\n    min_horizon_confidence: 0.0\n")
     code = bagtool.main([
         "process", str(sample_bag), str(out / "bag"), "--image-topic", IMAGE_TOPIC, "--weights", str(trained_weights),
         "--csv", str(out / "horizons.csv"), "--video", str(out / "overlay.mp4"), "--no-progress",
+        "--params-file", str(params),
     ])
     return out / "bag", out / "horizons.csv", out / "overlay.mp4", code
 
@@ -163,11 +166,15 @@ def test_process_horizon_is_the_segmenters_and_the_csv_says_the_same(processed, 
     rows = list(csv.DictReader(csv_path.open()))
     assert len(rows) == 12 and list(rows[0]) == list(bagtool._CsvSink.HEADER)
     assert float(rows[0]["stamp"]) == pytest.approx(bagtool.SAMPLE_START_NS / 1e9)
-    for row, line in zip(rows, found_lines, strict=True):
+    for row, line, (_, msg) in zip(rows, found_lines, found, strict=True):
         if line is None:
-            assert [row[k] for k in ("x0", "y0", "x1", "y1")] == ["", "", "", ""]
+            assert [row[k] for k in ("x0", "y0", "x1", "y1", "confidence", "source")] == [""] * 6
+            assert row["no_horizon_reason"] != ""
         else:
             assert [float(row[k]) for k in ("x0", "y0", "x1", "y1")] == pytest.approx(line, abs=2e-3)
+            # confidence and source ride in the polygon's z (first and second point) and in the CSV alike
+            assert 0.0 < float(row["confidence"]) == pytest.approx(msg.polygon.points[0].z, abs=1e-3)
+            assert row["source"] == "sky-sea" and msg.polygon.points[1].z == 0.0 and row["no_horizon_reason"] == ""
 
 
 def test_process_video(processed):

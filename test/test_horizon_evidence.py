@@ -17,6 +17,7 @@ from seasky_ros.horizon import (
     REASON_NO_BOUNDARY,
     REASON_NO_CONTRAST,
     REASON_NO_EDGE,
+    REASON_NO_SEA_BELOW,
     find_horizon,
 )
 
@@ -136,3 +137,36 @@ def test_the_params_file_carries_the_measured_default():
     repo = Path(__file__).resolve().parents[1]
     params = yaml.safe_load((repo / "config" / "segment.yaml").read_text())["/**"]["ros__parameters"]
     assert params["min_horizon_confidence"] == DEFAULT_MIN_CONFIDENCE
+
+
+def skyline_mask(misread_rows: int) -> np.ndarray:
+    """Sky over a jagged city skyline (other) to the bottom, no sea; the first ``misread_rows`` rows
+    under the roofs read as "sea", the way a network misreads a warm facade."""
+    cols = np.arange(W)
+    roofs = (200 + 40 * ((cols // 37) % 3) - 15 * ((cols // 53) % 2)).astype(np.int64)
+    mask = np.where(roofs[None, :] <= ROWS, 2, SKY).astype(np.uint8)
+    mask[(roofs[None, :] <= ROWS) & (roofs[None, :] + misread_rows > ROWS)] = SEA
+    return mask
+
+
+def test_a_skyline_without_sea_is_no_horizon():
+    assert find_horizon(skyline_mask(0)).horizon is None
+    assert find_horizon(skyline_mask(4)).horizon is None
+
+
+def test_a_line_along_a_coasts_top_is_no_horizon():
+    """A flat coast whose top the network read as a thin strip of sea: land, not sea, lies below the line."""
+    mask = confident_mask(300.3)  # the sea, below the coast
+    mask[150:300] = 2
+    mask[150:154] = SEA  # the misread strip along the coast's top
+    search = find_horizon(mask)
+    assert search.horizon is None and search.reason == REASON_NO_SEA_BELOW
+    mask[150:154] = 2
+    assert find_horizon(mask).reason == REASON_NO_BOUNDARY
+
+
+def test_a_vessel_below_an_open_horizon_does_not_hide_it():
+    mask = confident_mask(212.4)
+    mask[180:330, 150:450] = 2  # a near vessel across the line and far below it
+    h = find_horizon(mask).horizon
+    assert h is not None and abs(h.center_row - 212.4) < 0.5

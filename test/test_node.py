@@ -10,6 +10,7 @@ module uses its own ROS_DOMAIN_ID and its own rclpy context, so nothing else int
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import random
@@ -303,9 +304,13 @@ def test_output_messages_are_pure_functions_of_result_and_header():
     assert (out["mask"].encoding, out["mask"].height, out["mask"].width) == ("mono8", 48, 64)
     np.testing.assert_array_equal(np.frombuffer(out["mask"].data, np.uint8).reshape(48, 64), labels)
     points = [c for p in out["horizon"].polygon.points for c in (p.x, p.y, p.z)]  # Point32: float32
-    assert points == pytest.approx([0, 19.6, 0, 63, 20.4, 0], abs=1e-5)
+    assert points == pytest.approx([0, 19.6, 1.0, 63, 20.4, 0], abs=1e-5)  # z: confidence 1, source 0 (sky->sea)
     back = horizon_from_msg(out["horizon"], 64, 48)
     assert (back.y0, back.y1) == pytest.approx((19.6, 20.4), abs=1e-5)
+    assert (back.confidence, back.source) == (1.0, "sky-sea")
+    waterline = dataclasses.replace(line, confidence=0.625, source="waterline")
+    back = horizon_from_msg(build_outputs(Result(labels, waterline), header, frame, "mono16")["horizon"], 64, 48)
+    assert (back.confidence, back.source) == (0.625, "waterline")
     roll, pitch = camera_attitude(line, K)
     assert (out["attitude"].vector.x, out["attitude"].vector.y, out["attitude"].vector.z) == \
         pytest.approx((roll, pitch, 0.0))
@@ -395,7 +400,9 @@ def test_outputs_content_headers_and_horizon(ros, outputs, camera, scenes, offli
         points = horizon.polygon.points
         assert len(points) == 2 and (points[0].x, points[1].x) == (0.0, W - 1)
         assert (points[0].y, points[1].y) == pytest.approx((expected.horizon.y0, expected.horizon.y1), abs=1e-4)
-        assert points[0].z == 0.0 and points[1].z == 0.0
+        # confidence in the first point's z, the source in the second's (0: the sky->sea boundary)
+        assert points[0].z == pytest.approx(expected.horizon.confidence, abs=1e-6) and 0.0 < points[0].z <= 1.0
+        assert points[1].z == 0.0
     print(f"publish->mask latency ms: {[round(1e3 * t, 1) for t in latencies]}")
     assert outputs["attitude"].order == []  # no camera_info yet: no attitude
 
