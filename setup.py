@@ -45,7 +45,7 @@ setup(
             "seasky-eval = training.evaluate:main",
             "seasky-predict = training.predict:main",
             "seasky-export = training.export:main",
-            "seasky-synth = training.synthetic:main",
+            "seasky-synth = seasky_ros.synthetic:main",
             "seasky-check = training.check:main",
             "seasky-bag = seasky_ros.bag:main",
             "seasky-bench = seasky_ros.bench:main",

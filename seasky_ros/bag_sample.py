@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """``seasky-bag make-sample``: a synthetic IR camera bag to try everything on.
 
-mono16 frames of a ship rolling and pitching in a swell (``training.synthetic``), CameraInfo and
+mono16 frames of a ship rolling and pitching in a swell (``seasky_ros.synthetic``), CameraInfo and
 the true horizon as a PolygonStamped, written atomically: a pure function of its options.
 """
 
@@ -74,9 +74,8 @@ def make_sample(
     from std_msgs.msg import Header
     from tqdm import tqdm
 
-    from training.synthetic import render_sequence
-
     from .ros_image import numpy_to_image
+    from .synthetic import render_sequence
 
     if frames < 1 or rate_hz <= 0:
         raise ValueError(f"need frames >= 1 and rate > 0, got {frames} frames at {rate_hz} Hz")

@@ -113,7 +113,7 @@ def synthetic_frames(count: int, seed: int, height: int = FRAME_HW[0], width: in
 
     With ``encoding``, scenes rendered in another pixel format are passed over.
     """
-    from training.synthetic import generate_frame
+    from .synthetic import generate_frame
 
     frames = []
     index = seed
@@ -280,10 +280,9 @@ def _pct(values: list[float], q: float) -> float:
 
 def bench_accuracy(weights: str | None, synthetic_count: int, real_dir: Path | None, log=print) -> list[dict]:
     """Our segmenter and the Hough baseline on the same frames; one row per (data, method)."""
-    from training.metrics import HorizonTally
-
     from .horizon import horizon_from_points
     from .hough_baseline import detect_horizon
+    from .metrics import HorizonTally
     from .segmenter import Segmenter
 
     seg = Segmenter.from_file(weights)
@@ -334,7 +333,7 @@ def bench_accuracy(weights: str | None, synthetic_count: int, real_dir: Path | N
 
 def real_frames(root: Path) -> list[tuple[str, tuple[np.ndarray, str | None, tuple | None, bool]]]:
     """(stem, (image, encoding, horizon points, labelled)) of a dataset folder with a horizon.csv."""
-    from training.dataset import DatasetFolder
+    from .dataset_folder import DatasetFolder
 
     folder = DatasetFolder(root)
     out = []

@@ -450,9 +450,8 @@ def _read_bag_frames(bag: Path, topics: BagTopics, stamps: set[int]) -> tuple[di
 
 def horizon_accuracy(result: LiveResult, truth: dict[int, tuple | None], size_hw: tuple[int, int]) -> dict | None:
     """Errors of the received horizons against the bag's ground truth (project definition); None without truth."""
-    from training.metrics import HorizonTally
-
     from .horizon import horizon_from_points
+    from .metrics import HorizonTally
 
     if not truth:
         return None

@@ -20,7 +20,7 @@ from seasky_ros import bag as bagtool  # noqa: E402
 from seasky_ros import bag_io  # noqa: E402
 from seasky_ros.bag_io import BagReader, BagWriter, deserialize  # noqa: E402
 from seasky_ros.ros_image import image_to_numpy, numpy_to_compressed  # noqa: E402
-from training.synthetic import render_sequence  # noqa: E402
+from seasky_ros.synthetic import render_sequence  # noqa: E402
 
 IMAGE_TOPIC = bagtool.SAMPLE_TOPICS["image"]
 INFO_TOPIC = bagtool.SAMPLE_TOPICS["camera_info"]
@@ -90,9 +90,9 @@ def test_make_sample_is_a_readable_camera_bag(tmp_path, storage):
 
 
 def test_make_sample_is_atomic(tmp_path, monkeypatch):
-    import training.synthetic
+    import seasky_ros.synthetic
 
-    real = training.synthetic.render_sequence
+    real = seasky_ros.synthetic.render_sequence
 
     def interrupted(*args, **kwargs):
         for i, frame in enumerate(real(*args, **kwargs)):
@@ -100,7 +100,7 @@ def test_make_sample_is_atomic(tmp_path, monkeypatch):
                 raise KeyboardInterrupt
             yield frame
 
-    monkeypatch.setattr(training.synthetic, "render_sequence", interrupted)
+    monkeypatch.setattr(seasky_ros.synthetic, "render_sequence", interrupted)
     with pytest.raises(KeyboardInterrupt):
         bagtool.make_sample(tmp_path / "s", frames=8, height=64, width=80, progress=False)
     assert list(tmp_path.iterdir()) == []

@@ -27,7 +27,7 @@ from sensor_msgs.msg import CompressedImage, Image  # noqa: E402
 from seasky_ros import bag as bagtool  # noqa: E402
 from seasky_ros.bag_io import BagReader, BagWriter, deserialize  # noqa: E402
 from seasky_ros.ros_image import numpy_to_compressed  # noqa: E402
-from training.synthetic import render_sequence  # noqa: E402
+from seasky_ros.synthetic import render_sequence  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TOPIC = "/camera/image_raw"

@@ -12,8 +12,8 @@ import cv2
 import numpy as np
 import pytest
 
+from seasky_ros.dataset_folder import VALID_LABELS, DatasetError, DatasetFolder, read_horizon_csv, resolve_images_dir
 from training.coast_metrics import HAZE_GAP, HAZE_ROWS, coast_regions
-from training.dataset import VALID_LABELS, DatasetError, DatasetFolder, read_horizon_csv, resolve_images_dir
 from training.label_coast import SEA, apply_corrections, follow_edge, read_rows, run
 from training.waterline import WaterlineSettings, find_waterline
 

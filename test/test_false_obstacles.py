@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 
+from seasky_ros.dataset_folder import DatasetFolder, save_frame
+from seasky_ros.synthetic import generate_frame
 from training import evaluate
-from training.dataset import DatasetFolder, save_frame
 from training.false_obstacles import (
     OTHER,
     SEA,
@@ -18,7 +19,6 @@ from training.false_obstacles import (
     main,
     open_regions,
 )
-from training.synthetic import generate_frame
 
 H, W = 100, 200
 HORIZON = 40

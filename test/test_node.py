@@ -87,7 +87,7 @@ class Scene:
     """A rendered IR frame (14-bit counts, mono16) with its true horizon and intrinsics."""
 
     def __init__(self, seed: int, roll_deg: float, pitch_deg: float) -> None:
-        from training.synthetic import SceneParams, render_scene
+        from seasky_ros.synthetic import SceneParams, render_scene
 
         frame = render_scene(SceneParams(content_seed=seed, roll_deg=roll_deg, pitch_deg=pitch_deg), H, W,
                              np.random.default_rng(seed))

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
+from seasky_ros.dataset_folder import DatasetFolder, save_frame
 from seasky_ros.preprocess import Normalization
-from training.dataset import DatasetFolder, save_frame
 from training.paste import OTHER, SEA, SKY, PasteConfig, paste_objects
 from training.samples import FolderSamples
 

@@ -17,15 +17,15 @@ import pytest
 import torch
 import yaml
 
+from seasky_ros.dataset_folder import DatasetFolder, read_horizon_csv
 from seasky_ros.horizon import horizon_from_points
 from seasky_ros.preprocess import Normalization
 from seasky_ros.segmenter import Segmenter
+from seasky_ros.synthetic import generate_frame, write_dataset_folder
 from seasky_ros.weights import load_weights
 from training import evaluate, export, predict, train
-from training.dataset import DatasetFolder, read_horizon_csv
 from training.recipe import parse_with_recipe
 from training.samples import EpochSampler, gap_split
-from training.synthetic import generate_frame, write_dataset_folder
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["--base", "4", "--depth", "2", "--input-size", "48x64", "--batch-size", "8", "--workers", "0",

@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from seasky_ros.dataset_folder import DatasetError, DatasetFolder, load_image
+from seasky_ros.metrics import ConfusionMatrix
 from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import WeightsError
 
-from .dataset import DatasetError, DatasetFolder, load_image
 from .label_coast import OTHER, SEA, SKY
-from .metrics import ConfusionMatrix
 from .waterline import find_waterline
 
 HAZE_ROWS = 30  # the sky rows right above the coast's top that count as its haze band

@@ -167,7 +167,7 @@ Frame = tuple[str, np.ndarray, str | None, np.ndarray]  # stem, image, encoding 
 
 def synthetic_frames(count: int = 100, seed: int = 424242, height: int = 512, width: int = 640) -> Iterator[Frame]:
     """The synthetic held-out frames, exactly as ``seasky-synth --count N --seed S`` writes them."""
-    from .synthetic import generate_frame
+    from seasky_ros.synthetic import generate_frame
 
     for i in range(count):
         frame = generate_frame(seed * 1_000_003 + i, height, width)
@@ -176,7 +176,7 @@ def synthetic_frames(count: int = 100, seed: int = 424242, height: int = 512, wi
 
 def sample_bag_frames(count: int = 300, step: int = 10, seed: int = 0) -> Iterator[Frame]:
     """Every ``step``-th frame of the sample bag (``seasky-bag make-sample``'s defaults), with its truth."""
-    from .synthetic import render_sequence
+    from seasky_ros.synthetic import render_sequence
 
     for i, frame in enumerate(render_sequence(count, 30.0, seed)):
         if i % step == 0:
@@ -185,7 +185,8 @@ def sample_bag_frames(count: int = 300, step: int = 10, seed: int = 0) -> Iterat
 
 def folder_frames(root: Path, split: str | None = None) -> Iterator[Frame]:
     """A labelled dataset folder's frames (``split='gap'``: its last third only, as ``seasky-eval``)."""
-    from .dataset import DatasetFolder
+    from seasky_ros.dataset_folder import DatasetFolder
+
     from .samples import gap_split
 
     folder = DatasetFolder(root)

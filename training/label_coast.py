@@ -19,7 +19,7 @@ Layout of a label tree (the images stay where they are; ``images.path`` points a
     TREE/corrections.csv  key,scope,label,x0,y0,x1,y1   rectangles painted last (inclusive pixel bounds):
                           scope "frame": on frame <key> as given; scope "guide": on every frame that
                           uses guide <key>, moved with it (something that stays put in the scene)
-    TREE/<folder>/images.path, masks/<stem>.png, horizon.csv   dataset folders (training.dataset)
+    TREE/<folder>/images.path, masks/<stem>.png, horizon.csv   dataset folders (seasky_ros.dataset_folder)
 
 ``python -m training.label_coast data/mardct-coast --sheets out/coast-sheets`` rewrites the
 masks and horizon.csv of every folder and writes overlay contact sheets to check by eye.
@@ -37,9 +37,9 @@ import cv2
 import numpy as np
 
 from seasky_ros.atomic_write import write_image_atomic
+from seasky_ros.dataset_folder import DatasetError, load_image, resolve_images_dir, write_horizon_csv
 from seasky_ros.overlay import to_display_gray
 
-from .dataset import DatasetError, load_image, resolve_images_dir, write_horizon_csv
 from .waterline import Waterline, find_waterline
 
 SKY, SEA, OTHER, IGNORE = 0, 1, 2, 255

@@ -29,17 +29,17 @@ import numpy as np
 import torch
 from torch.utils.data import ConcatDataset, DataLoader, Dataset
 
+from seasky_ros.dataset_folder import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
+from seasky_ros.metrics import ConfusionMatrix
 from seasky_ros.model import UNet, UNetConfig
 from seasky_ros.preprocess import Normalization
+from seasky_ros.synthetic import DEFAULT_HARBOUR_SHARE
 from seasky_ros.weights import atomic_torch_save, build_meta, load_weights, save_weights
 
 from .augment import AugmentConfig
-from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .losses import segmentation_loss
-from .metrics import ConfusionMatrix
 from .recipe import parse_with_recipe
 from .samples import SPLITS, EpochKeyed, EpochSampler, FolderSamples, SyntheticSamples, gap_split, time_split
-from .synthetic import DEFAULT_HARBOUR_SHARE
 
 CHECKPOINT_NAME = "checkpoint_last.pt"
 WEIGHTS_NAME = "best.pt"

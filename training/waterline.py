@@ -37,8 +37,7 @@ import cv2
 import numpy as np
 
 from seasky_ros.atomic_write import write_bytes_atomic
-
-from .dataset import DatasetError, load_image
+from seasky_ros.dataset_folder import DatasetError, load_image
 
 
 @dataclass(frozen=True)

@@ -167,7 +167,7 @@ def write_dataset_folder(
     """Write ``count`` random frames as a dataset folder (images/, masks/, horizon.csv)."""
     from tqdm import tqdm
 
-    from ..dataset import save_frame, write_horizon_csv
+    from ..dataset_folder import save_frame, write_horizon_csv
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

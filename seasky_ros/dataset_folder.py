@@ -30,7 +30,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
+from .atomic_write import write_bytes_atomic, write_image_atomic
 
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff")
 VALID_LABELS = frozenset({0, 1, 2, 255})

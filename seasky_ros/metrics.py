@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from seasky_ros.horizon import Horizon
+from .horizon import Horizon
 
 IGNORE = 255
 
