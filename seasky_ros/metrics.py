@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .horizon import Horizon
-
-IGNORE = 255
+from .labels import IGNORE
 
 
 class ConfusionMatrix:

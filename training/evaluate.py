@@ -24,10 +24,10 @@ import numpy as np
 from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
 from seasky_ros.dataset_folder import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from seasky_ros.horizon import Horizon, estimate_horizon, horizon_from_points
+from seasky_ros.labels import CLASS_NAMES
 from seasky_ros.metrics import ConfusionMatrix, HorizonTally
 from seasky_ros.preprocess import fill_nonfinite, to_gray
 from seasky_ros.segmenter import Segmenter
-from seasky_ros.weights import CLASS_NAMES
 
 from .false_obstacles import FalseOtherTally, false_other, summary_line
 from .samples import gap_split, time_split

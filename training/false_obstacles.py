@@ -31,7 +31,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-SKY, SEA, OTHER, IGNORE = 0, 1, 2, 255
+from seasky_ros.labels import OTHER, SEA, SKY
+
 DEFAULT_MARGIN = 4  # px at the frame's resolution: about one network pixel at 160x208 from 640x512
 DEFAULT_MIN_BLOB = 1e-4  # of the frame's pixels: 33 px at 640x512, 11 px at 384x288
 

@@ -38,11 +38,10 @@ import numpy as np
 
 from seasky_ros.atomic_write import write_image_atomic
 from seasky_ros.dataset_folder import DatasetError, load_image, resolve_images_dir, write_horizon_csv
+from seasky_ros.labels import IGNORE, OTHER, SEA, SKY
 from seasky_ros.overlay import to_display_gray
 
 from .waterline import Waterline, find_waterline
-
-SKY, SEA, OTHER, IGNORE = 0, 1, 2, 255
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from seasky_ros.atomic_write import write_image_atomic
 from seasky_ros.dataset_folder import DatasetError, DatasetFolder, write_horizon_csv
-from seasky_ros.ros_image import MAX_FRAME_PIXELS, check_frame_size, declared_size
+from seasky_ros.frame_codec import MAX_FRAME_PIXELS, check_frame_size, declared_size
 from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import WeightsError
 

@@ -24,7 +24,7 @@ from .draw import (
     _draw_wake,
     _haze,
 )
-from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, Horizon, SceneParams, SyntheticFrame
+from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, HorizonPoints, SceneParams, SyntheticFrame
 from .sensor import _sensor
 
 # The horizon label, one definition for the generator and the estimator: the sea horizon where
@@ -171,7 +171,7 @@ def write_dataset_folder(
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    horizons: dict[str, Horizon | None] = {}
+    horizons: dict[str, HorizonPoints | None] = {}
     digits = max(6, len(str(max(count - 1, 0))))
     for i in tqdm(range(count), desc="seasky-synth", unit="frame", disable=not progress):
         frame = generate_frame(seed * 1_000_003 + i, height, width, harbour_share)

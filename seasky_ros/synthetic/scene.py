@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-SKY, SEA, OTHER = 0, 1, 2
+from ..labels import OTHER, SEA, SKY, HorizonPoints  # noqa: F401 - the scene modules take them from here
+
 DEFAULT_HARBOUR_SHARE = 0.2  # share of random scenes that are harbours
 EARTH_RADIUS_M = 6.371e6
 
-Horizon = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -298,5 +298,5 @@ class SyntheticFrame:
     image: np.ndarray  # uint16 (14-bit counts) or uint8
     encoding: str  # "mono16" or "mono8"
     mask: np.ndarray  # uint8 HxW: 0 sky, 1 sea, 2 other
-    horizon: Horizon | None  # (0, y0, W-1, y1), None when not in view
+    horizon: HorizonPoints | None  # (0, y0, W-1, y1), None when not in view
     params: SceneParams = field(repr=False)
