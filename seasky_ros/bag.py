@@ -47,14 +47,14 @@ from .bag_io import (
     stamp_ns,
 )
 from .bag_play import PlayStats, play
-from .bag_sample import SAMPLE_FRAME_ID, SAMPLE_START_NS, SAMPLE_TOPICS, make_sample, truth_points
+from .bag_sample import SAMPLE_FRAME_ID, SAMPLE_START_NS, SAMPLE_TOPICS, make_sample
 from .interface import OUTPUT_TOPICS, QOS_KINDS, QOS_SENSOR
 from .params import ParameterError, node_parameters, segmenter_from_parameters
 from .ros_image import MAX_FRAME_PIXELS
 from .video import VideoSink
 
 __all__ = ["PlayStats", "SAMPLE_FRAME_ID", "SAMPLE_START_NS", "SAMPLE_TOPICS", "make_sample", "play",
-           "set_stamp", "stamp_ns", "truth_points"]  # re-exported: seasky-bag's sub-commands, where callers look
+           "set_stamp", "stamp_ns"]  # re-exported: seasky-bag's sub-commands, where callers look
 
 
 # ---------------------------------------------------------------------------------------- process

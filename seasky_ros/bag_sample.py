@@ -9,12 +9,12 @@ the true horizon as a PolygonStamped, written atomically: a pure function of its
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .bag_io import CAMERA_INFO, IMAGE, POLYGON, BagWriter, set_stamp
+from .outputs import line_msg
 
 SAMPLE_TOPICS = {
     "image": "/camera/image_raw",
@@ -37,26 +37,6 @@ def camera_info_msg(header, width: int, height: int, k: np.ndarray):
     msg.r = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0]
     msg.p = [float(k[0, 0]), 0.0, float(k[0, 2]), 0.0, 0.0, float(k[1, 1]), float(k[1, 2]), 0.0, 0.0, 0.0, 1.0, 0.0]
     return msg
-
-
-def truth_msg(header, horizon: Sequence[float] | None):
-    """The ground-truth horizon as two points of a PolygonStamped (empty: no horizon in view)."""
-    from geometry_msgs.msg import Point32, PolygonStamped
-
-    msg = PolygonStamped()
-    msg.header = header
-    if horizon is not None:
-        x0, y0, x1, y1 = (float(v) for v in horizon)
-        msg.polygon.points = [Point32(x=x0, y=y0, z=0.0), Point32(x=x1, y=y1, z=0.0)]
-    return msg
-
-
-def truth_points(msg) -> tuple[float, float, float, float] | None:
-    """Inverse of ``truth_msg``."""
-    points = msg.polygon.points
-    if len(points) < 2:
-        return None
-    return float(points[0].x), float(points[0].y), float(points[-1].x), float(points[-1].y)
 
 
 def make_sample(
@@ -96,5 +76,5 @@ def make_sample(
                 k = frame.params.camera_matrix(h, w)  # one scene: the intrinsics never change
             bag.write(SAMPLE_TOPICS["camera_info"], t, camera_info_msg(header, w, h, k))
             bag.write(SAMPLE_TOPICS["image"], t, numpy_to_image(frame.image, frame.encoding, header))
-            bag.write(SAMPLE_TOPICS["truth"], t, truth_msg(header, frame.horizon))
+            bag.write(SAMPLE_TOPICS["truth"], t, line_msg(frame.horizon, header))
     return out

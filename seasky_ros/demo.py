@@ -11,12 +11,7 @@ know: did every frame come out, how late, and how close to the true horizon. It 
 ``summary.md``, ``overlay.png`` and an overlay GIF (MP4 when Pillow is missing) under
 ``--out``. The exit status is non-zero when the node produced nothing.
 
-Both processes that publish large frames (player and node) get the shipped Fast DDS profile
-through FASTDDS_DEFAULT_PROFILES_FILE: a 640x512 mono16 frame does not fit the default
-shared-memory segment, and best-effort delivery then silently loses most frames.
-
-The harness (``NodeProcess``, ``OutputRecorder``, ``run_live``) is also what ``seasky-bench``
-uses for its end-to-end measurements.
+The harness (node process, player, recorder) lives in ``live``, below the demo and ``seasky-bench``.
 """
 
 from __future__ import annotations
@@ -31,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .bag_io import BagError, BagReader, BagWriter, stamp_ns
-from .bag_sample import SAMPLE_TOPICS, make_sample, truth_points
+from .bag_sample import SAMPLE_TOPICS, make_sample
 from .live import LiveResult, run_live
+from .outputs import line_points
 from .stream_stats import percentile
 from .video import VideoSink
 
@@ -81,7 +77,7 @@ def _read_bag_frames(bag: Path, topics: BagTopics, stamps: set[int]) -> tuple[di
             msg = deserialize(data, classes.setdefault(msgtype, message_class(msgtype)))
             stamp = stamp_ns(msg.header.stamp)
             if topic == topics.truth:
-                truth[stamp] = truth_points(msg)
+                truth[stamp] = line_points(msg)
             elif stamp in stamps:
                 images[stamp] = message_to_numpy(msg)
     return truth, images

@@ -20,6 +20,7 @@ from seasky_ros import bag as bagtool  # noqa: E402
 from seasky_ros import bag_io  # noqa: E402
 from seasky_ros.bag_io import BagReader, BagWriter, deserialize  # noqa: E402
 from seasky_ros.interface import OUTPUT_TOPICS  # noqa: E402
+from seasky_ros.outputs import line_points  # noqa: E402
 from seasky_ros.params import node_parameters  # noqa: E402
 from seasky_ros.ros_image import image_to_numpy, numpy_to_compressed  # noqa: E402
 from seasky_ros.synthetic import render_sequence  # noqa: E402
@@ -88,7 +89,7 @@ def test_make_sample_is_a_readable_camera_bag(tmp_path, storage):
         np.testing.assert_array_equal(array, frame.image)
         np.testing.assert_allclose(np.reshape(info.k, (3, 3)), frame.params.camera_matrix(96, 128))
         assert (info.width, info.height) == (128, 96)
-        assert bagtool.truth_points(truth) == pytest.approx(frame.horizon)
+        assert line_points(truth) == pytest.approx(frame.horizon)
 
 
 def test_make_sample_is_atomic(tmp_path, monkeypatch):
@@ -155,7 +156,7 @@ def test_process_horizon_is_the_segmenters_and_the_csv_says_the_same(processed, 
     for (_, frame), (_, line) in zip(frames, found, strict=True):
         expected = segmenter.segment(*image_to_numpy(frame)).horizon
         assert expected is not None and len(line.polygon.points) == 2
-        points = bagtool.truth_points(line)
+        points = line_points(line)
         assert points == pytest.approx((expected.x0, expected.y0, expected.x1, expected.y1), abs=1e-4)
         found_lines.append(points)
     rows = list(csv.DictReader(csv_path.open()))
@@ -331,4 +332,4 @@ def test_live_node_gives_what_process_wrote(sample_bag, processed, trained_weigh
     assert sorted(live.masks) == sorted(masks) == sorted(live.received)
     for stamp, mask in masks.items():
         assert live.masks[stamp] == mask  # header, size, encoding and every label
-        assert live.received[stamp].horizon == bagtool.truth_points(horizons[stamp])
+        assert live.received[stamp].horizon == line_points(horizons[stamp])
