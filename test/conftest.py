@@ -4,12 +4,33 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import sys
+import tempfile
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _import_training_from_this_checkout() -> None:
+    """Make ``seasky_training`` (the installed name of training/) this checkout's, here and in subprocesses.
+
+    A run from a checkout (PYTHONPATH=repo) has no folder of that name, and the editable install of
+    another checkout sharing the venv would be imported instead: a link first on sys.path and on
+    PYTHONPATH wins over installed packages.
+    """
+    link_dir = Path(tempfile.mkdtemp(prefix="seasky-import-"))
+    atexit.register(shutil.rmtree, link_dir, ignore_errors=True)
+    (link_dir / "seasky_training").symlink_to(REPO / "training", target_is_directory=True)
+    sys.path.insert(0, str(link_dir))
+    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (str(link_dir), os.environ.get("PYTHONPATH", "")) if p)
+
+
+_import_training_from_this_checkout()
 
 
 def real_data_root() -> Path:
@@ -34,7 +55,7 @@ def train_test_model(out: Path) -> Path:
     Open-sea scenes only: the tests feed it open-sea frames, and 96 scenes are too few to learn
     harbours as well.
     """
-    from training.train import train
+    from seasky_training.train import train
 
     return train([
         "--synthetic", "96", "--epochs", "4", "--batch-size", "8", "--base", "6", "--depth", "3",

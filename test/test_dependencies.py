@@ -18,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = ["seasky_ros", "training", "launch"]
-FIRST_PARTY = {"seasky_ros", "training"}
+FIRST_PARTY = {"seasky_ros", "seasky_training"}
 
 # import name -> (PyPI distribution, rosdep key). The keys were looked up in rosdistro's
 # rosdep/python.yaml (2026-12): python3-onnxruntime and python3-rosbags exist only as the

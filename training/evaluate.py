@@ -185,7 +185,7 @@ def markdown_report(summary: dict, grid_name: str | None) -> str:
                   f"{_fmt(seg['mean_iou'], 4)} (classes present in the truth); "
                   f"pixel accuracy {_fmt(seg['pixel_accuracy'], 4)}", ""]
     if summary.get("false_obstacles"):
-        lines += ["False obstacles (training.false_obstacles): " + summary_line(summary["false_obstacles"]), ""]
+        lines += ["False obstacles (seasky_training.false_obstacles): " + summary_line(summary["false_obstacles"]), ""]
     hz = summary["horizon"]
     if hz:
         lines += ["## Horizon", "", "| error | mean | median | p95 | max |", "| --- | --- | --- | --- | --- |"]

@@ -13,7 +13,7 @@ cost little IoU but are each a phantom obstacle. Two figures, with truth masks:
   sky or sea, at least ``margin`` px from any truth "other" or ignore pixel, and cover at least
   ``min_blob`` of the frame. A blob may straddle the horizon: a phantom boat there is one too.
 
-``python -m training.false_obstacles`` scores the shipped (or given) weights on the synthetic
+``python -m seasky_training.false_obstacles`` scores the shipped (or given) weights on the synthetic
 held-out frames, the sample bag's frames and any labelled dataset folder, and draws the worst
 frames with their false blobs outlined; ``seasky-eval`` reports the same figures for its data.
 """
@@ -249,8 +249,8 @@ def worst_sheet(rows: Sequence[tuple[str, list]], tile_width: int = 320) -> np.n
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m training.false_obstacles``: the false-obstacle figures of some weights on chosen data."""
-    p = argparse.ArgumentParser(prog="python -m training.false_obstacles", description=__doc__.split("\n\n")[0])
+    """``python -m seasky_training.false_obstacles``: the false-obstacle figures of some weights on chosen data."""
+    p = argparse.ArgumentParser(prog="python -m seasky_training.false_obstacles", description=__doc__.split("\n\n")[0])
     p.add_argument("--weights", default=None, help="weights file; default: the shipped weights")
     p.add_argument("--float32", action="store_true", help="the shipped weights in float32 (default: int8 on a CPU)")
     p.add_argument("--synthetic", type=int, default=100, help="synthetic held-out frames; 0: none")

@@ -92,7 +92,7 @@ class FolderSamples(Dataset):
     """Labelled frames of a dataset folder, each seen ``repeat`` times an epoch (oversampling).
 
     With ``paste_share`` > 0 that share of the samples gets synthetic land, buildings, vessels,
-    bridges or own hull pasted on (``training.paste``) before the augmentations.
+    bridges or own hull pasted on (``seasky_training.paste``) before the augmentations.
     """
 
     def __init__(

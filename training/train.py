@@ -3,7 +3,7 @@
 """``seasky-train``: train the sky/sea/other U-Net on synthetic scenes and labelled IR folders.
 
 The same command runs on a laptop CPU, one GPU (mixed precision) or many (``torchrun
---nproc_per_node=N -m training.train ...``: DistributedDataParallel). Every epoch writes a
+--nproc_per_node=N -m seasky_training.train ...``: DistributedDataParallel). Every epoch writes a
 checkpoint that ``--resume`` continues exactly (model, optimiser, scheduler, epoch, best
 score); the best epoch by validation mean IoU is exported as a weights file carrying its
 metadata. Files are written to a temporary name and renamed, so an interrupted run never
@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--repeat", type=int, default=1, help="times each real frame is seen per epoch")
     data.add_argument("--paste-share", type=parse_share, default=0.0,
                       help="share of real training samples with synthetic land, buildings, vessels, bridges or "
-                      "own hull pasted on (labelled other; training.paste)")
+                      "own hull pasted on (labelled other; seasky_training.paste)")
     data.add_argument("--train-only", type=Path, action="append", default=[],
                       help="dataset folder used whole for training, never split (repeatable; e.g. labelled "
                       "frames of a clip whose held-out frames live in another folder)")

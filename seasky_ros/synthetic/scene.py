@@ -261,7 +261,7 @@ def _harbour(p: SceneParams, rng: np.random.Generator) -> SceneParams:
 def _hard_cases(p: SceneParams, rng: np.random.Generator) -> SceneParams:
     """Sky and sea that looked like obstacles to the network: a cloud bank, sun glint, a wake.
 
-    Measured on the shipped weights (training.false_obstacles): clouds read as "other" or, dark
+    Measured on the shipped weights (seasky_training.false_obstacles): clouds read as "other" or, dark
     just above the horizon, as sea; glint and churned water read as "other". Each is drawn with
     its exact label (a bank only above the horizon, glint and wakes only on the water), and
     none has what marks a real obstacle: a bank has no waterline and no mirror image, a wake
