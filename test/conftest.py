@@ -32,6 +32,13 @@ def _import_training_from_this_checkout() -> None:
 
 _import_training_from_this_checkout()
 
+# Fast DDS reads its default profile once per process, when the first participant is created: a
+# test module that opened a participant before test_node set this variable left every later
+# participant of the run without the large shared-memory segment, and 640x512 best-effort frames
+# to a node subprocess were lost (measured: 23 and 41 of 60 arrive, 60 of 60 with it set first).
+# So it is set here, before any test runs; bench_transport removes it where it compares without.
+os.environ.setdefault("FASTDDS_DEFAULT_PROFILES_FILE", str(REPO / "config" / "fastdds_large_frames.xml"))
+
 
 def real_data_root() -> Path:
     """`../shared/data/real` beside the repo, or $SEASKY_REAL_DATA."""
