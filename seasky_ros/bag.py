@@ -10,6 +10,7 @@
   rolling in a swell, CameraInfo, ground-truth horizon) to try everything on.
 - ``play`` (``bag_play``) publishes a bag over DDS with its own timing (the demo and the
   benchmark use it in place of ``ros2 bag play``, which needs a full ROS install).
+- ``from-images`` (``bag_images``) turns a folder of frames into a camera bag.
 - ``info`` lists topics, counts and duration.
 
 Messages are converted with the very functions the node uses (``ros_image``, ``outputs``),
@@ -31,6 +32,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .bag_images import add_parser as add_from_images_parser
 from .bag_io import (
     CAMERA_INFO,
     COMPRESSED,
@@ -450,6 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("--wait-timeout", type=float, default=60.0)
     pl.add_argument("--stats", type=Path, default=None, help="write what was published (JSON)")
     pl.set_defaults(func=_cmd_play)
+
+    add_from_images_parser(sub)
 
     inf = sub.add_parser("info", help="topics, counts and duration")
     inf.add_argument("bag", type=Path)

@@ -30,6 +30,7 @@ blocks the worker on a slow consumer.
 from __future__ import annotations
 
 import math
+import os
 import signal
 import sys
 import threading
@@ -49,7 +50,16 @@ from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPo
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
 from .horizon import BLANK_IMAGE_REASONS, DEFAULT_MIN_CONFIDENCE
-from .interface import DIAGNOSTICS_TOPIC, NODE_NAME, OUTPUT_NAMES, QOS_KINDS, QOS_SENSOR, qos_profile
+from .interface import (
+    DIAGNOSTICS_TOPIC,
+    FASTDDS_PROFILE,
+    NODE_NAME,
+    OUTPUT_NAMES,
+    QOS_KINDS,
+    QOS_SENSOR,
+    qos_profile,
+    shipped_config,
+)
 from .outputs import OutputBuilder, camera_info_problem, horizon_state, stamp_seconds
 from .params import ParameterError, apply_live_parameters, load_segmenter, parse_auto_bool
 from .preprocess import FrameError, Normalization
@@ -466,17 +476,49 @@ def _params_file_problem(args: list[str]) -> str | None:
     return None
 
 
+FASTDDS_PROFILE_VARIABLES = ("FASTDDS_DEFAULT_PROFILES_FILE", "FASTRTPS_DEFAULT_PROFILES_FILE")
+
+
+def use_shipped_fastdds_profile(environ: dict | os._Environ) -> str | None:
+    """Point Fast DDS at the shipped large-frame profile when nothing chose one; returns the log line.
+
+    The launch file does this for the node; a node started by its console script or ``ros2 run``
+    would otherwise get Fast DDS's 512 KB shared-memory segment and lose most full-size frames
+    over fragmented UDP. A variable already in the environment (even empty) is left alone, and
+    so are other RMW implementations. Must run before ``rclpy.init`` creates the participant.
+    """
+    if any(name in environ for name in FASTDDS_PROFILE_VARIABLES):
+        return None
+    if environ.get("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp") not in ("rmw_fastrtps_cpp", "rmw_fastrtps_dynamic_cpp"):
+        return None
+    try:
+        profile = shipped_config(FASTDDS_PROFILE)
+    except FileNotFoundError:
+        return None
+    # Fast DDS 2.x (Humble, Jazzy) reads the old name, 3.x (Kilted on) the new one, as in the launch file
+    distro = environ.get("ROS_DISTRO", "")
+    names = (FASTDDS_PROFILE_VARIABLES[1],) if distro in ("humble", "iron", "jazzy") else (
+        FASTDDS_PROFILE_VARIABLES[:1] if distro else FASTDDS_PROFILE_VARIABLES)
+    for name in names:
+        environ[name] = str(profile)
+    return (f"Fast DDS profile: the shipped {profile} (large frames over shared memory), as {' and '.join(names)} "
+            f"was unset; set {FASTDDS_PROFILE_VARIABLES[0]} to choose another, or empty for none")
+
+
 def main(args: list[str] | None = None) -> int:
     """Entry point of ``ros2 run seasky_ros segment_node`` and ``python -m seasky_ros.node``."""
     problem = _params_file_problem(list(sys.argv if args is None else args))
     if problem is not None:
         rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {problem}")
         return 1
+    profile_note = use_shipped_fastdds_profile(os.environ)
     try:
         rclpy.init(args=args)
     except RuntimeError as exc:  # rcl cannot parse the ROS arguments
         rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {' '.join(str(exc).split())}")
         return 1
+    if profile_note:
+        rclpy.logging.get_logger(NODE_NAME).info(profile_note)
     node = None
     try:
         node = SegmentNode()

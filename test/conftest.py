@@ -7,6 +7,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -14,6 +15,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Ctrl-C as in a terminal, for this process and the ones it starts: a shell's background job (CI
+# runners, `make test &`) inherits SIGINT ignored, and the tests that interrupt a training run with
+# SIGINT would then see the run finish instead.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def _import_training_from_this_checkout() -> None:

@@ -123,3 +123,5 @@ def test_cli_scores_folders_and_draws_the_worst_frames(tmp_path, capsys):
     assert "data: other in open sky+sea" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["--margin", "-1"])
+    with pytest.raises(SystemExit, match="weights file not found"):
+        main(["--weights", str(tmp_path / "missing.pt"), "--synthetic", "1"])

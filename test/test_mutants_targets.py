@@ -181,12 +181,10 @@ def test_logits_are_upsampled_bilinearly_before_the_arg_max():
 # ------------------------------------------------------------------------------------------ resume
 
 # seasky-train, with a real SIGINT sent to itself right after its first checkpoint is written: the
-# interruption lands at the same point on any machine, however loaded. Python's own Ctrl-C handler is
-# put back first: a job started in the background by a shell inherits SIGINT ignored.
+# interruption lands at the same point on any machine, however loaded
 CTRL_C_AFTER_FIRST_CHECKPOINT = """
 import os, signal, sys
 from seasky_training import train
-signal.signal(signal.SIGINT, signal.default_int_handler)
 save = train.atomic_torch_save
 def save_then_interrupt(obj, path):
     save(obj, path)

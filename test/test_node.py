@@ -263,8 +263,9 @@ def camera(ros):
 
 @pytest.fixture(scope="module")
 def offline(trained_weights) -> Segmenter:
-    """A Segmenter made the way the node makes its own, outside ROS: what the node must publish."""
-    return Segmenter.from_file(trained_weights)
+    """A Segmenter made the way the module's node makes its own (confidence threshold 0 included), outside
+    ROS: what the node must publish."""
+    return Segmenter.from_file(trained_weights, min_horizon_confidence=0.0)
 
 
 def send(ros: Harness, pub, msg, collector: Collector, timeout: float = 15.0):

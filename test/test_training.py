@@ -73,7 +73,10 @@ def test_interrupted_run_resumes_exactly(tmp_path):
     """Ctrl-C a real training process, resume it, and get the history of an uninterrupted run."""
     out = tmp_path / "run"
     args = ["--epochs", "4", "--synthetic", "48", "--seed", "3", *TINY]
-    proc = subprocess.Popen([sys.executable, "-m", "seasky_training.train", "--out", str(out), *args],
+    # Python's Ctrl-C handler restored: a job started in the background of a shell inherits SIGINT ignored
+    run_with_ctrl_c = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                       "runpy.run_module('seasky_training.train', run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", run_with_ctrl_c, "--out", str(out), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     checkpoint = out / "checkpoint_last.pt"
     deadline = time.monotonic() + 240

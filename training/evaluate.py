@@ -15,7 +15,7 @@ import json
 import math
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -30,6 +30,7 @@ from seasky_ros.preprocess import fill_nonfinite, to_gray
 from seasky_ros.segmenter import Segmenter
 
 from .false_obstacles import FalseOtherTally, false_other, summary_line
+from .named_weights import resolve_named
 from .samples import gap_split, time_split
 
 
@@ -41,6 +42,7 @@ class FrameRecord:
     pixel_error: float = math.nan
     missed: bool = False
     false_detection: bool = False
+    truth_mask: np.ndarray | None = field(default=None, repr=False)  # drawn beside the prediction
 
     def badness(self) -> float:
         """Sort key for 'worst frames': a miss or false detection first, then position error."""
@@ -104,6 +106,7 @@ def evaluate(
             record.false_detection = truth is None and pred is not None
         else:
             truth = None
+        record.truth_mask = item.mask
         keep.append((record, gray, labels, truth, pred))
         keep.sort(key=lambda entry: entry[0].badness(), reverse=True)
         del keep[keep_worst:]
@@ -139,27 +142,47 @@ def _finite(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
+WORST_CAPTIONS = (
+    "Each frame: the truth (labels and line) on the left, the prediction on the right with its scores: "
+    "horizon position error at the centre column, angle error, share of labelled pixels with the wrong "
+    "class. MISSED: no horizon reported where the truth has one. FALSE: a horizon reported where the "
+    "truth has none (land or a waterfront hides it, or the frame looks away from the sea)."
+)
+
+
+def _score_caption(record: FrameRecord) -> str:
+    """The prediction tile's caption: what made this frame one of the worst."""
+    parts = []
+    if record.missed:
+        parts.append("MISSED")
+    elif record.false_detection:
+        parts.append("FALSE")
+    elif not math.isnan(record.position_px):
+        parts.append(f"{record.position_px:.1f}px {record.angle_deg:.2f}deg")
+    if not math.isnan(record.pixel_error):
+        parts.append(f"wrong {100 * record.pixel_error:.1f}%")
+    return "pred " + " ".join(parts)
+
+
+def _tile(image: np.ndarray, tile_width: int, captions: tuple[str, ...]) -> np.ndarray:
+    scale = tile_width / image.shape[1]
+    tile = cv2.resize(image, (tile_width, round(image.shape[0] * scale)), interpolation=cv2.INTER_AREA)
+    for row, caption in enumerate(captions):
+        origin = (4, 14 + 14 * row)
+        cv2.putText(tile, caption, origin, cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 3, cv2.LINE_AA)
+        cv2.putText(tile, caption, origin, cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)
+    return tile
+
+
 def write_worst_grid(worst: list, path: Path, tile_width: int = 320) -> None:
-    """Overlay tiles of the worst frames: ground-truth line in white, prediction in the overlay colours."""
+    """The worst frames, each as a pair: the truth beside the prediction with its score (WORST_CAPTIONS)."""
     from seasky_ros.overlay import render_overlay
 
     tiles = []
     for record, gray, labels, truth, pred in worst:
-        tile = render_overlay(gray, labels, pred)
-        if truth is not None:
-            cv2.line(tile, (0, round(truth.y0)), (tile.shape[1] - 1, round(truth.y1)), (255, 255, 255), 1,
-                     cv2.LINE_AA)
-        scale = tile_width / tile.shape[1]
-        tile = cv2.resize(tile, (tile_width, round(tile.shape[0] * scale)), interpolation=cv2.INTER_AREA)
-        caption = record.stem[:28]
-        if not math.isnan(record.position_px):
-            caption += f"  {record.position_px:.1f}px {record.angle_deg:.2f}deg"
-        elif record.missed:
-            caption += "  MISSED"
-        elif record.false_detection:
-            caption += "  FALSE"
-        cv2.putText(tile, caption, (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)
-        tiles.append(tile)
+        truth_labels = record.truth_mask if record.truth_mask is not None else np.full(gray.shape, 255, np.uint8)
+        tiles.append(_tile(render_overlay(gray, truth_labels, truth), tile_width, (record.stem[:32], "truth")))
+        tiles.append(_tile(render_overlay(gray, labels, pred), tile_width, ("", _score_caption(record))))
     if not tiles:
         return
     height = max(t.shape[0] for t in tiles)
@@ -200,7 +223,7 @@ def markdown_report(summary: dict, grid_name: str | None) -> str:
         lines += ["## Speed", "", f"{_fmt(sp['ms_per_frame_mean'], 1)} ms/frame mean, "
                   f"{_fmt(sp['ms_per_frame_median'], 1)} median (network {_fmt(sp['network_ms_median'], 1)} ms)", ""]
     if grid_name:
-        lines += ["## Worst frames", "", f"![worst frames]({grid_name})", ""]
+        lines += ["## Worst frames", "", f"![worst frames]({grid_name})", "", WORST_CAPTIONS, ""]
     return "\n".join(lines)
 
 
@@ -210,9 +233,12 @@ def _fmt(value, digits: int = 2) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="seasky-eval", description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                                formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+                                epilog="seasky-eval --compare BEFORE AFTER --data DIR --reference DIR: two weights "
+                                "files side by side, what got better and worse (seasky-eval --compare A B -h)")
     p.add_argument("--data", type=Path, required=True, help="dataset folder (images/, masks/, horizon.csv)")
-    p.add_argument("--weights", default=None, help="weights file (.pt or .onnx); default: the shipped weights")
+    p.add_argument("--weights", default=None, help="weights file (.pt or .onnx), 'shipped' (float32) or "
+                   "'shipped-int8'; default: the shipped weights (int8 on a CPU)")
     p.add_argument("--device", default="auto")
     p.add_argument("--backend", default="auto", choices=["auto", "torch", "onnxruntime"])
     p.add_argument("--class-map", default=None, help="'massmind' or '0:0,1:1,3:2,...' for the folder's masks")
@@ -233,6 +259,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    if any(a == "--compare" or a.startswith("--compare=") for a in given):
+        from .compare import main as compare_main  # two weights side by side: training.compare
+
+        return compare_main(given)
     args = build_parser().parse_args(argv)
     class_map = None
     if args.class_map:
@@ -242,7 +273,8 @@ def main(argv: list[str] | None = None) -> int:
         folder = folder.subset(time_split(len(folder), args.tail_fraction)[1])
     elif args.split == "gap":
         folder = folder.subset(gap_split(len(folder))[1])
-    segmenter = None if args.oracle_masks else Segmenter.from_file(args.weights, args.device, args.backend)
+    segmenter = None if args.oracle_masks else Segmenter.from_file(resolve_named(args.weights), args.device,
+                                                                        args.backend)
     summary, worst = evaluate(folder, segmenter, args.oracle_masks, not args.no_refine, not args.no_progress,
                               args.worst)
     out = args.out or Path(f"eval-{args.data.resolve().name}")

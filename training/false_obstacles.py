@@ -166,12 +166,13 @@ def outline_blobs(overlay: np.ndarray, blobs: Sequence[np.ndarray], thickness: i
 Frame = tuple[str, np.ndarray, str | None, np.ndarray]  # stem, image, encoding (None: guess), truth mask
 
 
-def synthetic_frames(count: int = 100, seed: int = 424242, height: int = 512, width: int = 640) -> Iterator[Frame]:
+def synthetic_frames(count: int = 100, seed: int = 424242, height: int = 512, width: int = 640,
+                     hard_cases: bool = True) -> Iterator[Frame]:
     """The synthetic held-out frames, exactly as ``seasky-synth --count N --seed S`` writes them."""
     from seasky_ros.synthetic import generate_frame
 
     for i in range(count):
-        frame = generate_frame(seed * 1_000_003 + i, height, width)
+        frame = generate_frame(seed * 1_000_003 + i, height, width, hard_cases=hard_cases)
         yield f"synth_{i:06d}", frame.image, frame.encoding, frame.mask
 
 
@@ -255,6 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--float32", action="store_true", help="the shipped weights in float32 (default: int8 on a CPU)")
     p.add_argument("--synthetic", type=int, default=100, help="synthetic held-out frames; 0: none")
     p.add_argument("--synthetic-seed", type=int, default=424242)
+    p.add_argument("--no-hard-cases", action="store_true", help="synthetic frames as seasky-synth --no-hard-cases")
     p.add_argument("--bag-step", type=int, default=10, help="every N-th frame of the 300-frame sample bag; 0: none")
     p.add_argument("--data", type=Path, action="append", default=[], help="a labelled dataset folder (repeatable)")
     p.add_argument("--split", choices=["gap"], default=None, help="score only the last third of each --data folder")
@@ -267,15 +269,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error("need --margin >= 0, 0 <= --min-blob < 1, --synthetic >= 0 and --bag-step >= 0")
     from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
     from seasky_ros.segmenter import Segmenter
+    from seasky_ros.weights import WeightsError
 
     try:
         segmenter = Segmenter.from_file(args.weights, "cpu", "onnxruntime", int8=False if args.float32 else None)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, WeightsError) as exc:
         raise SystemExit(f"false_obstacles: {exc}") from None
     sources: list[tuple[str, Iterator[Frame]]] = []
     if args.synthetic:
-        sources.append((f"synthetic {args.synthetic} (seed {args.synthetic_seed})",
-                        synthetic_frames(args.synthetic, args.synthetic_seed)))
+        sources.append((f"synthetic {args.synthetic} (seed {args.synthetic_seed}"
+                        f"{', no hard cases' if args.no_hard_cases else ''})",
+                        synthetic_frames(args.synthetic, args.synthetic_seed, hard_cases=not args.no_hard_cases)))
     if args.bag_step:
         sources.append((f"sample bag (every {args.bag_step}th)", sample_bag_frames(step=args.bag_step)))
     for root in args.data:

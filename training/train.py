@@ -37,7 +37,9 @@ from seasky_ros.synthetic import DEFAULT_HARBOUR_SHARE
 from seasky_ros.weights import atomic_torch_save, build_meta, load_weights, save_weights
 
 from .augment import AugmentConfig
+from .check import check_folder
 from .losses import segmentation_loss
+from .named_weights import resolve_named
 from .recipe import parse_with_recipe
 from .samples import SPLITS, EpochKeyed, EpochSampler, FolderSamples, SyntheticSamples, gap_split, time_split
 
@@ -131,7 +133,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--base", type=int, default=16, help="channels of the first U-Net level")
     model.add_argument("--depth", type=int, default=4, help="number of down-sampling steps")
     model.add_argument("--transposed", action="store_true", help="transposed-conv upsampling (else bilinear)")
-    model.add_argument("--init", type=Path, default=None, help="start from these weights (fine-tuning)")
+    model.add_argument("--init", type=Path, default=None,
+                       help="start from these weights (fine-tuning); 'shipped' = the shipped float32 weights")
 
     opt = p.add_argument_group("optimisation")
     opt.add_argument("--epochs", type=int, default=20)
@@ -193,6 +196,24 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
+
+
+def check_data(args) -> list[str]:
+    """seasky-check on every folder the run reads (masks required): the report lines, empty when all is well.
+
+    Run before the first epoch so a bad label, a frame without a mask or a stray horizon.csv row is
+    named together with every other problem, instead of as a traceback in the middle of an epoch.
+    """
+    class_map = None
+    if args.class_map:
+        class_map = CLASS_MAP_PRESETS.get(args.class_map) or parse_class_map(args.class_map)
+    lines: list[str] = []
+    for root in [*args.data, *args.train_only, *args.val]:
+        report = check_folder(root, class_map, require_masks=True)
+        if not report.ok:
+            lines.append(report.summary())
+            lines += [f"  {problem.kind:13s} {problem}" for problem in report.problems]
+    return lines
 
 
 def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, list[dict]]:
@@ -275,7 +296,7 @@ def write_plot(history: list[dict], path: Path) -> None:
 
     epochs = [r["epoch"] for r in history]
     fig, ax = plt.subplots(1, 2, figsize=(10, 3.6))
-    ax[0].plot(epochs, [r["train_loss"] for r in history], label="train")
+    ax[0].plot(epochs, [r.get("train_loss", math.nan) for r in history], label="train")
     if any("val_loss" in r for r in history):
         ax[0].plot(epochs, [r.get("val_loss", math.nan) for r in history], label="validation")
         ax[1].plot(epochs, [r.get("val_miou", math.nan) for r in history], color="tab:green")
@@ -329,8 +350,8 @@ def describe_data(described: list[dict], train_samples: int, batches: int) -> li
 def changed_settings(saved: dict, args: argparse.Namespace) -> list[str]:
     """Settings that differ between the checkpoint's run and this one (those that change what it computes)."""
     now = vars(args)
-    return [f"{k} {saved.get(k)!s} -> {now[k]!s}" for k in sorted(now)
-            if k not in RUN_ONLY_SETTINGS and str(saved.get(k)) != str(now[k])]
+    return [f"{k} {saved[k]!s} -> {now[k]!s}" for k in sorted(now)  # options newer than the checkpoint: skipped
+            if k in saved and k not in RUN_ONLY_SETTINGS and str(saved[k]) != str(now[k])]
 
 
 def epoch_line(row: dict, epochs: int, improved: bool) -> str:
@@ -368,6 +389,7 @@ def train(argv: list[str] | None = None) -> Path:
     config = UNetConfig(in_channels=1, num_classes=3, base=args.base, depth=args.depth,
                         bilinear=not args.transposed)
     model = UNet(config)
+    args.init = resolve_named(args.init)
     if args.init:
         init_model, init_meta = load_weights(args.init)
         if UNetConfig.from_dict(init_meta["arch"]) != config:
@@ -387,6 +409,12 @@ def train(argv: list[str] | None = None) -> Path:
     say(f"code {revision}, torch {torch.__version__}, device {device}, seed {args.seed}")
     if recipe is not None:
         say(f"recipe {args.recipe}: {recipe}")
+    problems = check_data(args)
+    if problems:
+        for line in problems:
+            say(line)
+        raise SystemExit("seasky-train: the data has problems (above; seasky-check DIR lists the same); "
+                         "nothing was trained")
 
     resume = find_resume(args)
     if resume:
@@ -425,6 +453,11 @@ def train(argv: list[str] | None = None) -> Path:
     weights_path = args.out / WEIGHTS_NAME
     for line in describe_data(described, len(train_set), len(train_loader)):
         say(line)
+
+    if args.init and not history and val_loader is not None and dist.main:
+        # epoch 0: the starting weights' score, so the curves and the log show what training changed
+        history.append({"epoch": 0, **validate(model, val_loader, device, config.num_classes)})
+        say(epoch_line(history[0], args.epochs, False) + "  (the --init weights, before training)")
 
     from tqdm import tqdm
 
@@ -497,6 +530,10 @@ def train(argv: list[str] | None = None) -> Path:
     elif best_epoch is not None:
         score_name, value = ("val_miou", best_score) if val_loader is not None else ("train_loss", -best_score)
         say(f"seasky-train: best epoch {best_epoch} of {args.epochs} ({score_name} {value:.4f}), in {weights_path}")
+        start = history[0] if history and history[0]["epoch"] == 0 else None
+        if start is not None and start["val_miou"] >= best_score:
+            say(f"seasky-train: WARNING: no epoch beat the --init weights (val_miou {start['val_miou']:.4f}); "
+                "keep those")
     if dist.enabled:
         torch.distributed.destroy_process_group()
     return weights_path
