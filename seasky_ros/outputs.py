@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -48,29 +49,46 @@ def mask_msg(labels: np.ndarray, header: Any) -> Any:
     return numpy_to_image(np.asarray(labels, dtype=np.uint8), "mono8", header)
 
 
-def horizon_msg(horizon: Horizon | None, header: Any) -> Any:
-    """Horizon -> PolygonStamped with its two border points, z = confidence and source code; empty when none."""
+def line_msg(points: Sequence[float] | None, header: Any, z: tuple[float, float] = (0.0, 0.0)) -> Any:
+    """(x0, y0, x1, y1) -> PolygonStamped with the two points (z as given); an empty polygon for None.
+
+    The one horizon message codec: the node's output, the sample bag's ground truth and every reader.
+    """
     from geometry_msgs.msg import Point32, PolygonStamped
 
     msg = PolygonStamped()
     msg.header = header
-    if horizon is not None:
-        msg.polygon.points = [
-            Point32(x=float(horizon.x0), y=float(horizon.y0), z=float(horizon.confidence)),
-            Point32(x=float(horizon.x1), y=float(horizon.y1), z=float(SOURCE_CODES[horizon.source])),
-        ]
+    if points is not None:
+        x0, y0, x1, y1 = (float(v) for v in points)
+        msg.polygon.points = [Point32(x=x0, y=y0, z=float(z[0])), Point32(x=x1, y=y1, z=float(z[1]))]
     return msg
+
+
+def line_points(msg: Any) -> tuple[float, float, float, float] | None:
+    """Inverse of ``line_msg``: the first and last point, None for fewer than two."""
+    points = msg.polygon.points
+    if len(points) < 2:
+        return None
+    return float(points[0].x), float(points[0].y), float(points[-1].x), float(points[-1].y)
+
+
+def horizon_msg(horizon: Horizon | None, header: Any) -> Any:
+    """Horizon -> PolygonStamped with its two border points, z = confidence and source code; empty when none."""
+    if horizon is None:
+        return line_msg(None, header)
+    return line_msg((horizon.x0, horizon.y0, horizon.x1, horizon.y1), header,
+                    (horizon.confidence, SOURCE_CODES[horizon.source]))
 
 
 def horizon_from_msg(msg: Any, width: int, height: int) -> Horizon | None:
     """Inverse of ``horizon_msg``: the line with its confidence and source (None for an empty polygon)."""
-    points = msg.polygon.points
-    if len(points) < 2:
+    points = line_points(msg)
+    if points is None:
         return None
-    line = horizon_from_points(points[0].x, points[0].y, points[-1].x, points[-1].y, width, height)
+    line = horizon_from_points(*points, width, height)
     sources = {code: name for name, code in SOURCE_CODES.items()}
-    return dataclasses.replace(line, confidence=float(points[0].z),
-                               source=sources.get(round(points[-1].z), SOURCE_SKY_SEA))
+    return dataclasses.replace(line, confidence=float(msg.polygon.points[0].z),
+                               source=sources.get(round(msg.polygon.points[-1].z), SOURCE_SKY_SEA))
 
 
 def camera_info_problem(camera_info: Any) -> str | None:

@@ -6,10 +6,8 @@ import json
 
 import numpy as np
 import pytest
-
-from training import evaluate
-from training.dataset import DatasetFolder, save_frame
-from training.false_obstacles import (
+from seasky_training import evaluate
+from seasky_training.false_obstacles import (
     OTHER,
     SEA,
     SKY,
@@ -18,7 +16,9 @@ from training.false_obstacles import (
     main,
     open_regions,
 )
-from training.synthetic import generate_frame
+
+from seasky_ros.dataset_folder import DatasetFolder, save_frame
+from seasky_ros.synthetic import generate_frame
 
 H, W = 100, 200
 HORIZON = 40

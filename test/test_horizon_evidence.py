@@ -116,8 +116,8 @@ def test_the_segmenter_reports_no_horizon_for_blank_frames_of_every_encoding(tra
 
 def test_real_frames_keep_their_horizons_above_the_default_threshold(real_data):
     """Shipped weights, every infml-hdd-dev frame: detection stays 100 %, confidence >= the default."""
+    from seasky_ros.dataset_folder import DatasetFolder
     from seasky_ros.segmenter import Segmenter
-    from training.dataset import DatasetFolder
 
     folder = DatasetFolder(real_data / "infml-hdd-dev")
     seg = Segmenter.from_file(device="cpu")

@@ -145,7 +145,7 @@ def test_training_labels_are_sampled_at_the_network_pixel_centres(source_hw, tar
     Plain nearest-neighbour sampling takes the source pixel under the network pixel's corner
     instead: labels up to a source pixel too high, which the network learns as a horizon bias.
     """
-    from training.samples import training_pair
+    from seasky_training.samples import training_pair
 
     (H, W), (h, w) = source_hw, target_hw
     rng = np.random.default_rng(1)
@@ -184,7 +184,7 @@ def test_logits_are_upsampled_bilinearly_before_the_arg_max():
 # interruption lands at the same point on any machine, however loaded
 CTRL_C_AFTER_FIRST_CHECKPOINT = """
 import os, signal, sys
-from training import train
+from seasky_training import train
 save = train.atomic_torch_save
 def save_then_interrupt(obj, path):
     save(obj, path)
@@ -203,7 +203,7 @@ def test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt(tmp_pa
     The checkpoint's best score is raised to one no epoch can reach (mean IoU <= 1), as after a
     run whose best epoch came before the interruption: the resumed epochs must not replace best.pt.
     """
-    from training import train
+    from seasky_training import train
 
     args = ["--epochs", "3", "--synthetic", "32", "--val-synthetic", "8", "--seed", "4", *TINY]
     out = tmp_path / "run"

@@ -62,7 +62,6 @@ PROFILE = REPO / "config" / "fastdds_large_frames.xml"
 PARAMS_FILE = REPO / "config" / "segment.yaml"
 DOMAIN_ID = int(os.environ.get("SEASKY_TEST_DOMAIN_ID") or random.Random(os.getpid()).randint(100, 200))
 H, W = 512, 640
-HORIZON_TOLERANCE_PX = 0.1 * H  # the 4-epoch test model is rough; the shipped one is far better
 NODE = "seasky_segmenter"
 
 
@@ -88,7 +87,7 @@ class Scene:
     """A rendered IR frame (14-bit counts, mono16) with its true horizon and intrinsics."""
 
     def __init__(self, seed: int, roll_deg: float, pitch_deg: float) -> None:
-        from training.synthetic import SceneParams, render_scene
+        from seasky_ros.synthetic import SceneParams, render_scene
 
         frame = render_scene(SceneParams(content_seed=seed, roll_deg=roll_deg, pitch_deg=pitch_deg), H, W,
                              np.random.default_rng(seed))

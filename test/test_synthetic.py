@@ -10,8 +10,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from training.dataset import DatasetFolder
-from training.synthetic import (
+from seasky_ros.dataset_folder import DatasetFolder
+from seasky_ros.synthetic import (
     SceneParams,
     Vessel,
     generate_frame,
@@ -20,8 +20,8 @@ from training.synthetic import (
     render_scene,
     render_sequence,
 )
-from training.synthetic.canvas import _waterline_depression
-from training.synthetic.render import DISTANT_COAST_RAD, MIN_VISIBLE_SHARE, visible_horizon_share
+from seasky_ros.synthetic.canvas import _waterline_depression
+from seasky_ros.synthetic.render import DISTANT_COAST_RAD, MIN_VISIBLE_SHARE, visible_horizon_share
 
 H, W = 96, 128
 

@@ -139,7 +139,7 @@ MUTANTS = [
     Mutant("a replaced frame not counted as dropped", "seasky_ros/node.py",
            "                self.stats.on_dropped()", "                pass",
            (f"{NODE_TESTS}::test_flooding_drops_frames_and_diagnostics_report_it",)),
-    Mutant("IoU's union counts the true positives twice", "training/metrics.py",
+    Mutant("IoU's union counts the true positives twice", "seasky_ros/metrics.py",
            "union = self.matrix.sum(0) + self.matrix.sum(1) - tp", "union = self.matrix.sum(0) + self.matrix.sum(1)",
            ("test/test_metrics.py::test_iou_and_dice_by_hand",)),
 ]

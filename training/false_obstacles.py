@@ -13,7 +13,7 @@ cost little IoU but are each a phantom obstacle. Two figures, with truth masks:
   sky or sea, at least ``margin`` px from any truth "other" or ignore pixel, and cover at least
   ``min_blob`` of the frame. A blob may straddle the horizon: a phantom boat there is one too.
 
-``python -m training.false_obstacles`` scores the shipped (or given) weights on the synthetic
+``python -m seasky_training.false_obstacles`` scores the shipped (or given) weights on the synthetic
 held-out frames, the sample bag's frames and any labelled dataset folder, and draws the worst
 frames with their false blobs outlined; ``seasky-eval`` reports the same figures for its data.
 """
@@ -31,7 +31,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-SKY, SEA, OTHER, IGNORE = 0, 1, 2, 255
+from seasky_ros.labels import OTHER, SEA, SKY
+
 DEFAULT_MARGIN = 4  # px at the frame's resolution: about one network pixel at 160x208 from 640x512
 DEFAULT_MIN_BLOB = 1e-4  # of the frame's pixels: 33 px at 640x512, 11 px at 384x288
 
@@ -168,7 +169,7 @@ Frame = tuple[str, np.ndarray, str | None, np.ndarray]  # stem, image, encoding 
 def synthetic_frames(count: int = 100, seed: int = 424242, height: int = 512, width: int = 640,
                      hard_cases: bool = True) -> Iterator[Frame]:
     """The synthetic held-out frames, exactly as ``seasky-synth --count N --seed S`` writes them."""
-    from .synthetic import generate_frame
+    from seasky_ros.synthetic import generate_frame
 
     for i in range(count):
         frame = generate_frame(seed * 1_000_003 + i, height, width, hard_cases=hard_cases)
@@ -177,7 +178,7 @@ def synthetic_frames(count: int = 100, seed: int = 424242, height: int = 512, wi
 
 def sample_bag_frames(count: int = 300, step: int = 10, seed: int = 0) -> Iterator[Frame]:
     """Every ``step``-th frame of the sample bag (``seasky-bag make-sample``'s defaults), with its truth."""
-    from .synthetic import render_sequence
+    from seasky_ros.synthetic import render_sequence
 
     for i, frame in enumerate(render_sequence(count, 30.0, seed)):
         if i % step == 0:
@@ -186,7 +187,8 @@ def sample_bag_frames(count: int = 300, step: int = 10, seed: int = 0) -> Iterat
 
 def folder_frames(root: Path, split: str | None = None) -> Iterator[Frame]:
     """A labelled dataset folder's frames (``split='gap'``: its last third only, as ``seasky-eval``)."""
-    from .dataset import DatasetFolder
+    from seasky_ros.dataset_folder import DatasetFolder
+
     from .samples import gap_split
 
     folder = DatasetFolder(root)
@@ -248,8 +250,8 @@ def worst_sheet(rows: Sequence[tuple[str, list]], tile_width: int = 320) -> np.n
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m training.false_obstacles``: the false-obstacle figures of some weights on chosen data."""
-    p = argparse.ArgumentParser(prog="python -m training.false_obstacles", description=__doc__.split("\n\n")[0])
+    """``python -m seasky_training.false_obstacles``: the false-obstacle figures of some weights on chosen data."""
+    p = argparse.ArgumentParser(prog="python -m seasky_training.false_obstacles", description=__doc__.split("\n\n")[0])
     p.add_argument("--weights", default=None, help="weights file; default: the shipped weights")
     p.add_argument("--float32", action="store_true", help="the shipped weights in float32 (default: int8 on a CPU)")
     p.add_argument("--synthetic", type=int, default=100, help="synthetic held-out frames; 0: none")

@@ -24,7 +24,7 @@ from .draw import (
     _draw_wake,
     _haze,
 )
-from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, Horizon, SceneParams, SyntheticFrame
+from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, HorizonPoints, SceneParams, SyntheticFrame
 from .sensor import _sensor
 
 # The horizon label, one definition for the generator and the estimator: the sea horizon where
@@ -171,11 +171,11 @@ def write_dataset_folder(
     """Write ``count`` random frames as a dataset folder (images/, masks/, horizon.csv)."""
     from tqdm import tqdm
 
-    from ..dataset import save_frame, write_horizon_csv
+    from ..dataset_folder import save_frame, write_horizon_csv
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    horizons: dict[str, Horizon | None] = {}
+    horizons: dict[str, HorizonPoints | None] = {}
     digits = max(6, len(str(max(count - 1, 0))))
     for i in tqdm(range(count), desc="seasky-synth", unit="frame", disable=not progress):
         frame = generate_frame(seed * 1_000_003 + i, height, width, harbour_share, hard_cases)
