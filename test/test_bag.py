@@ -30,6 +30,7 @@ INFO_TOPIC = bagtool.SAMPLE_TOPICS["camera_info"]
 TRUTH_TOPIC = bagtool.SAMPLE_TOPICS["truth"]
 H, W = 256, 320
 SEED = 5  # a scene the tiny test model segments well
+LOW_CONFIDENCE = 0.0
 
 
 def read_all(path: Path, topics=None) -> dict[str, list[tuple[int, object]]]:
@@ -50,11 +51,18 @@ def sample_bag(tmp_path_factory) -> Path:
     return bagtool.make_sample(path, frames=12, rate_hz=30.0, seed=SEED, height=H, width=W, progress=False)
 
 
+def low_confidence_params(folder: Path) -> Path:
+    """A params file keeping every line: the 4-epoch test model's lines are rough, their confidence low.
+    Every run compared with ``processed`` (offline, compressed, live) uses it too."""
+    path = folder / "params.yaml"
+    path.write_text(f"/**:\n  ros__parameters:\n    min_horizon_confidence: {LOW_CONFIDENCE}\n")
+    return path
+
+
 @pytest.fixture(scope="module")
 def processed(sample_bag, trained_weights, tmp_path_factory) -> tuple[Path, Path, Path, int]:
     out = tmp_path_factory.mktemp("processed")
-    params = out / "params.yaml"  # the 4-epoch test model's lines are rough, so their confidence is low: keep all
-    params.write_text("/**:\n  ros__parameters:\n    min_horizon_confidence: 0.0\n")
+    params = low_confidence_params(out)
     code = bagtool.main([
         "process", str(sample_bag), str(out / "bag"), "--image-topic", IMAGE_TOPIC, "--weights", str(trained_weights),
         "--csv", str(out / "horizons.csv"), "--video", str(out / "overlay.mp4"), "--no-progress",
@@ -132,9 +140,13 @@ def test_process_writes_the_node_outputs_with_input_stamps(sample_bag, processed
     for topic in (IMAGE_TOPIC, INFO_TOPIC, TRUTH_TOPIC):
         assert len(msgs[topic]) == 12, topic  # copied through
     inputs = {t: m for t, m in msgs[IMAGE_TOPIC]}
+    lined = [t for t, m in msgs[OUTPUT_TOPICS["horizon"]] if m.polygon.points]
+    assert lined, "no frame with a horizon to check the attitude on"
     for key in ("mask", "horizon", "attitude"):
         got = msgs[OUTPUT_TOPICS[key]]
-        assert [t for t, _ in got] == sorted(inputs), key  # bag time = the input's receive time
+        # bag time = the input's receive time; an attitude only where there is a horizon
+        expected = sorted(inputs) if key != "attitude" else sorted(lined)
+        assert [t for t, _ in got] == expected, key
         for t, msg in got:
             assert msg.header == inputs[t].header, key
     for t, mask in msgs[OUTPUT_TOPICS["mask"]]:
@@ -150,7 +162,7 @@ def test_process_horizon_is_the_segmenters_and_the_csv_says_the_same(processed, 
     from seasky_ros.segmenter import Segmenter
 
     out, csv_path, _, _ = processed
-    params = node_parameters(None)
+    params = node_parameters(out.parent / "params.yaml")
     segmenter = Segmenter.from_file(trained_weights, min_horizon_confidence=float(params["min_horizon_confidence"]))
     frames = read_all(sample_bag, [IMAGE_TOPIC])[IMAGE_TOPIC]
     found = read_all(out, [OUTPUT_TOPICS["horizon"]])[OUTPUT_TOPICS["horizon"]]
@@ -199,7 +211,8 @@ def test_compressed_input_gives_the_same_outputs(sample_bag, processed, trained_
             writer.write(IMAGE_TOPIC + "/compressed", t, numpy_to_compressed(array, "png", msg.header))
     out = tmp_path / "out"
     assert bagtool.main(["process", str(compressed), str(out), "--image-topic", IMAGE_TOPIC, "--compressed",
-                         "--weights", str(trained_weights), "--overlay", "--no-progress"]) == 0
+                         "--weights", str(trained_weights), "--overlay", "--no-progress",
+                         "--params-file", str(low_confidence_params(tmp_path))]) == 0
     got = read_all(out)
     assert len(got[IMAGE_TOPIC + "/compressed"]) == 12
     assert isinstance(got[IMAGE_TOPIC + "/compressed"][0][1], CompressedImage)
@@ -335,7 +348,8 @@ def test_live_node_gives_what_process_wrote(sample_bag, processed, trained_weigh
 
     live = run_live(
         sample_bag, tmp_path / "live", rate_scale=5.0 / 30.0, qos="reliable", restamp=False,
-        node_params={"weights": str(trained_weights), "image_qos": "reliable"}, use_launch=False, mask_stride=1,
+        node_params={"weights": str(trained_weights), "image_qos": "reliable",
+                     "min_horizon_confidence": LOW_CONFIDENCE}, use_launch=False, mask_stride=1,
         domain_id=pick_domain_id(offset=37), log=lambda _msg: None,
     )
     assert live.node_exit_code == 0, Path(live.node_log).read_text()
