@@ -7,13 +7,17 @@ from glob import glob
 from setuptools import find_packages, setup
 
 PACKAGE = "seasky_ros"
+# the repo's training/ folder installs under a name of its own: a top-level `training` would collide
+TRAINING_PACKAGE = "seasky_training"
 BAG = ["rosbags>=0.10", "tqdm", "pillow"]  # pillow: --video x.gif
 TRAINING = ["tqdm", "matplotlib", "onnx"]
 
 setup(
     name=PACKAGE,
     version="0.1.0",
-    packages=find_packages(include=[PACKAGE, f"{PACKAGE}.*", "training", "training.*"]),
+    packages=find_packages(include=[PACKAGE, f"{PACKAGE}.*"])
+    + [TRAINING_PACKAGE + name[len("training"):] for name in find_packages(include=["training", "training.*"])],
+    package_dir={TRAINING_PACKAGE: "training"},
     package_data={PACKAGE: ["weights/*.pt", "weights/*.onnx"]},
     data_files=[
         ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
@@ -41,12 +45,12 @@ setup(
     entry_points={
         "console_scripts": [
             "segment_node = seasky_ros.node:main",
-            "seasky-train = training.train:main",
-            "seasky-eval = training.evaluate:main",
-            "seasky-predict = training.predict:main",
-            "seasky-export = training.export:main",
-            "seasky-synth = training.synthetic:main",
-            "seasky-check = training.check:main",
+            "seasky-train = seasky_training.train:main",
+            "seasky-eval = seasky_training.evaluate:main",
+            "seasky-predict = seasky_training.predict:main",
+            "seasky-export = seasky_training.export:main",
+            "seasky-synth = seasky_ros.synthetic:main",
+            "seasky-check = seasky_training.check:main",
             "seasky-bag = seasky_ros.bag:main",
             "seasky-bench = seasky_ros.bench:main",
         ],

@@ -36,6 +36,8 @@ from launch.launch_description import LaunchDescription
 from launch.substitutions import LaunchConfiguration
 from launch_ros.actions import Node
 
+from seasky_ros.interface import NODE_NAME, PARAMS_FILE
+
 
 def parameter_overrides(values: dict) -> dict:
     """Launch-argument strings -> parameters applied over the params file; empty ones are not applied."""
@@ -125,7 +127,7 @@ def launch_node(context: LaunchContext) -> list:
     node = Node(
         package="seasky_ros",
         executable="segment_node",
-        name="seasky_segmenter",
+        name=NODE_NAME,
         namespace=values["namespace"],
         parameters=[values["params_file"], parameter_overrides(values)],
         remappings=remappings(values["image_topic"], values["camera_info_topic"]),
@@ -146,7 +148,7 @@ def generate_launch_description() -> LaunchDescription:
                               description="CameraInfo topic; with it the node publishes roll and pitch. "
                                           "Empty = camera_info beside image_topic (image_transport)"),
         DeclareLaunchArgument("namespace", default_value="", description="Namespace of the node"),
-        DeclareLaunchArgument("params_file", default_value=os.path.join(share, "config", "segment.yaml"),
+        DeclareLaunchArgument("params_file", default_value=os.path.join(share, "config", PARAMS_FILE),
                               description="ROS 2 parameters file for the node"),
         DeclareLaunchArgument("weights", default_value="",
                               description="Weights file (.pt or .onnx); empty = as in params_file"),

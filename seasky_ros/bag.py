@@ -31,9 +31,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from .bag_images import add_parser as add_from_images_parser
 from .bag_io import (
@@ -51,68 +48,15 @@ from .bag_io import (
     set_stamp,
     stamp_ns,
 )
-from .bag_play import PlayStats, play, qos_profile
-from .bag_sample import SAMPLE_FRAME_ID, SAMPLE_START_NS, SAMPLE_TOPICS, make_sample, truth_points
+from .bag_play import PlayStats, play
+from .bag_sample import SAMPLE_FRAME_ID, SAMPLE_START_NS, SAMPLE_TOPICS, make_sample
+from .interface import OUTPUT_TOPICS, QOS_KINDS, QOS_SENSOR
+from .params import ParameterError, node_parameters, segmenter_from_parameters
 from .ros_image import MAX_FRAME_PIXELS
+from .video import VideoSink
 
-NODE_NAME = "seasky_segmenter"
-OUTPUT_TOPICS = {
-    "mask": f"/{NODE_NAME}/mask",
-    "horizon": f"/{NODE_NAME}/horizon",
-    "attitude": f"/{NODE_NAME}/horizon_attitude",
-    "overlay": f"/{NODE_NAME}/overlay",
-}
-PARAMS_FILE = "segment.yaml"
-__all__ = ["PlayStats", "SAMPLE_FRAME_ID", "SAMPLE_START_NS", "SAMPLE_TOPICS", "make_sample", "play", "qos_profile",
-           "set_stamp", "stamp_ns", "truth_points"]  # re-exported: seasky-bag's sub-commands, where callers look
-
-
-def shipped_config(name: str) -> Path:
-    """A file of the package's config/: the installed share directory, else the source tree."""
-    try:
-        from ament_index_python.packages import get_package_share_directory
-
-        candidate = Path(get_package_share_directory("seasky_ros")) / "config" / name
-        if candidate.is_file():
-            return candidate
-    except Exception:  # not installed through colcon/ament: use the checkout
-        pass
-    return Path(__file__).resolve().parents[1] / "config" / name
-
-
-def node_parameters(path: str | os.PathLike | None = None) -> dict[str, Any]:
-    """The node's ``ros__parameters`` from a ROS params file (default: the shipped one), flattened.
-
-    ``process`` runs with these, so an offline run behaves like the node started with that file.
-    Sections ``/**`` and ``seasky_segmenter`` apply (the latter wins); a missing default file is {}.
-    """
-    import yaml
-
-    if path is None:
-        path = shipped_config(PARAMS_FILE)
-        if not path.is_file():
-            return {}
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise BagError(f"{path}: cannot read the parameter file ({exc})") from exc
-    params: dict[str, Any] = {}
-    for key in ("/**", "**", NODE_NAME, f"/{NODE_NAME}"):
-        section = data.get(key) if isinstance(data, dict) else None
-        if isinstance(section, dict) and isinstance(section.get("ros__parameters"), dict):
-            params.update(_flatten(section["ros__parameters"]))
-    return params
-
-
-def _flatten(values: dict, prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in values.items():
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{prefix}{key}."))
-        else:
-            out[f"{prefix}{key}"] = value
-    return out
+__all__ = ["PlayStats", "SAMPLE_FRAME_ID", "SAMPLE_START_NS", "SAMPLE_TOPICS", "make_sample", "play",
+           "set_stamp", "stamp_ns"]  # re-exported: seasky-bag's sub-commands, where callers look
 
 
 # ---------------------------------------------------------------------------------------- process
@@ -169,7 +113,7 @@ def check_writable(path: Path, what: str) -> None:
 class _CsvSink:
     """horizons.csv rows, written atomically when closed (also after an error)."""
 
-    HEADER = ("stamp", "x0", "y0", "x1", "y1", "angle_deg", "confidence")
+    HEADER = ("stamp", "x0", "y0", "x1", "y1", "angle_deg", "confidence", "source", "no_horizon_reason")
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -177,95 +121,18 @@ class _CsvSink:
         self.writer = csv.writer(self.buffer, lineterminator="\n")
         self.writer.writerow(self.HEADER)
 
-    def add(self, stamp: int, horizon) -> None:
+    def add(self, stamp: int, horizon, reason: str = "") -> None:
         sec, nsec = divmod(stamp, 10**9)
         if horizon is None:
-            self.writer.writerow([f"{sec}.{nsec:09d}", "", "", "", "", "", ""])
+            self.writer.writerow([f"{sec}.{nsec:09d}", "", "", "", "", "", "", "", reason])
         else:
-            values = (horizon.x0, horizon.y0, horizon.x1, horizon.y1, horizon.angle_deg)
-            self.writer.writerow([f"{sec}.{nsec:09d}", *(f"{v:.3f}" for v in values), f"{horizon.confidence:.3f}"])
+            values = (horizon.x0, horizon.y0, horizon.x1, horizon.y1, horizon.angle_deg, horizon.confidence)
+            self.writer.writerow([f"{sec}.{nsec:09d}", *(f"{v:.3f}" for v in values), horizon.source, ""])
 
     def close(self) -> None:
         from .atomic_write import write_bytes_atomic
 
         write_bytes_atomic(self.path, self.buffer.getvalue().encode())
-
-
-class VideoSink:
-    """Overlay frames to MP4 (OpenCV, mp4v) or GIF (Pillow; skipped with a message without it).
-
-    A GIF keeps at most ``gif_max_frames`` frames (evenly thinned) at most ``gif_width`` wide,
-    so a long bag does not turn into a gigabyte of palette images in memory.
-    """
-
-    def __init__(self, path: Path, fps: float, total_frames: int, gif_max_frames: int = 150,
-                 gif_width: int = 480, log=print) -> None:
-        self.path = Path(path)
-        self.fps = fps if fps > 0 and math.isfinite(fps) else 30.0
-        self.kind = "gif" if self.path.suffix.lower() == ".gif" else "mp4"
-        self.stride = max(1, math.ceil(total_frames / gif_max_frames)) if self.kind == "gif" else 1
-        self.gif_width = gif_width
-        self.frames: list = []
-        self.count = 0
-        self.resized = 0  # frames of another resolution than the first, resized to it
-        self.size: tuple[int, int] | None = None  # (width, height) of the video
-        self.writer = None
-        self.enabled = True
-        self.tmp = self.path.with_name(f".{self.path.stem}.partial{self.path.suffix}")
-        self.log = log
-        if self.kind == "gif":
-            try:
-                import PIL.Image  # noqa: F401
-            except ImportError:
-                self.enabled = False
-                log(f"seasky-bag: Pillow is not installed, not writing {self.path} (pip install pillow, or use .mp4)")
-
-    def add(self, bgr: np.ndarray) -> None:
-        if not self.enabled:
-            return
-        import cv2
-
-        index = self.count
-        self.count += 1
-        h, w = bgr.shape[:2]
-        if self.size is None:
-            self.size = (w, h)
-        elif self.size != (w, h):  # a video has one size: a resolution change is resized to the first one
-            bgr = cv2.resize(bgr, self.size, interpolation=cv2.INTER_AREA)
-            self.resized += 1
-        if self.kind == "mp4":
-            if self.writer is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.writer = cv2.VideoWriter(str(self.tmp), cv2.VideoWriter_fourcc(*"mp4v"), self.fps, self.size)
-                if not self.writer.isOpened():
-                    self.writer, self.enabled = None, False
-                    self.log(f"seasky-bag: OpenCV cannot write MP4 here, not writing {self.path}")
-                    return
-            self.writer.write(bgr)
-        elif index % self.stride == 0:
-            h, w = bgr.shape[:2]
-            if w > self.gif_width:
-                bgr = cv2.resize(bgr, (self.gif_width, round(h * self.gif_width / w)), interpolation=cv2.INTER_AREA)
-            self.frames.append(np.ascontiguousarray(bgr[:, :, ::-1]))
-
-    def close(self) -> Path | None:
-        """Finish the file; returns its path, or None when nothing was written."""
-        if self.kind == "mp4":
-            if self.writer is None:
-                return None
-            self.writer.release()
-            os.replace(self.tmp, self.path)
-            return self.path
-        if not self.enabled or not self.frames:
-            return None
-        from PIL import Image
-
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        images = [Image.fromarray(f) for f in self.frames]
-        duration = round(1000.0 * self.stride / self.fps)
-        images[0].save(self.tmp, format="GIF", save_all=True, append_images=images[1:], duration=duration, loop=0)
-        os.replace(self.tmp, self.path)
-        return self.path
 
 
 def process(
@@ -322,8 +189,12 @@ def process(
             raise BagError(f"{in_bag}: {camera_info_topic} is not a sensor_msgs/msg/CameraInfo topic")
         total = report.total = reader.count(topic)
         fps = (total - 1) / (reader.duration_ns / 1e9) if total > 1 and reader.duration_ns > 0 else 30.0
-        params = node_parameters(params_file)
-        seg = segmenter or _segmenter_like_node(params, weights, device, backend)
+        try:
+            params = node_parameters(params_file)
+        except ParameterError as exc:
+            raise BagError(str(exc)) from exc
+        seg = segmenter or segmenter_from_parameters(
+            {**params, **{k: v for k, v in (("weights", weights), ("device", device), ("backend", backend)) if v}})
         builder = OutputBuilder(seg, smoothing=float(params.get("horizon_smoothing", 0.0)),
                                 max_pixels=int(max_frame_pixels or params.get("max_frame_pixels", MAX_FRAME_PIXELS)))
         csv_sink = _CsvSink(Path(csv_path)) if csv_path else None
@@ -369,7 +240,8 @@ def process(
                 report.frames += 1
                 report.with_horizon += outputs["result"].horizon is not None
                 if csv_sink is not None:
-                    csv_sink.add(stamp_ns(msg.header.stamp), outputs["result"].horizon)
+                    result = outputs["result"]
+                    csv_sink.add(stamp_ns(msg.header.stamp), result.horizon, result.horizon_reason)
         except BagError as exc:
             report.partial = f"the input is damaged; {report.frames + report.skipped} of {total} frames read"
             raise IncompleteInputError(str(exc), report) from exc
@@ -414,27 +286,6 @@ def _deserialize_or_none(data: bytes, msg_class: type, report: ProcessReport):
     except BagError as exc:
         report.last_error = str(exc)
         return None
-
-
-def _segmenter_like_node(params: dict[str, Any], weights, device: str | None, backend: str | None):
-    """A Segmenter configured from the node's parameters, as ``SegmentNode`` configures its own."""
-    from .node import parse_auto_bool
-    from .preprocess import Normalization
-    from .segmenter import Segmenter
-
-    seg = Segmenter.from_file(
-        weights or params.get("weights") or None,
-        device=device or str(params.get("device", "auto")),
-        backend=backend or str(params.get("backend", "auto")),
-        half=parse_auto_bool(params.get("half", "auto"), "half"),
-        threads=int(params.get("threads", 0)) or None,
-        int8=parse_auto_bool(params.get("int8", "auto"), "int8"),
-    )
-    norm = seg.normalization
-    seg.normalization = Normalization(float(params.get("normalization.low_pct", norm.low_pct)),
-                                      float(params.get("normalization.high_pct", norm.high_pct)), norm.mean, norm.std)
-    seg.min_horizon_confidence = float(params.get("min_horizon_confidence", 0.0))
-    return seg
 
 
 def _storage_of(path: Path) -> str:
@@ -570,7 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
                     help="the node's ROS parameter file to run like (default: the shipped config/segment.yaml)")
     pr.add_argument("--storage", choices=STORAGES, default=None, help="output storage (default: as the input)")
     pr.add_argument("--overlay", action="store_true", help=f"also write {OUTPUT_TOPICS['overlay']}")
-    pr.add_argument("--csv", type=Path, default=None, help="horizons CSV: stamp,x0,y0,x1,y1,angle_deg,confidence")
+    pr.add_argument("--csv", type=Path, default=None,
+                    help="horizons CSV: stamp,x0,y0,x1,y1,angle_deg,confidence,source,no_horizon_reason")
     pr.add_argument("--video", type=Path, default=None, help="overlay video, .mp4 or .gif")
     pr.add_argument("--max-frame-pixels", type=int, default=None,
                     help="largest frame accepted (pixels); compressed frames are checked before decoding "
@@ -596,7 +448,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.add_argument("bag", type=Path)
     pl.add_argument("--topics", nargs="+", default=None, help="default: all topics")
     pl.add_argument("--rate-scale", type=float, default=1.0, help="2 = twice as fast")
-    pl.add_argument("--qos", choices=("sensor", "reliable"), default="sensor")
+    pl.add_argument("--qos", choices=QOS_KINDS, default=QOS_SENSOR)
     pl.add_argument("--restamp", action="store_true", help="stamp headers with the wall clock at publication")
     pl.add_argument("--wait-subscribers", type=int, default=0, help="wait for this many subscribers first")
     pl.add_argument("--wait-timeout", type=float, default=60.0)

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 
 from .bag_io import COMPRESSED, IMAGE, BagError, BagReader, deserialize, message_class, set_stamp, stamp_ns
+from .interface import QOS_RELIABLE, QOS_SENSOR, qos_profile
 
 
 @dataclass
@@ -29,20 +30,12 @@ class PlayStats:
         return asdict(self)
 
 
-def qos_profile(kind: str, depth: int = 5):
-    """'sensor' = best-effort keep-last (what cameras publish), 'reliable' = reliable keep-last."""
-    from rclpy.qos import HistoryPolicy, QoSProfile, ReliabilityPolicy
-
-    reliability = {"sensor": ReliabilityPolicy.BEST_EFFORT, "reliable": ReliabilityPolicy.RELIABLE}[kind]
-    return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=depth, reliability=reliability)
-
-
 def play(
     bag_path: str | os.PathLike,
     topics: Sequence[str] | None = None,
     *,
     rate_scale: float = 1.0,
-    qos: str = "sensor",
+    qos: str = QOS_SENSOR,
     restamp: bool = False,
     frame_topic: str | None = None,
     wait_subscribers: int = 0,
@@ -71,7 +64,7 @@ def play(
             if missing:
                 raise BagError(f"{bag_path}: no topic(s) {', '.join(missing)} (has {', '.join(sorted(available))})")
             classes = {t: message_class(available[t]) for t in chosen}
-            publishers = {t: node.create_publisher(classes[t], t, qos_profile(qos)) for t in chosen}
+            publishers = {t: node.create_publisher(classes[t], t, qos_profile(qos, depth=5)) for t in chosen}
             if frame_topic is None:
                 frame_topic = next((t for t in chosen if available[t] in (IMAGE, COMPRESSED)), chosen[0])
             stats.published = dict.fromkeys(chosen, 0)
@@ -105,7 +98,7 @@ def play(
                 publishers[topic].publish(msg)
                 stats.published[topic] += 1
             stats.wall_end = time.time()
-            if qos == "reliable":
+            if qos == QOS_RELIABLE:
                 for publisher in publishers.values():
                     publisher.wait_for_all_acked(Duration(seconds=5))
     finally:

@@ -2,19 +2,19 @@
 # SPDX-License-Identifier: Apache-2.0
 """``seasky-bag make-sample``: a synthetic IR camera bag to try everything on.
 
-mono16 frames of a ship rolling and pitching in a swell (``training.synthetic``), CameraInfo and
+mono16 frames of a ship rolling and pitching in a swell (``seasky_ros.synthetic``), CameraInfo and
 the true horizon as a PolygonStamped, written atomically: a pure function of its options.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from .bag_io import CAMERA_INFO, IMAGE, POLYGON, BagWriter, set_stamp
+from .outputs import line_msg
 
 SAMPLE_TOPICS = {
     "image": "/camera/image_raw",
@@ -39,26 +39,6 @@ def camera_info_msg(header, width: int, height: int, k: np.ndarray):
     return msg
 
 
-def truth_msg(header, horizon: Sequence[float] | None):
-    """The ground-truth horizon as two points of a PolygonStamped (empty: no horizon in view)."""
-    from geometry_msgs.msg import Point32, PolygonStamped
-
-    msg = PolygonStamped()
-    msg.header = header
-    if horizon is not None:
-        x0, y0, x1, y1 = (float(v) for v in horizon)
-        msg.polygon.points = [Point32(x=x0, y=y0, z=0.0), Point32(x=x1, y=y1, z=0.0)]
-    return msg
-
-
-def truth_points(msg) -> tuple[float, float, float, float] | None:
-    """Inverse of ``truth_msg``."""
-    points = msg.polygon.points
-    if len(points) < 2:
-        return None
-    return float(points[0].x), float(points[0].y), float(points[-1].x), float(points[-1].y)
-
-
 def make_sample(
     out: str | os.PathLike,
     frames: int = 300,
@@ -74,9 +54,8 @@ def make_sample(
     from std_msgs.msg import Header
     from tqdm import tqdm
 
-    from training.synthetic import render_sequence
-
     from .ros_image import numpy_to_image
+    from .synthetic import render_sequence
 
     if frames < 1 or rate_hz <= 0:
         raise ValueError(f"need frames >= 1 and rate > 0, got {frames} frames at {rate_hz} Hz")
@@ -97,5 +76,5 @@ def make_sample(
                 k = frame.params.camera_matrix(h, w)  # one scene: the intrinsics never change
             bag.write(SAMPLE_TOPICS["camera_info"], t, camera_info_msg(header, w, h, k))
             bag.write(SAMPLE_TOPICS["image"], t, numpy_to_image(frame.image, frame.encoding, header))
-            bag.write(SAMPLE_TOPICS["truth"], t, truth_msg(header, frame.horizon))
+            bag.write(SAMPLE_TOPICS["truth"], t, line_msg(frame.horizon, header))
     return out

@@ -33,12 +33,20 @@ from pathlib import Path
 
 import numpy as np
 
+from .stream_stats import percentile
+
 STAGES = ("preprocess", "network", "upsample", "horizon", "total")
 FRAME_HW = (512, 640)
-REAL_DEFAULT = Path(os.environ.get("SEASKY_REAL_DATA", Path(__file__).resolve().parents[2] / "shared" / "data" / "real")
-                    ) / "infml-hdd-dev"
+REAL_ENV = "SEASKY_REAL_DATA"  # the real-data root, as the tests read it
+REAL_SET = "infml-hdd-dev"  # the labelled real frames under it that the accuracy rows use
 TARGET_SPEEDUP = 100.0
 TARGET_P95_MS = 33.0
+
+
+def default_real_dir() -> Path | None:
+    """``$SEASKY_REAL_DATA/infml-hdd-dev`` when the variable is set (an installed package knows no data path)."""
+    root = os.environ.get(REAL_ENV)
+    return Path(root) / REAL_SET if root else None
 
 
 @dataclass
@@ -59,7 +67,7 @@ class InferenceRow:
             return math.nan
         if kind == "mean":
             return float(np.mean(values))
-        return float(np.percentile(values, {"p50": 50, "p95": 95}[kind]))
+        return percentile(values, {"p50": 50, "p95": 95}[kind])
 
     def to_json(self) -> dict:
         return {
@@ -113,7 +121,7 @@ def synthetic_frames(count: int, seed: int, height: int = FRAME_HW[0], width: in
 
     With ``encoding``, scenes rendered in another pixel format are passed over.
     """
-    from training.synthetic import generate_frame
+    from .synthetic import generate_frame
 
     frames = []
     index = seed
@@ -195,7 +203,7 @@ def time_overlay(seg, frames: list[tuple[np.ndarray, str]]) -> dict[str, float]:
         start = time.perf_counter()
         overlay_image(image, encoding, result, seg.normalization)
         times.append((time.perf_counter() - start) * 1e3)
-    return {"mean": float(np.mean(times)), "p50": _pct(times, 50), "p95": _pct(times, 95)}
+    return {"mean": float(np.mean(times)), "p50": percentile(times, 50), "p95": percentile(times, 95)}
 
 
 def config_label(seg) -> str:
@@ -237,9 +245,9 @@ def speedups(rows: list[InferenceRow]) -> dict[str, float]:
 def bench_node(
     weights: str | None, frames: int, rates: list[float], work: Path, use_launch: bool | None, log=print
 ) -> list[dict]:
-    """One fresh node per rate, fed from a sample bag by a player process; see ``demo.run_live``."""
-    from .bag import make_sample
-    from .demo import run_live
+    """One fresh node per rate, fed from a sample bag by a player process; see ``live.run_live``."""
+    from .bag_sample import make_sample
+    from .live import run_live
 
     bag = work / "bench_bag"
     base_rate = 30.0
@@ -259,7 +267,7 @@ def bench_node(
             "input_rate_hz": live.input_rate_hz,
             "output_rate_hz": live.output_rate_hz,
             "output_over_input": live.frames_out / live.frames_in if live.frames_in else math.nan,
-            "latency_ms": {q: _pct(lat, p) for q, p in (("p50", 50), ("p95", 95), ("p99", 99))},
+            "latency_ms": {q: percentile(lat, p) for q, p in (("p50", 50), ("p95", 95), ("p99", 99))},
             "node_cpu_idle_pct": live.node_cpu_idle_pct,
             "node_cpu_run_pct": live.node_cpu_run_pct,
             "node_rss_start_mb": live.node_rss_start_mb,
@@ -271,19 +279,14 @@ def bench_node(
     return rows
 
 
-def _pct(values: list[float], q: float) -> float:
-    return float(np.percentile(values, q)) if values else math.nan
-
-
 # ---------------------------------------------------------------------------------------- accuracy
 
 
 def bench_accuracy(weights: str | None, synthetic_count: int, real_dir: Path | None, log=print) -> list[dict]:
     """Our segmenter and the Hough baseline on the same frames; one row per (data, method)."""
-    from training.metrics import HorizonTally
-
     from .horizon import horizon_from_points
     from .hough_baseline import detect_horizon
+    from .metrics import HorizonTally
     from .segmenter import Segmenter
 
     seg = Segmenter.from_file(weights)
@@ -334,7 +337,7 @@ def bench_accuracy(weights: str | None, synthetic_count: int, real_dir: Path | N
 
 def real_frames(root: Path) -> list[tuple[str, tuple[np.ndarray, str | None, tuple | None, bool]]]:
     """(stem, (image, encoding, horizon points, labelled)) of a dataset folder with a horizon.csv."""
-    from training.dataset import DatasetFolder
+    from .dataset_folder import DatasetFolder
 
     folder = DatasetFolder(root)
     out = []
@@ -495,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
                    help="frames per run of the transport check (with and without the Fast DDS profile)")
     p.add_argument("--rates", type=float, nargs="+", default=[30.0, 60.0], help="input rates of the node runs")
     p.add_argument("--synthetic", type=int, default=100, help="held-out synthetic frames for the accuracy part")
-    p.add_argument("--real", type=Path, default=None, help=f"labelled real frames (default {REAL_DEFAULT} if present)")
+    p.add_argument("--real", type=Path, default=None, help=f"labelled real frames (default: ${REAL_ENV}/{REAL_SET})")
     p.add_argument("--no-real", action="store_true", help="skip real frames even when present")
     p.add_argument("--threads", type=int, default=None, help="CPU inference threads (default: the library's)")
     p.add_argument("--skip-inference", action="store_true")
@@ -546,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
             work = args.work or Path(tmp)
             report["node"] = bench_node(args.weights, args.node_frames, args.rates, work, use_launch, log)
         from .bench_transport import delivery
-        from .demo import pick_domain_id
+        from .live import pick_domain_id
 
         log(f"transport: {args.transport_frames} frames at 30 Hz between processes, with and without the profile")
         report["transport"] = [{"publisher_profile": flag, "rate_hz": 30.0, "sent": args.transport_frames,
@@ -555,9 +558,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_accuracy:
         real = None
         if not args.no_real:
-            real = args.real or (REAL_DEFAULT if (REAL_DEFAULT / "images").is_dir() else None)
+            real = args.real or default_real_dir()
+            if real is None:
+                log(f"accuracy: synthetic frames only (no --real, {REAL_ENV} not set)")
             if real is not None and not (real / "images").is_dir():
-                p.error(f"--real {real}: no images/ folder there")
+                p.error(f"real frames {real}: no images/ folder there (--real or ${REAL_ENV})")
         report["accuracy"] = bench_accuracy(args.weights, args.synthetic, real, log)
     report["targets"] = targets(report)
     report["seconds"] = time.perf_counter() - started

@@ -82,7 +82,7 @@ def receive(topic: str, seconds: float) -> int:
 def delivery(count: int, rate_hz: float, domain_id: int, publisher_profile: bool) -> int:
     """How many of ``count`` frames sent at ``rate_hz`` arrive in another process; the receiver always
     has the profile, the publisher only with ``publisher_profile``."""
-    from .demo import ros_env
+    from .live import ros_env
 
     env = ros_env(domain_id)
     publisher_env = dict(env)

@@ -20,6 +20,10 @@ Why this way:
   *slope* still is. There the line takes the image's slope and keeps the mask's position at
   the centre of the mask's evidence. On real hazy IR sea frames (infml-hdd-dev) this halves
   the angle bias of the mask line (median error 0.20 -> 0.12 deg on the held-out tail).
+- A network draws a confident line on anything, a lens cap or fog included, so the image has a
+  veto (``find_horizon``): too few valid pixels, no contrast, or no sharp edge across the line
+  means no horizon, with the reason. And a horizon has sea below it: a line along a skyline or
+  a coast's top, with land below, is refused.
 
 Conventions: pixel coordinates with pixel centres at integers, x right, y down (pixel ``r``
 covers rows ``r - 0.5 .. r + 0.5``). By default a mask marks a pixel as sea when its area
@@ -36,6 +40,7 @@ the right of the image.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -45,15 +50,44 @@ import numpy as np
 DEFAULT_MIN_SUPPORT = 0.12
 """Share of the image columns that must show a usable sky->sea boundary for a horizon to count."""
 
+DEFAULT_MIN_CONFIDENCE = 0.3
+"""Default ``min_horizon_confidence`` of the node, the bag tool and the Segmenter. Measured with
+the shipped int8 weights (2026-12-02): every line on infml-hdd-dev's 186 frames scores >= 0.38 and
+every line within 2 px / 1 deg of the truth there and on synthetic frames (191) >= 0.3, while
+17 % of the wrong lines (187: coast tops on MAR-DCT, off lines on synthetic scenes) fall below
+it. 0.5 would drop 72 % of the wrong lines but also 3 good ones and two (wrong) infml lines."""
+
+SOURCE_SKY_SEA = "sky-sea"
+"""``Horizon.source`` of a line fitted to the sky->sea boundary."""
+SOURCE_WATERLINE = "waterline"
+"""``Horizon.source`` of a line along the waterline of a distant coast that hides the horizon
+(reserved in the message encoding; the estimator does not report such lines yet)."""
+SOURCE_CODES = {SOURCE_SKY_SEA: 0, SOURCE_WATERLINE: 1}
+"""Numeric codes of the sources, as the ``~/horizon`` message carries them (second point's z)."""
+
+# Why a frame gave no horizon. The first three mean the *image* holds no horizon (lens cap, a
+# stalled or zero-filled driver buffer, NaN temperatures, fog), which a user should hear about;
+# the others are ordinary views without an open horizon (sky only, sea only, land).
+REASON_FEW_VALID = "too few valid pixels"
+REASON_NO_CONTRAST = "no contrast"
+REASON_NO_EDGE = "no edge across the line"
+REASON_NO_BOUNDARY = "no sky-to-sea boundary"
+REASON_NOT_STRAIGHT = "boundary not a straight line"
+REASON_NO_SEA_BELOW = "no sea below the line (a skyline, a waterfront or a coast's top)"
+REASON_LOW_CONFIDENCE = "confidence below min_horizon_confidence"
+BLANK_IMAGE_REASONS = frozenset({REASON_FEW_VALID, REASON_NO_CONTRAST, REASON_NO_EDGE})
+
 
 @dataclass(frozen=True)
 class Horizon:
     """A horizon line given by its points on the left (x0 = 0) and right (x1 = W-1) image borders.
 
-    ``confidence`` (0..1) is ``inlier_share`` scaled down when the boundary was seen in less
-    than ``HorizonSettings.full_support`` of the columns; ``support`` is the share of image
-    columns that gave a usable sky->sea boundary, ``inlier_share`` the share of those the line
-    explains.
+    ``confidence`` (0..1) is ``inlier_share``, scaled down when the boundary was seen in less
+    than ``HorizonSettings.full_support`` of the columns and when the image's own edge at the
+    line is weak or spread out (``edge``); ``support`` is the share of image columns that gave a
+    usable sky->sea boundary, ``inlier_share`` the share of those the line explains, ``edge``
+    the image evidence (1 = a sharp step at the line, 0 = no more change there than anywhere
+    near it; 1 when no image was given). ``source`` says which boundary the line follows.
     """
 
     x0: float
@@ -65,6 +99,8 @@ class Horizon:
     confidence: float
     inlier_share: float = 1.0
     support: float = 1.0
+    edge: float = 1.0
+    source: str = SOURCE_SKY_SEA
 
     @property
     def slope(self) -> float:
@@ -100,6 +136,20 @@ class HorizonSettings:
     refine_max_asymmetry: float = 0.15  # ... and the most their median difference may be, as a share of the peak
     refine_slope_on_haze: bool = True  # a lopsided (hazy) edge still gives the slope; the mask keeps the position
     refine_min_share: float = 0.5  # share of the mask line's inlier columns that must agree
+    min_valid_share: float = 0.5  # share of finite pixels a frame needs to be looked at
+    sea_below_rel: float = 0.05  # depth of the band below the line that must be sea, as a share of the height ...
+    sea_below_share: float = 0.8  # ... in a column: this share of the band is sea ...
+    min_sea_below: float = 0.6  # ... and this share of the columns must be such columns
+    evidence_half_px: float = 12.0  # half-length of the intensity profile across the line: at least this ...
+    evidence_half_rel: float = 0.1  # ... and at least this share of the image height
+    evidence_scale_px: float = 8.0  # the wide slope that an edge's sharpness is measured against: at least ...
+    evidence_scale_rel: float = 0.03  # ... this and this share of the image height
+    evidence_near_px: float = 3.0  # the edge must peak within this distance of the line: at least this ...
+    evidence_near_rel: float = 0.015  # ... and at least this share of the image height (a mask line is that rough)
+    evidence_columns: int = 160  # columns sampled for the profile (evenly among the line's inliers)
+    min_contrast_snr: float = 2.0  # step across the line over the pixel noise along it
+    min_edge_sharpness: float = 1.3  # the profile must be this sharp somewhere (a fog gradient is 1)
+    full_edge_sharpness: float = 2.2  # sharpness at the line from which the confidence is not scaled down
 
 
 DEFAULT_SETTINGS = HorizonSettings()
@@ -294,6 +344,164 @@ def _refine_on_image(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     return a_r, b_r, symmetric
 
 
+def sea_below(labels: np.ndarray, a: float, b: float, sea: int = 1, other: int = 2,
+              settings: HorizonSettings = DEFAULT_SETTINGS) -> float | None:
+    """Share of the columns open above the line y = a x + b whose band just below it is sea.
+
+    A horizon has sea below it wherever it has open sky above it; a line along a skyline or a
+    coast's top has land below. Columns where "other" crosses the line (a vessel, land reaching
+    above it) say nothing either way and are left out. None when too few columns are left.
+    Measured on masks (shipped weights): >= 0.84 on every infml-hdd-dev frame; 0.1-0.4 (median
+    0.35) with the line along the top of MAR-DCT's coast.
+    """
+    height, width = labels.shape
+    depth = max(3, round(settings.sea_below_rel * height))
+    clearance = settings.clearance_px + 1
+    xs = np.arange(width)
+    ys = np.rint(a * xs + b).astype(np.int64)
+    inside = (ys - clearance >= 0) & (ys + 2 + depth <= height)
+    xs, ys = xs[inside], ys[inside]
+    open_above = labels[ys - clearance, xs] != other
+    if open_above.sum() < settings.min_points:
+        return None
+    xs, ys = xs[open_above], ys[open_above]
+    band = labels[ys[None, :] + 2 + np.arange(depth)[:, None], xs] == sea
+    return float(np.mean(band.mean(axis=0) >= settings.sea_below_share))
+
+
+@dataclass(frozen=True)
+class HorizonSearch:
+    """What the search gave: the line, or None and the reason (one of the ``REASON_*`` texts)."""
+
+    horizon: Horizon | None
+    reason: str = ""
+
+
+def image_has_contrast(image: np.ndarray) -> bool:
+    """False for a frame whose pixels nearly all hold one value: all zero, constant, one hot pixel.
+
+    Percentiles of a 1-in-16 sample, so a few outlier pixels (a hot pixel on a lens cap) do not
+    count as contrast.
+    """
+    sample = np.asarray(image[::4, ::4], dtype=np.float32)
+    lo, hi = np.percentile(sample, [0.5, 99.5])
+    return bool(hi - lo > 1e-6 * max(1.0, abs(float(hi))))
+
+
+def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
+                  settings: HorizonSettings = DEFAULT_SETTINGS) -> tuple[float, float, float] | None:
+    """(contrast SNR, sharpness at the line, sharpness anywhere) of the image across y = a x + b.
+
+    The mean intensity profile across the line (over the sampled columns ``xs``) is what a
+    horizon must show: a change of level from sky to sea (contrast: the step over +-2
+    near-widths, in units of the pixel noise along the line) that is *sharp*: its slope over a
+    pixel or two is well above its slope over ``evidence_scale_*`` rows around it. A fog
+    gradient, however curved, changes over hundreds of rows, so both slopes agree (sharpness
+    about 1); a horizon, even a hazy one, adds a step of a few rows (sharpness several). The
+    sharpness is taken at the line (within ``evidence_near_*``) and anywhere on the profile (a
+    rough mask line may miss the edge by more). None when too few columns have room for the
+    profile (a line at the image's top or bottom): the image cannot tell then.
+    """
+    height, width = image.shape
+    near = math.ceil(max(settings.evidence_near_px, settings.evidence_near_rel * height))
+    scale = math.ceil(max(settings.evidence_scale_px, settings.evidence_scale_rel * height))
+    half = math.ceil(max(settings.evidence_half_px, settings.evidence_half_rel * height, scale + near + 2))
+    cols = xs.astype(np.int64)
+    if cols.size > settings.evidence_columns:
+        cols = cols[np.linspace(0, cols.size - 1, settings.evidence_columns).astype(np.int64)]
+    base = np.rint(a * cols + b).astype(np.int64)
+    inside = (base - half - 1 >= 0) & (base + half + 1 <= height - 1) & (cols >= 1) & (cols <= width - 2)
+    if inside.sum() < settings.min_points:
+        return None
+    cols, base = cols[inside], base[inside]
+    top, bottom = int(base.min()) - half - 1, int(base.max()) + half + 2
+    strip = np.asarray(image[top:bottom], dtype=np.float32)
+    rows = base[None, :] + np.arange(-half, half + 1)[:, None] - top
+    across = strip[rows, cols]
+    along = strip[rows, cols + 1] - strip[rows, cols - 1]
+    # robust pixel noise; the mean absolute difference where quantised (8-bit) video makes the median 0
+    noise = (1.4826 * float(np.median(np.abs(along))) or 1.2533 * float(np.mean(np.abs(along)))) / math.sqrt(2.0)
+    profile = across.mean(axis=1).astype(np.float64)  # offsets -half .. half; a mean sees below 8-bit steps
+    step = float(profile[half + 2 * near] - profile[half - 2 * near])
+    if step == 0.0:
+        return 0.0, 0.0, 0.0
+    snr = abs(step) / noise if noise > 0 else math.inf
+    signed = math.copysign(1.0, step) * profile  # rising from sky to sea
+    k = np.arange(scale, 2 * half + 1 - scale)  # profile indices with a full wide window
+    fine = 0.5 * (signed[k + 1] - signed[k - 1])
+    wide = (signed[k + scale] - signed[k - scale]) / (2 * scale)
+    floor = 2.0 * noise / math.sqrt(cols.size) + 1e-9 * max(1.0, float(np.abs(profile).max()))
+    sharpness = np.maximum(fine, 0.0) / np.maximum(np.abs(wide), floor)
+    at_line = np.abs(k - half) <= near
+    return snr, float(sharpness[at_line].max()), float(sharpness.max())
+
+
+def find_horizon(
+    labels: np.ndarray,
+    image: np.ndarray | None = None,
+    *,
+    sky: int = 0,
+    sea: int = 1,
+    other: int = 2,
+    ignore: int = 255,
+    min_support: float = DEFAULT_MIN_SUPPORT,
+    refine: bool = True,
+    invalid_pixels: int = 0,
+    settings: HorizonSettings = DEFAULT_SETTINGS,
+) -> HorizonSearch:
+    """The horizon in a label mask, or None with the reason; see ``estimate_horizon``.
+
+    With ``image``, the image has a veto: a frame with too few valid pixels (``invalid_pixels``
+    of NaN/inf replaced upstream), without contrast, or without a change of level or an edge
+    across the mask's line holds no horizon, whatever a network made of it.
+    """
+    if labels.ndim != 2 or labels.shape[0] < 3 or labels.shape[1] < 3:
+        raise ValueError(f"labels must be a 2-D mask of at least 3x3, got shape {labels.shape}")
+    if image is not None and image.shape != labels.shape:
+        raise ValueError(f"image {image.shape} and labels {labels.shape} differ in size")
+    height, width = labels.shape
+    if invalid_pixels > (1.0 - settings.min_valid_share) * labels.size:
+        return HorizonSearch(None, REASON_FEW_VALID)
+    if image is not None and not image_has_contrast(image):
+        return HorizonSearch(None, REASON_NO_CONTRAST)
+    xs, ys = boundary_points(labels, sky=sky, sea=sea, other=other, ignore=ignore, settings=settings)
+    support = xs.size / width
+    if xs.size < settings.min_points or support < min_support:
+        return HorizonSearch(None, REASON_NO_BOUNDARY)
+    threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)
+    inliers, a, b = _robust_line(xs, ys, threshold, settings)
+    n_in = int(inliers.sum())
+    inlier_share = n_in / xs.size
+    if n_in < settings.min_points or inlier_share < settings.min_inlier_share:
+        return HorizonSearch(None, REASON_NOT_STRAIGHT)
+    below = sea_below(labels, a, b, sea, other, settings)
+    if below is not None and below < settings.min_sea_below:
+        return HorizonSearch(None, REASON_NO_SEA_BELOW)
+    edge = 1.0
+    if image is not None:
+        evidence = edge_evidence(image, a, b, xs[inliers], settings)
+        if evidence is not None:
+            snr, at_line, anywhere = evidence
+            if snr < settings.min_contrast_snr:
+                return HorizonSearch(None, REASON_NO_CONTRAST)
+            if anywhere < settings.min_edge_sharpness:
+                return HorizonSearch(None, REASON_NO_EDGE)
+            full = settings.full_edge_sharpness
+            edge = min(1.0, max(0.0, (at_line - 1.0) / (full - 1.0))) if full > 1.0 else 1.0
+        if refine:
+            refined = _refine_on_image(image, a, b, xs[inliers], settings)
+            if refined is not None:
+                a_r, b_r, trusted = refined
+                if trusted:
+                    a, b = a_r, b_r
+                else:  # hazy edge: its slope, pivoting on the mask line at the centre of its evidence
+                    pivot = float(xs[inliers].mean())
+                    a, b = a_r, a * pivot + b - a_r * pivot
+    confidence = inlier_share * min(1.0, support / settings.full_support) * edge
+    line = _line_through(0.0, b, width - 1.0, a * (width - 1) + b, width, confidence, inlier_share, support)
+    return HorizonSearch(dataclasses.replace(line, edge=float(edge)))
+
+
 def estimate_horizon(
     labels: np.ndarray,
     image: np.ndarray | None = None,
@@ -304,42 +512,20 @@ def estimate_horizon(
     ignore: int = 255,
     min_support: float = DEFAULT_MIN_SUPPORT,
     refine: bool = True,
+    invalid_pixels: int = 0,
     settings: HorizonSettings = DEFAULT_SETTINGS,
 ) -> Horizon | None:
     """The horizon in a label mask, or None when none is in view.
 
     None means: no usable sky->sea boundary in at least ``min_support`` of the columns (all
     sky, all sea, all other, horizon hidden by vessels or land), or no line that explains
-    enough of the boundary points. With ``image`` (the gray frame at the mask's resolution)
-    and ``refine``, the line is moved onto the image's own edge where that edge is
-    consistent along the line, or only turned to its slope where the edge is hazy.
+    enough of the boundary points, or (with ``image``) an image that shows no horizon there.
+    With ``image`` (the gray frame at the mask's resolution) and ``refine``, the line is moved
+    onto the image's own edge where that edge is consistent along the line, or only turned to
+    its slope where the edge is hazy. ``find_horizon`` also says why there is none.
     """
-    if labels.ndim != 2 or labels.shape[0] < 3 or labels.shape[1] < 3:
-        raise ValueError(f"labels must be a 2-D mask of at least 3x3, got shape {labels.shape}")
-    if image is not None and image.shape != labels.shape:
-        raise ValueError(f"image {image.shape} and labels {labels.shape} differ in size")
-    height, width = labels.shape
-    xs, ys = boundary_points(labels, sky=sky, sea=sea, other=other, ignore=ignore, settings=settings)
-    support = xs.size / width
-    if xs.size < settings.min_points or support < min_support:
-        return None
-    threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)
-    inliers, a, b = _robust_line(xs, ys, threshold, settings)
-    n_in = int(inliers.sum())
-    inlier_share = n_in / xs.size
-    if n_in < settings.min_points or inlier_share < settings.min_inlier_share:
-        return None
-    if refine and image is not None:
-        refined = _refine_on_image(image, a, b, xs[inliers], settings)
-        if refined is not None:
-            a_r, b_r, trusted = refined
-            if trusted:
-                a, b = a_r, b_r
-            else:  # hazy edge: its slope, pivoting on the mask line at the centre of its evidence
-                pivot = float(xs[inliers].mean())
-                a, b = a_r, a * pivot + b - a_r * pivot
-    confidence = inlier_share * min(1.0, support / settings.full_support)
-    return _line_through(0.0, b, width - 1.0, a * (width - 1) + b, width, confidence, inlier_share, support)
+    return find_horizon(labels, image, sky=sky, sea=sea, other=other, ignore=ignore, min_support=min_support,
+                        refine=refine, invalid_pixels=invalid_pixels, settings=settings).horizon
 
 
 def camera_attitude(horizon: Horizon, K: np.ndarray) -> tuple[float, float]:

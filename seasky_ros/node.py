@@ -49,13 +49,23 @@ from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
-from .outputs import OutputBuilder, camera_info_problem, stamp_seconds
+from .horizon import BLANK_IMAGE_REASONS, DEFAULT_MIN_CONFIDENCE
+from .interface import (
+    DIAGNOSTICS_TOPIC,
+    FASTDDS_PROFILE,
+    NODE_NAME,
+    OUTPUT_NAMES,
+    QOS_KINDS,
+    QOS_SENSOR,
+    qos_profile,
+    shipped_config,
+)
+from .outputs import OutputBuilder, camera_info_problem, horizon_state, stamp_seconds
+from .params import ParameterError, apply_live_parameters, load_segmenter, parse_auto_bool
 from .preprocess import FrameError, Normalization
 from .ros_image import MAX_FRAME_PIXELS
 from .stream_stats import StreamStats
 
-NODE_NAME = "seasky_segmenter"
-IMAGE_QOS_CHOICES = ("sensor_data", "reliable")
 WARN_EVERY_S = 5.0
 NO_INPUT_WARN_S = 2.0
 
@@ -66,11 +76,9 @@ class StartupError(RuntimeError):
 
 def image_qos(kind: str) -> QoSProfile:
     """Keep-last 1 for image input: only the newest frame matters."""
-    if kind not in IMAGE_QOS_CHOICES:
-        raise StartupError(f"image_qos must be one of {', '.join(IMAGE_QOS_CHOICES)}, got '{kind}'")
-    reliability = ReliabilityPolicy.BEST_EFFORT if kind == "sensor_data" else ReliabilityPolicy.RELIABLE
-    return QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=reliability,
-                      durability=DurabilityPolicy.VOLATILE)
+    if kind not in QOS_KINDS:
+        raise StartupError(f"image_qos must be one of {', '.join(QOS_KINDS)}, got '{kind}'")
+    return qos_profile(kind, depth=1)
 
 
 OUTPUT_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=5, reliability=ReliabilityPolicy.RELIABLE,
@@ -88,20 +96,6 @@ def _descriptor(description: str, *, read_only: bool = False, float_range: tuple
     if int_range is not None:
         descriptor.integer_range = [IntegerRange(from_value=int(int_range[0]), to_value=int(int_range[1]), step=1)]
     return descriptor
-
-
-def parse_auto_bool(value: Any, name: str) -> bool | None:
-    """'auto' -> None (the Segmenter decides: e.g. fp16 exactly for torch on CUDA); true/false as given."""
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("auto", ""):
-        return None
-    if text in ("true", "1", "yes"):
-        return True
-    if text in ("false", "0", "no"):
-        return False
-    raise StartupError(f"{name} must be auto, true or false, got '{value}'")
 
 
 class _Throttle:
@@ -134,6 +128,8 @@ class SegmentNode(Node):
             self.destroy_node()
             if isinstance(exc, ParameterException):  # a value of the wrong type or out of range
                 raise StartupError(f"invalid parameter: {exc}") from exc
+            if isinstance(exc, ParameterError):
+                raise StartupError(str(exc)) from exc
             raise
 
     # ------------------------------------------------------------------------------------ setup
@@ -150,6 +146,7 @@ class SegmentNode(Node):
         self._last_size: tuple[int, int] | None = None
         self._last_encoding = ""
         self._last_timings: dict[str, float] = {}
+        self._last_horizon = "n/a"
         self._throttle = _Throttle()
         self.stats = StreamStats()
         self.overlays_published = 0
@@ -163,11 +160,11 @@ class SegmentNode(Node):
                                       "runs in float32")
         self.builder = OutputBuilder(seg, smoothing=self.horizon_smoothing, max_pixels=self.max_frame_pixels)
 
-        self.mask_pub = self.create_publisher(Image, "~/mask", OUTPUT_QOS)
-        self.horizon_pub = self.create_publisher(PolygonStamped, "~/horizon", OUTPUT_QOS)
-        self.attitude_pub = self.create_publisher(Vector3Stamped, "~/horizon_attitude", OUTPUT_QOS)
-        self.overlay_pub = self.create_publisher(Image, "~/overlay", OUTPUT_QOS)
-        self.diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self.mask_pub = self.create_publisher(Image, f"~/{OUTPUT_NAMES['mask']}", OUTPUT_QOS)
+        self.horizon_pub = self.create_publisher(PolygonStamped, f"~/{OUTPUT_NAMES['horizon']}", OUTPUT_QOS)
+        self.attitude_pub = self.create_publisher(Vector3Stamped, f"~/{OUTPUT_NAMES['attitude']}", OUTPUT_QOS)
+        self.overlay_pub = self.create_publisher(Image, f"~/{OUTPUT_NAMES['overlay']}", OUTPUT_QOS)
+        self.diagnostics_pub = self.create_publisher(DiagnosticArray, DIAGNOSTICS_TOPIC, 10)
 
         qos = image_qos(self.image_qos_kind)
         if self.input_compressed:
@@ -218,7 +215,7 @@ class SegmentNode(Node):
         self.input_compressed = declare("input_compressed", False, _descriptor(
             "Subscribe to image/compressed (sensor_msgs/CompressedImage: png incl. 16 bit, jpeg) instead of image",
             read_only=True)).value
-        self.image_qos_kind = declare("image_qos", "sensor_data", _descriptor(
+        self.image_qos_kind = declare("image_qos", QOS_SENSOR, _descriptor(
             "Image subscription QoS: sensor_data (best effort, matches every publisher) or reliable "
             "(matches reliable publishers only); keep-last 1 either way", read_only=True,
             )).value
@@ -229,12 +226,10 @@ class SegmentNode(Node):
             "Seconds between /diagnostics messages", read_only=True, float_range=(0.1, 60.0))).value
 
     def _load_segmenter(self):
-        from .segmenter import Segmenter
-
         image_qos(self.image_qos_kind)  # a typo here fails at start-up, not on the first frame
         try:
-            return Segmenter.from_file(self.weights or None, device=self.device, backend=self.backend,
-                                       half=self.half, threads=self.threads or None, int8=self.int8)
+            return load_segmenter({"weights": self.weights, "device": self.device, "backend": self.backend,
+                                   "half": self.half, "threads": self.threads, "int8": self.int8})
         except Exception as exc:  # WeightsError, CUDA requested but absent, bad backend, ...
             raise StartupError(" ".join(str(exc).split())) from exc
 
@@ -247,13 +242,12 @@ class SegmentNode(Node):
         high = declare("normalization.high_pct", float(norm.high_pct), _descriptor(
             "Upper percentile of the gray-value window (default: the weights file's); must exceed low_pct",
             float_range=(0.0, 100.0))).value
-        if not low < high:
-            raise StartupError(f"normalization.low_pct ({low}) must be below normalization.high_pct ({high})")
-        seg.normalization = Normalization(low, high, norm.mean, norm.std)
         self.publish_overlay = declare("publish_overlay", True, _descriptor(
             "Render ~/overlay (only while it has subscribers)")).value
-        seg.min_horizon_confidence = declare("min_horizon_confidence", 0.0, _descriptor(
+        confidence = declare("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE, _descriptor(
             "Report no horizon below this confidence", float_range=(0.0, 1.0))).value
+        apply_live_parameters(seg, {"normalization.low_pct": low, "normalization.high_pct": high,
+                                    "min_horizon_confidence": confidence})
         self.horizon_smoothing = declare("horizon_smoothing", 0.0, _descriptor(
             "Exponential smoothing of the horizon over frames: weight of the previous line, 0 = off "
             "(capped at 0.99); resets on a resolution change or after 1 s without a horizon",
@@ -380,6 +374,9 @@ class SegmentNode(Node):
         self._last_size = size
         self._last_encoding = getattr(msg, "encoding", "") or getattr(msg, "format", "")
         self._last_timings = result.timings_ms
+        self._last_horizon = horizon_state(result)
+        if result.horizon_reason in BLANK_IMAGE_REASONS:
+            self._warn("blank", f"no horizon: the frame shows none ({result.horizon_reason})")
         if result.nonfinite_pixels:
             self._warn("nonfinite", f"{result.nonfinite_pixels} NaN/inf pixels in a frame, "
                                     "replaced by the median of the others")
@@ -430,6 +427,7 @@ class SegmentNode(Node):
             "input resolution": f"{self._last_size[1]}x{self._last_size[0]}" if self._last_size else "n/a",
             "processing time (ms, last frame)": ", ".join(f"{k} {v:.1f}" for k, v in self._last_timings.items())
             or "n/a",
+            "horizon": self._last_horizon,
             "camera_info": self._camera_info_state(),
             "last error": self._last_error or "none",
         })
@@ -478,7 +476,6 @@ def _params_file_problem(args: list[str]) -> str | None:
     return None
 
 
-FASTDDS_PROFILE = "fastdds_large_frames.xml"
 FASTDDS_PROFILE_VARIABLES = ("FASTDDS_DEFAULT_PROFILES_FILE", "FASTRTPS_DEFAULT_PROFILES_FILE")
 
 
@@ -494,10 +491,9 @@ def use_shipped_fastdds_profile(environ: dict | os._Environ) -> str | None:
         return None
     if environ.get("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp") not in ("rmw_fastrtps_cpp", "rmw_fastrtps_dynamic_cpp"):
         return None
-    from .bag import shipped_config
-
-    profile = shipped_config(FASTDDS_PROFILE)
-    if not profile.is_file():
+    try:
+        profile = shipped_config(FASTDDS_PROFILE)
+    except FileNotFoundError:
         return None
     # Fast DDS 2.x (Humble, Jazzy) reads the old name, 3.x the new one and warns about the old. Unlike the
     # launch file (which sets both without ROS_DISTRO), no ROS_DISTRO here means the pip wheels: Kilted, 3.x

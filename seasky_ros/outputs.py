@@ -7,9 +7,12 @@ their messages here, as pure functions of (result, input header, frame): every o
 the input's header unchanged, so consumers can pair it with the frame and with their TF data.
 
 - mask: sensor_msgs/Image mono8 at the input resolution, 0 sky / 1 sea / 2 other;
-- horizon: geometry_msgs/PolygonStamped with the line's two border points (x0, y0, 0) and
-  (x1, y1, 0) in pixels, or *no* points when no horizon is in view (consumers test
-  ``len(points) == 2``; a message is still sent so "no horizon" is distinguishable from "no frame");
+- horizon: geometry_msgs/PolygonStamped with the line's two border points (x0, y0, confidence)
+  and (x1, y1, source code) in pixels, or *no* points when no horizon is in view (consumers test
+  ``len(points) == 2``; a message is still sent so "no horizon" is distinguishable from "no frame").
+  The z fields carry what a consumer needs to gate on, in the same message, with no custom
+  message package: the first point's z is the confidence (0..1), the second's the source
+  (``SOURCE_CODES``: 0 the sky->sea boundary, 1 a distant coast's waterline);
 - attitude: geometry_msgs/Vector3Stamped, x = roll, y = pitch (radians), z = 0, from the horizon and
   the camera intrinsics; only when both are known;
 - overlay: sensor_msgs/Image bgr8 for people.
@@ -22,14 +25,23 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from .horizon import Horizon, camera_attitude, horizon_from_points
+from .horizon import SOURCE_CODES, SOURCE_SKY_SEA, Horizon, camera_attitude, horizon_from_points
 from .overlay import render_overlay
 from .preprocess import FrameError, Normalization, fill_nonfinite, to_gray
 from .ros_image import MAX_FRAME_PIXELS, message_to_numpy, numpy_to_image
+
+
+def horizon_state(result: Any) -> str:
+    """One line on the last frame's horizon for diagnostics: its source and confidence, or why none."""
+    h = result.horizon
+    if h is None:
+        return f"none ({result.horizon_reason or 'not searched'})"
+    return f"{h.source}, confidence {h.confidence:.2f}"
 
 
 def mask_msg(labels: np.ndarray, header: Any) -> Any:
@@ -37,26 +49,46 @@ def mask_msg(labels: np.ndarray, header: Any) -> Any:
     return numpy_to_image(np.asarray(labels, dtype=np.uint8), "mono8", header)
 
 
-def horizon_msg(horizon: Horizon | None, header: Any) -> Any:
-    """Horizon -> PolygonStamped with its two border points; empty polygon when there is none."""
+def line_msg(points: Sequence[float] | None, header: Any, z: tuple[float, float] = (0.0, 0.0)) -> Any:
+    """(x0, y0, x1, y1) -> PolygonStamped with the two points (z as given); an empty polygon for None.
+
+    The one horizon message codec: the node's output, the sample bag's ground truth and every reader.
+    """
     from geometry_msgs.msg import Point32, PolygonStamped
 
     msg = PolygonStamped()
     msg.header = header
-    if horizon is not None:
-        msg.polygon.points = [
-            Point32(x=float(horizon.x0), y=float(horizon.y0), z=0.0),
-            Point32(x=float(horizon.x1), y=float(horizon.y1), z=0.0),
-        ]
+    if points is not None:
+        x0, y0, x1, y1 = (float(v) for v in points)
+        msg.polygon.points = [Point32(x=x0, y=y0, z=float(z[0])), Point32(x=x1, y=y1, z=float(z[1]))]
     return msg
 
 
-def horizon_from_msg(msg: Any, width: int, height: int) -> Horizon | None:
-    """Inverse of ``horizon_msg`` (confidence is not carried, so it reads 1)."""
+def line_points(msg: Any) -> tuple[float, float, float, float] | None:
+    """Inverse of ``line_msg``: the first and last point, None for fewer than two."""
     points = msg.polygon.points
     if len(points) < 2:
         return None
-    return horizon_from_points(points[0].x, points[0].y, points[-1].x, points[-1].y, width, height)
+    return float(points[0].x), float(points[0].y), float(points[-1].x), float(points[-1].y)
+
+
+def horizon_msg(horizon: Horizon | None, header: Any) -> Any:
+    """Horizon -> PolygonStamped with its two border points, z = confidence and source code; empty when none."""
+    if horizon is None:
+        return line_msg(None, header)
+    return line_msg((horizon.x0, horizon.y0, horizon.x1, horizon.y1), header,
+                    (horizon.confidence, SOURCE_CODES[horizon.source]))
+
+
+def horizon_from_msg(msg: Any, width: int, height: int) -> Horizon | None:
+    """Inverse of ``horizon_msg``: the line with its confidence and source (None for an empty polygon)."""
+    points = line_points(msg)
+    if points is None:
+        return None
+    line = horizon_from_points(*points, width, height)
+    sources = {code: name for name, code in SOURCE_CODES.items()}
+    return dataclasses.replace(line, confidence=float(msg.polygon.points[0].z),
+                               source=sources.get(round(msg.polygon.points[-1].z), SOURCE_SKY_SEA))
 
 
 def camera_info_problem(camera_info: Any) -> str | None:
@@ -206,8 +238,8 @@ class HorizonSmoother:
         y1 = a * self._state[1] + (1.0 - a) * float(horizon.y_at(size_hw[1] - 1.0))
         self._state = (y0, y1)
         line = horizon_from_points(0.0, y0, size_hw[1] - 1.0, y1, size_hw[1], size_hw[0])
-        return dataclasses.replace(line, confidence=horizon.confidence, inlier_share=horizon.inlier_share,
-                                   support=horizon.support)
+        return dataclasses.replace(horizon, x0=line.x0, y0=line.y0, x1=line.x1, y1=line.y1,
+                                   angle_deg=line.angle_deg, center_row=line.center_row)
 
 
 def stamp_seconds(header: Any) -> float:

@@ -23,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .horizon import Horizon, estimate_horizon
+from .horizon import DEFAULT_MIN_CONFIDENCE, REASON_LOW_CONFIDENCE, Horizon, find_horizon
 from .preprocess import Normalization, prepare
 from .weights import (
     WeightsError,
@@ -43,13 +43,17 @@ ONNX_META_KEY = "seasky_meta"
 
 @dataclass
 class Result:
-    """What one frame gave. ``labels`` is at the frame's resolution: 0 sky, 1 sea, 2 other."""
+    """What one frame gave. ``labels`` is at the frame's resolution: 0 sky, 1 sea, 2 other.
+
+    ``horizon_reason`` says why ``horizon`` is None (a ``seasky_ros.horizon.REASON_*`` text).
+    """
 
     labels: np.ndarray
     horizon: Horizon | None
     confidence: np.ndarray | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     nonfinite_pixels: int = 0
+    horizon_reason: str = ""
 
 
 def _onnx_providers(device: str) -> list[str]:
@@ -204,7 +208,7 @@ class Segmenter:
         half: bool,
         source: Path,
         normalization: Normalization | None = None,
-        min_horizon_confidence: float = 0.0,
+        min_horizon_confidence: float = DEFAULT_MIN_CONFIDENCE,
     ) -> None:
         self._run = runner
         self.meta = meta
@@ -227,7 +231,7 @@ class Segmenter:
         half: bool | None = None,
         *,
         normalization: Normalization | None = None,
-        min_horizon_confidence: float = 0.0,
+        min_horizon_confidence: float = DEFAULT_MIN_CONFIDENCE,
         threads: int | None = None,
         warmup: int = 2,
         int8: bool | None = None,
@@ -358,9 +362,10 @@ class Segmenter:
         height, width = prepared.gray.shape
         labels, confidence = labels_from_logits(logits, (height, width), with_confidence)
         t3 = time.perf_counter()
-        horizon = estimate_horizon(labels, prepared.gray if refine_horizon else None)
+        search = find_horizon(labels, prepared.gray, refine=refine_horizon, invalid_pixels=prepared.nonfinite_pixels)
+        horizon, reason = search.horizon, search.reason
         if horizon is not None and horizon.confidence < self.min_horizon_confidence:
-            horizon = None
+            horizon, reason = None, REASON_LOW_CONFIDENCE
         t4 = time.perf_counter()
         timings = {
             "preprocess": (t1 - t0) * 1e3,
@@ -369,7 +374,7 @@ class Segmenter:
             "horizon": (t4 - t3) * 1e3,
             "total": (t4 - t0) * 1e3,
         }
-        return Result(labels, horizon, confidence, timings, prepared.nonfinite_pixels)
+        return Result(labels, horizon, confidence, timings, prepared.nonfinite_pixels, reason)
 
     def describe(self) -> dict[str, str]:
         """Short facts for diagnostics and logs."""

@@ -27,7 +27,10 @@ import statistics
 import threading
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -67,13 +70,9 @@ def _fmt(value: float) -> str:
     return "n/a" if not math.isfinite(value) else f"{value:.2f}"
 
 
-def percentile(values: list[float], q: float) -> float:
-    """Linear-interpolated percentile (q in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100.0
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile (q in 0..100); NaN for no values (a report prints "n/a")."""
+    return float(np.percentile(np.asarray(values, dtype=float), q)) if len(values) else math.nan
 
 
 LOSS_CONTEXT = 10  # gaps on each side of a gap that set the frame period it is judged against

@@ -19,12 +19,12 @@ from typing import Any
 import torch
 
 from .atomic_write import write_bytes_atomic
+from .labels import CLASS_NAMES
 from .model import UNet, UNetConfig
 from .preprocess import Normalization
 
 FORMAT = "seasky-weights"
 VERSION = 1
-CLASS_NAMES = ("sky", "sea", "other")
 DEFAULT_WEIGHTS_NAME = "seasky_lite.pt"
 DEFAULT_INT8_NAME = "seasky_lite_int8.onnx"  # the same weights quantised (seasky-export --int8), for CPUs
 # The network runs at its small input size: anything near this is a typo that would hang start-up

@@ -8,9 +8,9 @@ import math
 
 import numpy as np
 import pytest
+from seasky_training.augment import HORIZON_UNKNOWN, AugmentConfig, augment, transform_horizon
 
-from training.augment import HORIZON_UNKNOWN, AugmentConfig, augment, transform_horizon
-from training.synthetic import SceneParams, render_scene
+from seasky_ros.synthetic import SceneParams, render_scene
 
 H, W = 96, 128
 GEOMETRY_ONLY = dict(p_gain=0, p_gamma=0, p_noise=0, p_blur=0, p_invert=0)

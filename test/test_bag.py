@@ -19,8 +19,11 @@ from sensor_msgs.msg import CompressedImage, Image  # noqa: E402
 from seasky_ros import bag as bagtool  # noqa: E402
 from seasky_ros import bag_io  # noqa: E402
 from seasky_ros.bag_io import BagReader, BagWriter, deserialize  # noqa: E402
+from seasky_ros.interface import OUTPUT_TOPICS  # noqa: E402
+from seasky_ros.outputs import line_points  # noqa: E402
+from seasky_ros.params import node_parameters  # noqa: E402
 from seasky_ros.ros_image import image_to_numpy, numpy_to_compressed  # noqa: E402
-from training.synthetic import render_sequence  # noqa: E402
+from seasky_ros.synthetic import render_sequence  # noqa: E402
 
 IMAGE_TOPIC = bagtool.SAMPLE_TOPICS["image"]
 INFO_TOPIC = bagtool.SAMPLE_TOPICS["camera_info"]
@@ -50,9 +53,12 @@ def sample_bag(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def processed(sample_bag, trained_weights, tmp_path_factory) -> tuple[Path, Path, Path, int]:
     out = tmp_path_factory.mktemp("processed")
+    params = out / "params.yaml"  # the 4-epoch test model's lines are rough, so their confidence is low: keep all
+    params.write_text("/**:\n  ros__parameters:\n    min_horizon_confidence: 0.0\n")
     code = bagtool.main([
         "process", str(sample_bag), str(out / "bag"), "--image-topic", IMAGE_TOPIC, "--weights", str(trained_weights),
         "--csv", str(out / "horizons.csv"), "--video", str(out / "overlay.mp4"), "--no-progress",
+        "--params-file", str(params),
     ])
     return out / "bag", out / "horizons.csv", out / "overlay.mp4", code
 
@@ -86,13 +92,13 @@ def test_make_sample_is_a_readable_camera_bag(tmp_path, storage):
         np.testing.assert_array_equal(array, frame.image)
         np.testing.assert_allclose(np.reshape(info.k, (3, 3)), frame.params.camera_matrix(96, 128))
         assert (info.width, info.height) == (128, 96)
-        assert bagtool.truth_points(truth) == pytest.approx(frame.horizon)
+        assert line_points(truth) == pytest.approx(frame.horizon)
 
 
 def test_make_sample_is_atomic(tmp_path, monkeypatch):
-    import training.synthetic
+    import seasky_ros.synthetic
 
-    real = training.synthetic.render_sequence
+    real = seasky_ros.synthetic.render_sequence
 
     def interrupted(*args, **kwargs):
         for i, frame in enumerate(real(*args, **kwargs)):
@@ -100,7 +106,7 @@ def test_make_sample_is_atomic(tmp_path, monkeypatch):
                 raise KeyboardInterrupt
             yield frame
 
-    monkeypatch.setattr(training.synthetic, "render_sequence", interrupted)
+    monkeypatch.setattr(seasky_ros.synthetic, "render_sequence", interrupted)
     with pytest.raises(KeyboardInterrupt):
         bagtool.make_sample(tmp_path / "s", frames=8, height=64, width=80, progress=False)
     assert list(tmp_path.iterdir()) == []
@@ -127,14 +133,14 @@ def test_process_writes_the_node_outputs_with_input_stamps(sample_bag, processed
         assert len(msgs[topic]) == 12, topic  # copied through
     inputs = {t: m for t, m in msgs[IMAGE_TOPIC]}
     for key in ("mask", "horizon", "attitude"):
-        got = msgs[bagtool.OUTPUT_TOPICS[key]]
+        got = msgs[OUTPUT_TOPICS[key]]
         assert [t for t, _ in got] == sorted(inputs), key  # bag time = the input's receive time
         for t, msg in got:
             assert msg.header == inputs[t].header, key
-    for t, mask in msgs[bagtool.OUTPUT_TOPICS["mask"]]:
+    for t, mask in msgs[OUTPUT_TOPICS["mask"]]:
         assert (mask.height, mask.width, mask.encoding) == (inputs[t].height, inputs[t].width, "mono8")
         assert set(np.unique(image_to_numpy(mask)[0])) <= {0, 1, 2}
-    assert bagtool.OUTPUT_TOPICS["overlay"] not in msgs
+    assert OUTPUT_TOPICS["overlay"] not in msgs
 
 
 def test_process_horizon_is_the_segmenters_and_the_csv_says_the_same(processed, sample_bag, trained_weights):
@@ -144,23 +150,34 @@ def test_process_horizon_is_the_segmenters_and_the_csv_says_the_same(processed, 
     from seasky_ros.segmenter import Segmenter
 
     out, csv_path, _, _ = processed
-    params = bagtool.node_parameters(None)
+    params = node_parameters(None)
     segmenter = Segmenter.from_file(trained_weights, min_horizon_confidence=float(params["min_horizon_confidence"]))
     frames = read_all(sample_bag, [IMAGE_TOPIC])[IMAGE_TOPIC]
-    found = read_all(out, [bagtool.OUTPUT_TOPICS["horizon"]])[bagtool.OUTPUT_TOPICS["horizon"]]
+    found = read_all(out, [OUTPUT_TOPICS["horizon"]])[OUTPUT_TOPICS["horizon"]]
     assert len(found) == len(frames) == 12
     found_lines = []
     for (_, frame), (_, line) in zip(frames, found, strict=True):
         expected = segmenter.segment(*image_to_numpy(frame)).horizon
-        assert expected is not None and len(line.polygon.points) == 2
-        points = bagtool.truth_points(line)
+        if expected is None:  # below the params file's confidence threshold: an empty polygon
+            assert len(line.polygon.points) == 0
+            found_lines.append(None)
+            continue
+        points = line_points(line)
         assert points == pytest.approx((expected.x0, expected.y0, expected.x1, expected.y1), abs=1e-4)
         found_lines.append(points)
+    assert sum(line is not None for line in found_lines) >= 3, "too few lines to compare"
     rows = list(csv.DictReader(csv_path.open()))
     assert len(rows) == 12 and list(rows[0]) == list(bagtool._CsvSink.HEADER)
     assert float(rows[0]["stamp"]) == pytest.approx(bagtool.SAMPLE_START_NS / 1e9)
-    for row, line in zip(rows, found_lines, strict=True):
-        assert [float(row[k]) for k in ("x0", "y0", "x1", "y1")] == pytest.approx(line, abs=2e-3)
+    for row, line, (_, msg) in zip(rows, found_lines, found, strict=True):
+        if line is None:
+            assert [row[k] for k in ("x0", "y0", "x1", "y1", "confidence", "source")] == [""] * 6
+            assert row["no_horizon_reason"] != ""
+        else:
+            assert [float(row[k]) for k in ("x0", "y0", "x1", "y1")] == pytest.approx(line, abs=2e-3)
+            # confidence and source ride in the polygon's z (first and second point) and in the CSV alike
+            assert 0.0 < float(row["confidence"]) == pytest.approx(msg.polygon.points[0].z, abs=1e-3)
+            assert row["source"] == "sky-sea" and msg.polygon.points[1].z == 0.0 and row["no_horizon_reason"] == ""
 
 
 def test_process_video(processed):
@@ -186,12 +203,12 @@ def test_compressed_input_gives_the_same_outputs(sample_bag, processed, trained_
     got = read_all(out)
     assert len(got[IMAGE_TOPIC + "/compressed"]) == 12
     assert isinstance(got[IMAGE_TOPIC + "/compressed"][0][1], CompressedImage)
-    assert bagtool.OUTPUT_TOPICS["attitude"] not in got or not got[bagtool.OUTPUT_TOPICS["attitude"]]
-    overlay = got[bagtool.OUTPUT_TOPICS["overlay"]]
+    assert OUTPUT_TOPICS["attitude"] not in got or not got[OUTPUT_TOPICS["attitude"]]
+    overlay = got[OUTPUT_TOPICS["overlay"]]
     assert len(overlay) == 12 and overlay[0][1].encoding == "bgr8"
-    reference = read_all(processed[0], [bagtool.OUTPUT_TOPICS["mask"], bagtool.OUTPUT_TOPICS["horizon"]])
+    reference = read_all(processed[0], [OUTPUT_TOPICS["mask"], OUTPUT_TOPICS["horizon"]])
     for key in ("mask", "horizon"):
-        assert [m for _, m in got[bagtool.OUTPUT_TOPICS[key]]] == [m for _, m in reference[bagtool.OUTPUT_TOPICS[key]]]
+        assert [m for _, m in got[OUTPUT_TOPICS[key]]] == [m for _, m in reference[OUTPUT_TOPICS[key]]]
 
 
 def test_bgr8_and_mono8_input(tmp_path, trained_weights):
@@ -211,7 +228,7 @@ def test_bgr8_and_mono8_input(tmp_path, trained_weights):
         out = tmp_path / topic.strip("/")
         assert bagtool.main(["process", str(path), str(out), "--image-topic", topic, "--weights",
                              str(trained_weights), "--no-progress", "--no-copy"]) == 0
-        masks = read_all(out)[bagtool.OUTPUT_TOPICS["mask"]]
+        masks = read_all(out)[OUTPUT_TOPICS["mask"]]
         assert [(m.height, m.width) for _, m in masks] == [(64, 80)] * 3
 
 
@@ -230,7 +247,7 @@ def test_unusable_frames_are_skipped_like_the_node_does(tmp_path, trained_weight
     assert "1 frame(s) skipped" in captured.err and "truncated frame" in captured.err
     assert "2 frames segmented" in captured.out
     got = read_all(tmp_path / "out")
-    assert [m.header.stamp.sec for _, m in got[bagtool.OUTPUT_TOPICS["mask"]]] == [0, 2]
+    assert [m.header.stamp.sec for _, m in got[OUTPUT_TOPICS["mask"]]] == [0, 2]
     assert len(got[IMAGE_TOPIC]) == 3
 
 
@@ -290,8 +307,8 @@ def test_damaged_sqlite_keeps_a_valid_partial_output(tmp_path, trained_weights, 
     made_it = int(err.split(" frame(s) made it")[0].rsplit(" ", 1)[-1])
     assert 0 < made_it < 40
     got = read_all(out)  # finalised: metadata and all, readable
-    assert len(got[bagtool.OUTPUT_TOPICS["mask"]]) == made_it
-    assert len(got[bagtool.OUTPUT_TOPICS["horizon"]]) == made_it
+    assert len(got[OUTPUT_TOPICS["mask"]]) == made_it
+    assert len(got[OUTPUT_TOPICS["horizon"]]) == made_it
     assert len(got[IMAGE_TOPIC]) >= made_it
 
 
@@ -314,7 +331,7 @@ def test_truncated_mcap_is_a_clear_error(sample_bag, tmp_path, capsys):
 @pytest.mark.ros
 def test_live_node_gives_what_process_wrote(sample_bag, processed, trained_weights, tmp_path):
     """The node over real DDS (reliable, 5 Hz: nothing dropped) and ``process`` agree bit for bit."""
-    from seasky_ros.demo import pick_domain_id, run_live
+    from seasky_ros.live import pick_domain_id, run_live
 
     live = run_live(
         sample_bag, tmp_path / "live", rate_scale=5.0 / 30.0, qos="reliable", restamp=False,
@@ -323,10 +340,10 @@ def test_live_node_gives_what_process_wrote(sample_bag, processed, trained_weigh
     )
     assert live.node_exit_code == 0, Path(live.node_log).read_text()
     assert live.frames_in == 12 and live.frames_out == 12, Path(live.node_log).read_text()
-    reference = read_all(processed[0], [bagtool.OUTPUT_TOPICS["mask"], bagtool.OUTPUT_TOPICS["horizon"]])
-    masks = dict(reference[bagtool.OUTPUT_TOPICS["mask"]])
-    horizons = dict(reference[bagtool.OUTPUT_TOPICS["horizon"]])
+    reference = read_all(processed[0], [OUTPUT_TOPICS["mask"], OUTPUT_TOPICS["horizon"]])
+    masks = dict(reference[OUTPUT_TOPICS["mask"]])
+    horizons = dict(reference[OUTPUT_TOPICS["horizon"]])
     assert sorted(live.masks) == sorted(masks) == sorted(live.received)
     for stamp, mask in masks.items():
         assert live.masks[stamp] == mask  # header, size, encoding and every label
-        assert live.received[stamp].horizon == bagtool.truth_points(horizons[stamp])
+        assert live.received[stamp].horizon == line_points(horizons[stamp])

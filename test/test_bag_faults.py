@@ -26,12 +26,13 @@ from sensor_msgs.msg import CompressedImage, Image  # noqa: E402
 
 from seasky_ros import bag as bagtool  # noqa: E402
 from seasky_ros.bag_io import BagReader, BagWriter, deserialize  # noqa: E402
+from seasky_ros.interface import OUTPUT_TOPICS  # noqa: E402
 from seasky_ros.ros_image import numpy_to_compressed  # noqa: E402
-from training.synthetic import render_sequence  # noqa: E402
+from seasky_ros.synthetic import render_sequence  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 TOPIC = "/camera/image_raw"
-MASKS = bagtool.OUTPUT_TOPICS["mask"]
+MASKS = OUTPUT_TOPICS["mask"]
 SEED = 5
 
 

@@ -21,7 +21,7 @@ from seasky_ros import bag as bagtool  # noqa: E402
 from seasky_ros.bag_io import BagReader, deserialize  # noqa: E402
 from seasky_ros.node import FASTDDS_PROFILE, use_shipped_fastdds_profile  # noqa: E402
 from seasky_ros.ros_image import image_to_numpy  # noqa: E402
-from training.synthetic import render_sequence  # noqa: E402
+from seasky_ros.synthetic import render_sequence  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 H, W = 96, 128

@@ -36,8 +36,8 @@ def test_accuracy_rows_for_both_methods(trained_weights):
     """Each row's figures are those of its method on the same frames, recomputed here frame by frame."""
     from seasky_ros.horizon import horizon_from_points
     from seasky_ros.hough_baseline import detect_horizon
+    from seasky_ros.metrics import horizon_errors
     from seasky_ros.segmenter import Segmenter
-    from training.metrics import horizon_errors
 
     rows = bench.bench_accuracy(str(trained_weights), synthetic_count=4, real_dir=None, log=lambda _m: None)
     assert [r["method"] for r in rows] == ["ours", "hough"]

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from seasky_training.check import check_folder, contact_sheet, main
 
-from training.check import check_folder, contact_sheet, main
-from training.dataset import save_frame, write_horizon_csv
+from seasky_ros.dataset_folder import save_frame, write_horizon_csv
 
 H, W = 24, 32
 LINE_ROW = 10  # sky rows 0..10, sea from 11: the boundary lies at 10.5

@@ -11,11 +11,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from seasky_training.coast_metrics import HAZE_GAP, HAZE_ROWS, coast_regions
+from seasky_training.label_coast import SEA, apply_corrections, follow_edge, read_rows, run
+from seasky_training.waterline import WaterlineSettings, find_waterline
 
-from training.coast_metrics import HAZE_GAP, HAZE_ROWS, coast_regions
-from training.dataset import VALID_LABELS, DatasetError, DatasetFolder, read_horizon_csv, resolve_images_dir
-from training.label_coast import SEA, apply_corrections, follow_edge, read_rows, run
-from training.waterline import WaterlineSettings, find_waterline
+from seasky_ros.dataset_folder import VALID_LABELS, DatasetError, DatasetFolder, read_horizon_csv, resolve_images_dir
 
 REPO = Path(__file__).resolve().parents[1]
 TREE = REPO / "data" / "mardct-coast"

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from training.dataset import (
+from seasky_ros.dataset_folder import (
     CLASS_MAP_PRESETS,
     DatasetError,
     DatasetFolder,

@@ -18,7 +18,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SOURCES = ["seasky_ros", "training", "launch"]
-FIRST_PARTY = {"seasky_ros", "training"}
+FIRST_PARTY = {"seasky_ros", "seasky_training"}
 
 # import name -> (PyPI distribution, rosdep key). The keys were looked up in rosdistro's
 # rosdep/python.yaml (2026-12): python3-onnxruntime and python3-rosbags exist only as the
@@ -41,7 +41,8 @@ ROS = {"rclpy", "rcl_interfaces", "sensor_msgs", "std_msgs", "geometry_msgs", "d
        "launch", "launch_ros", "ament_index_python"}
 NODE_MODULES = ["seasky_ros/node.py", "seasky_ros/segmenter.py", "seasky_ros/weights.py", "seasky_ros/model.py",
                 "seasky_ros/preprocess.py", "seasky_ros/horizon.py", "seasky_ros/outputs.py",
-                "seasky_ros/ros_image.py", "seasky_ros/overlay.py", "seasky_ros/stream_stats.py"]
+                "seasky_ros/ros_image.py", "seasky_ros/overlay.py", "seasky_ros/stream_stats.py",
+                "seasky_ros/frame_codec.py", "seasky_ros/interface.py", "seasky_ros/params.py"]
 
 
 def _optional(node: ast.Try) -> bool:

@@ -6,10 +6,8 @@ import json
 
 import numpy as np
 import pytest
-
-from training import evaluate
-from training.dataset import DatasetFolder, save_frame
-from training.false_obstacles import (
+from seasky_training import evaluate
+from seasky_training.false_obstacles import (
     OTHER,
     SEA,
     SKY,
@@ -18,7 +16,9 @@ from training.false_obstacles import (
     main,
     open_regions,
 )
-from training.synthetic import generate_frame
+
+from seasky_ros.dataset_folder import DatasetFolder, save_frame
+from seasky_ros.synthetic import generate_frame
 
 H, W = 100, 200
 HORIZON = 40
@@ -123,3 +123,5 @@ def test_cli_scores_folders_and_draws_the_worst_frames(tmp_path, capsys):
     assert "data: other in open sky+sea" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         main(["--margin", "-1"])
+    with pytest.raises(SystemExit, match="weights file not found"):
+        main(["--weights", str(tmp_path / "missing.pt"), "--synthetic", "1"])

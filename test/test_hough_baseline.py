@@ -11,8 +11,8 @@ import pytest
 
 from seasky_ros.horizon import horizon_from_points
 from seasky_ros.hough_baseline import HoughParams, detect_horizon, edges
-from training.metrics import horizon_errors
-from training.synthetic import SceneParams, render_scene
+from seasky_ros.metrics import horizon_errors
+from seasky_ros.synthetic import SceneParams, render_scene
 
 
 def _clear_synthetic_frames(count: int) -> list:

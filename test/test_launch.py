@@ -81,13 +81,13 @@ def test_static_structure():
     kwargs = {k.arg: k.value for k in nodes[0].keywords}
     assert _constant(kwargs["package"]) == "seasky_ros"
     assert _constant(kwargs["executable"]) == "segment_node"
-    assert _constant(kwargs["name"]) == "seasky_segmenter"
+    assert getattr(kwargs["name"], "id", None) == "NODE_NAME"  # seasky_ros.interface's, checked below
     for key in ("namespace", "parameters", "remappings", "arguments", "additional_env", "output"):
         assert key in kwargs, key
     assert getattr(kwargs["remappings"].func, "id", None) == "remappings"  # the helper tested below
     assert [_constant(a) for a in kwargs["arguments"].elts[:2]] == ["--ros-args", "--log-level"]
     text = LAUNCH_FILE.read_text()
-    assert "segment.yaml" in text and "fastdds_large_frames.xml" in text
+    assert "from seasky_ros.interface import NODE_NAME, PARAMS_FILE" in text and "fastdds_large_frames.xml" in text
     assert "get_package_share_directory" in text
     assert len(_calls(tree, "OpaqueFunction")) == 1
     handlers = _calls(tree, "OnProcessExit")

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pytest
 import torch
+from seasky_training.losses import segmentation_loss, soft_dice_loss
 
-from training.losses import segmentation_loss, soft_dice_loss
-from training.metrics import ConfusionMatrix, HorizonTally, summarize
+from seasky_ros.metrics import ConfusionMatrix, HorizonTally, summarize
 
 
 def test_iou_and_dice_by_hand():

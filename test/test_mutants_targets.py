@@ -145,7 +145,7 @@ def test_training_labels_are_sampled_at_the_network_pixel_centres(source_hw, tar
     Plain nearest-neighbour sampling takes the source pixel under the network pixel's corner
     instead: labels up to a source pixel too high, which the network learns as a horizon bias.
     """
-    from training.samples import training_pair
+    from seasky_training.samples import training_pair
 
     (H, W), (h, w) = source_hw, target_hw
     rng = np.random.default_rng(1)
@@ -181,12 +181,10 @@ def test_logits_are_upsampled_bilinearly_before_the_arg_max():
 # ------------------------------------------------------------------------------------------ resume
 
 # seasky-train, with a real SIGINT sent to itself right after its first checkpoint is written: the
-# interruption lands at the same point on any machine, however loaded. Python's own Ctrl-C handler is
-# put back first: a job started in the background by a shell inherits SIGINT ignored.
+# interruption lands at the same point on any machine, however loaded
 CTRL_C_AFTER_FIRST_CHECKPOINT = """
 import os, signal, sys
-from training import train
-signal.signal(signal.SIGINT, signal.default_int_handler)
+from seasky_training import train
 save = train.atomic_torch_save
 def save_then_interrupt(obj, path):
     save(obj, path)
@@ -205,7 +203,7 @@ def test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt(tmp_pa
     The checkpoint's best score is raised to one no epoch can reach (mean IoU <= 1), as after a
     run whose best epoch came before the interruption: the resumed epochs must not replace best.pt.
     """
-    from training import train
+    from seasky_training import train
 
     args = ["--epochs", "3", "--synthetic", "32", "--val-synthetic", "8", "--seed", "4", *TINY]
     out = tmp_path / "run"

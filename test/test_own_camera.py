@@ -11,14 +11,14 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from seasky_training import compare, evaluate, predict, train
+from seasky_training.check import check_folder
+from seasky_training.named_weights import resolve_named
 
+from seasky_ros.dataset_folder import DatasetFolder, read_horizon_csv, save_frame
 from seasky_ros.segmenter import Segmenter
+from seasky_ros.synthetic import write_dataset_folder
 from seasky_ros.weights import default_weights_path, load_weights, save_weights
-from training import compare, evaluate, predict, train
-from training.check import check_folder
-from training.dataset import DatasetFolder, read_horizon_csv, save_frame
-from training.named_weights import resolve_named
-from training.synthetic import write_dataset_folder
 
 TINY = ["--base", "4", "--depth", "2", "--input-size", "48x64", "--batch-size", "4", "--workers", "0",
         "--no-progress", "--lr", "3e-3"]
@@ -121,11 +121,11 @@ def test_curves_start_from_the_init_weights(trained_weights, tmp_path):
         rows = list(csv.DictReader(f))
     assert [r["epoch"] for r in rows] == ["0", "1", "2"]
     assert rows[0]["train_loss"] == "" and rows[1]["train_loss"] != ""
+    from seasky_training.samples import SyntheticSamples
     from torch.utils.data import DataLoader
 
     from seasky_ros.preprocess import Normalization
-    from training.samples import SyntheticSamples
-    from training.synthetic import DEFAULT_HARBOUR_SHARE
+    from seasky_ros.synthetic import DEFAULT_HARBOUR_SHARE
 
     model, _ = load_weights(trained_weights)
     val = SyntheticSamples(8, 1 + 7919, tuple(meta["input_size"]), Normalization(), None, fresh_each_epoch=False,

@@ -48,6 +48,13 @@ def test_colcon_build_installs_the_ament_layout(colcon_install):
         assert exe.is_file(), f"{name} missing under lib/seasky_ros (ros2 run would not find it)"
     weights = list(colcon_install.glob("lib/python3*/site-packages/seasky_ros/weights/*.pt"))
     assert weights, "the shipped weights are installed with the package"
+    site = next(colcon_install.glob("lib/python3*/site-packages"))
+    assert (site / "seasky_training" / "train.py").is_file(), "training/ installs as seasky_training"
+    assert not (site / "training").exists(), "no top-level package named training (a generic name that collides)"
+    env = {**os.environ, "PYTHONPATH": str(site)}  # the install alone, not this checkout
+    run = subprocess.run([sys.executable, "-c", "import seasky_training.train as t; print(t.__file__)"],
+                         cwd=colcon_install, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0 and run.stdout.startswith(str(site)), run.stdout + run.stderr
 
 
 @pytest.mark.slow

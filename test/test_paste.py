@@ -5,11 +5,11 @@
 import numpy as np
 import pytest
 import torch
+from seasky_training.paste import OTHER, SEA, SKY, PasteConfig, paste_objects
+from seasky_training.samples import FolderSamples
 
+from seasky_ros.dataset_folder import DatasetFolder, save_frame
 from seasky_ros.preprocess import Normalization
-from training.dataset import DatasetFolder, save_frame
-from training.paste import OTHER, SEA, SKY, PasteConfig, paste_objects
-from training.samples import FolderSamples
 
 H, W = 120, 160
 HORIZON_ROW = 50

@@ -10,8 +10,7 @@ import zlib
 import numpy as np
 import pytest
 
-from seasky_ros.preprocess import FrameError
-from seasky_ros.ros_image import (
+from seasky_ros.frame_codec import (
     ENCODINGS,
     bytes_per_pixel,
     declared_size,
@@ -20,6 +19,7 @@ from seasky_ros.ros_image import (
     encode_compressed,
     encode_raw,
 )
+from seasky_ros.preprocess import FrameError
 
 RNG = np.random.default_rng(7)
 

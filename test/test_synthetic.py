@@ -10,8 +10,8 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from training.dataset import DatasetFolder
-from training.synthetic import (
+from seasky_ros.dataset_folder import DatasetFolder
+from seasky_ros.synthetic import (
     SceneParams,
     Vessel,
     generate_frame,
@@ -20,8 +20,8 @@ from training.synthetic import (
     render_scene,
     render_sequence,
 )
-from training.synthetic.canvas import _waterline_depression
-from training.synthetic.render import DISTANT_COAST_RAD, MIN_VISIBLE_SHARE, visible_horizon_share
+from seasky_ros.synthetic.canvas import _waterline_depression
+from seasky_ros.synthetic.render import DISTANT_COAST_RAD, MIN_VISIBLE_SHARE, visible_horizon_share
 
 H, W = 96, 128
 
@@ -323,3 +323,18 @@ def test_the_sample_bag_scene_has_no_hard_cases():
     for seed in (0, 1, 3):  # 1 and 3 would draw a cloud bank
         params = next(iter(render_sequence(1, 30.0, seed, height=H, width=W))).params
         assert params.bank_height_deg == 0.0 and params.wake_k == 0.0
+
+
+def test_no_hard_cases_renders_the_seeds_earlier_scenes(tmp_path):
+    """seasky-synth --no-hard-cases rebuilds a held-out set as the generator made it before the hard cases."""
+    seeds = [s for s in range(60) if SceneParams.random(np.random.default_rng(s)).bank_height_deg > 0][:4]
+    differ = 0
+    for seed in seeds:
+        plain = generate_frame(seed, H, W, hard_cases=False)
+        assert plain.params == SceneParams.random(np.random.default_rng(seed), hard_cases=False)
+        differ += not np.array_equal(plain.image, generate_frame(seed, H, W).image)
+    assert differ >= 2, "a bank shows where the frame has sky near the horizon"
+    assert main([str(tmp_path / "s"), "--count", "2", "--seed", "5", "--height", str(H), "--width", str(W),
+                 "--no-hard-cases", "--no-progress"]) == 0
+    item = DatasetFolder(tmp_path / "s")[1]
+    assert np.array_equal(item.image, generate_frame(5 * 1_000_003 + 1, H, W, hard_cases=False).image)

@@ -16,16 +16,16 @@ import numpy as np
 import pytest
 import torch
 import yaml
+from seasky_training import evaluate, export, predict, train
+from seasky_training.recipe import parse_with_recipe
+from seasky_training.samples import EpochSampler, gap_split
 
+from seasky_ros.dataset_folder import DatasetFolder, read_horizon_csv
 from seasky_ros.horizon import horizon_from_points
 from seasky_ros.preprocess import Normalization
 from seasky_ros.segmenter import Segmenter
+from seasky_ros.synthetic import generate_frame, write_dataset_folder
 from seasky_ros.weights import load_weights
-from training import evaluate, export, predict, train
-from training.dataset import DatasetFolder, read_horizon_csv
-from training.recipe import parse_with_recipe
-from training.samples import EpochSampler, gap_split
-from training.synthetic import generate_frame, write_dataset_folder
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["--base", "4", "--depth", "2", "--input-size", "48x64", "--batch-size", "8", "--workers", "0",
@@ -73,7 +73,10 @@ def test_interrupted_run_resumes_exactly(tmp_path):
     """Ctrl-C a real training process, resume it, and get the history of an uninterrupted run."""
     out = tmp_path / "run"
     args = ["--epochs", "4", "--synthetic", "48", "--seed", "3", *TINY]
-    proc = subprocess.Popen([sys.executable, "-m", "training.train", "--out", str(out), *args],
+    # Python's Ctrl-C handler restored: a job started in the background of a shell inherits SIGINT ignored
+    run_with_ctrl_c = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                       "runpy.run_module('seasky_training.train', run_name='__main__')")
+    proc = subprocess.Popen([sys.executable, "-c", run_with_ctrl_c, "--out", str(out), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     checkpoint = out / "checkpoint_last.pt"
     deadline = time.monotonic() + 240

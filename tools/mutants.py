@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -140,7 +139,7 @@ MUTANTS = [
     Mutant("a replaced frame not counted as dropped", "seasky_ros/node.py",
            "                self.stats.on_dropped()", "                pass",
            (f"{NODE_TESTS}::test_flooding_drops_frames_and_diagnostics_report_it",)),
-    Mutant("IoU's union counts the true positives twice", "training/metrics.py",
+    Mutant("IoU's union counts the true positives twice", "seasky_ros/metrics.py",
            "union = self.matrix.sum(0) + self.matrix.sum(1) - tp", "union = self.matrix.sum(0) + self.matrix.sum(1)",
            ("test/test_metrics.py::test_iou_and_dice_by_hand",)),
 ]
@@ -181,20 +180,13 @@ def train_test_model(copy: Path, env: dict[str, str]) -> Path:
     return Path(proc.stdout.strip().splitlines()[-1])
 
 
-def _interruptible() -> None:
-    """Ctrl-C as in a terminal: a shell's background job (``make mutants &``) inherits SIGINT ignored, and
-    the tests that interrupt a training run with SIGINT would then see it finish instead."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def run_tests(copy: Path, tests: tuple[str, ...], timeout: float) -> tuple[int, float, str]:
     """pytest on ``tests`` inside the copy: (exit code, seconds, last lines of output)."""
     env = test_env(copy)
     cmd = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
     start = time.monotonic()
     try:
-        proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout,
-                              preexec_fn=_interruptible)
+        proc = subprocess.run(cmd, cwd=copy, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return -1, time.monotonic() - start, "timed out"
     lines = (proc.stdout + proc.stderr).strip().splitlines()

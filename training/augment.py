@@ -21,8 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-IGNORE = 255
-Horizon = tuple[float, float, float, float]
+from seasky_ros.labels import IGNORE, HorizonPoints
 
 
 class HorizonUnknown:
@@ -37,7 +36,7 @@ class HorizonUnknown:
 
 
 HORIZON_UNKNOWN = HorizonUnknown()
-HorizonLabel = Horizon | HorizonUnknown | None
+HorizonLabel = HorizonPoints | HorizonUnknown | None
 
 
 @dataclass

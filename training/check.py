@@ -26,9 +26,7 @@ import cv2
 import numpy as np
 
 from seasky_ros.atomic_write import write_image_atomic
-from seasky_ros.overlay import render_overlay
-
-from .dataset import (
+from seasky_ros.dataset_folder import (
     HORIZON_HEADER,
     IMAGE_SUFFIXES,
     VALID_LABELS,
@@ -38,8 +36,9 @@ from .dataset import (
     parse_class_map,
     resolve_images_dir,
 )
+from seasky_ros.labels import SEA, SKY
+from seasky_ros.overlay import render_overlay
 
-SKY, SEA = 0, 1
 # A labelled horizon and its mask disagree when, in the columns where the mask has a sky->sea
 # step, the step lies this far from the line (pixels, median over those columns).
 LINE_MASK_TOLERANCE_PX = 2.0

@@ -5,10 +5,10 @@ and the reported horizon on the coast's waterline.
 
 Why separate figures: on a coast frame a mean IoU hides the two mistakes that matter. A coast
 read as sea or sky is an obstacle missed; a bright haze band read as sea moves the horizon up
-to the coast's top. The waterline reference comes from the image (``training.waterline``),
+to the coast's top. The waterline reference comes from the image (``seasky_training.waterline``),
 not from the model, so the horizon figure also works on frames nobody labelled.
 
-``python -m training.coast_metrics data/mardct-coast [--weights W] [--images DIR ...] [--json]``
+``python -m seasky_training.coast_metrics data/mardct-coast [--weights W] [--images DIR ...] [--json]``
 """
 
 from __future__ import annotations
@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from seasky_ros.dataset_folder import DatasetError, DatasetFolder, load_image
+from seasky_ros.metrics import ConfusionMatrix
 from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import WeightsError
 
-from .dataset import DatasetError, DatasetFolder, load_image
 from .label_coast import OTHER, SEA, SKY
-from .metrics import ConfusionMatrix
 from .waterline import find_waterline
 
 HAZE_ROWS = 30  # the sky rows right above the coast's top that count as its haze band
@@ -109,8 +109,9 @@ def score_images(images: Path, segmenter: Segmenter) -> dict:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.coast_metrics", description=__doc__.split("\n\n")[0])
-    parser.add_argument("tree", type=Path, help="a label tree (training.label_coast) with dataset folders")
+    parser = argparse.ArgumentParser(prog="python -m seasky_training.coast_metrics",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("tree", type=Path, help="a label tree (seasky_training.label_coast) with dataset folders")
     parser.add_argument("--weights", default=None, help="weights to score (default: the shipped ones)")
     parser.add_argument("--images", type=Path, action="append", default=[],
                         help="also: every frame of this image folder against its own waterline (repeatable)")

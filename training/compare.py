@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seasky_ros.atomic_write import write_bytes_atomic
+from seasky_ros.dataset_folder import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import CLASS_NAMES
 
-from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .named_weights import resolve_named
 from .samples import gap_split
 

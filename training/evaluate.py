@@ -22,14 +22,14 @@ import cv2
 import numpy as np
 
 from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
+from seasky_ros.dataset_folder import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from seasky_ros.horizon import Horizon, estimate_horizon, horizon_from_points
+from seasky_ros.labels import CLASS_NAMES
+from seasky_ros.metrics import ConfusionMatrix, HorizonTally
 from seasky_ros.preprocess import fill_nonfinite, to_gray
 from seasky_ros.segmenter import Segmenter
-from seasky_ros.weights import CLASS_NAMES
 
-from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .false_obstacles import FalseOtherTally, false_other, summary_line
-from .metrics import ConfusionMatrix, HorizonTally
 from .named_weights import resolve_named
 from .samples import gap_split, time_split
 
@@ -208,7 +208,7 @@ def markdown_report(summary: dict, grid_name: str | None) -> str:
                   f"{_fmt(seg['mean_iou'], 4)} (classes present in the truth); "
                   f"pixel accuracy {_fmt(seg['pixel_accuracy'], 4)}", ""]
     if summary.get("false_obstacles"):
-        lines += ["False obstacles (training.false_obstacles): " + summary_line(summary["false_obstacles"]), ""]
+        lines += ["False obstacles (seasky_training.false_obstacles): " + summary_line(summary["false_obstacles"]), ""]
     hz = summary["horizon"]
     if hz:
         lines += ["## Horizon", "", "| error | mean | median | p95 | max |", "| --- | --- | --- | --- | --- |"]

@@ -56,8 +56,8 @@ def calibration_inputs(folders: Sequence[str | Path], synthetic: int, input_size
                        norm: Normalization, seed: int = 0, fraction: float = 1.0) -> list[np.ndarray]:
     """(1, 1, H, W) network inputs: the first ``fraction`` of each folder's frames (time order,
     like seasky-train's split), then ``synthetic`` built-in scenes."""
-    from .dataset import DatasetFolder
-    from .synthetic import generate_frame
+    from seasky_ros.dataset_folder import DatasetFolder
+    from seasky_ros.synthetic import generate_frame
 
     inputs = []
     for root in folders:

@@ -13,7 +13,7 @@ cost little IoU but are each a phantom obstacle. Two figures, with truth masks:
   sky or sea, at least ``margin`` px from any truth "other" or ignore pixel, and cover at least
   ``min_blob`` of the frame. A blob may straddle the horizon: a phantom boat there is one too.
 
-``python -m training.false_obstacles`` scores the shipped (or given) weights on the synthetic
+``python -m seasky_training.false_obstacles`` scores the shipped (or given) weights on the synthetic
 held-out frames, the sample bag's frames and any labelled dataset folder, and draws the worst
 frames with their false blobs outlined; ``seasky-eval`` reports the same figures for its data.
 """
@@ -31,7 +31,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-SKY, SEA, OTHER, IGNORE = 0, 1, 2, 255
+from seasky_ros.labels import OTHER, SEA, SKY
+
 DEFAULT_MARGIN = 4  # px at the frame's resolution: about one network pixel at 160x208 from 640x512
 DEFAULT_MIN_BLOB = 1e-4  # of the frame's pixels: 33 px at 640x512, 11 px at 384x288
 
@@ -165,18 +166,19 @@ def outline_blobs(overlay: np.ndarray, blobs: Sequence[np.ndarray], thickness: i
 Frame = tuple[str, np.ndarray, str | None, np.ndarray]  # stem, image, encoding (None: guess), truth mask
 
 
-def synthetic_frames(count: int = 100, seed: int = 424242, height: int = 512, width: int = 640) -> Iterator[Frame]:
+def synthetic_frames(count: int = 100, seed: int = 424242, height: int = 512, width: int = 640,
+                     hard_cases: bool = True) -> Iterator[Frame]:
     """The synthetic held-out frames, exactly as ``seasky-synth --count N --seed S`` writes them."""
-    from .synthetic import generate_frame
+    from seasky_ros.synthetic import generate_frame
 
     for i in range(count):
-        frame = generate_frame(seed * 1_000_003 + i, height, width)
+        frame = generate_frame(seed * 1_000_003 + i, height, width, hard_cases=hard_cases)
         yield f"synth_{i:06d}", frame.image, frame.encoding, frame.mask
 
 
 def sample_bag_frames(count: int = 300, step: int = 10, seed: int = 0) -> Iterator[Frame]:
     """Every ``step``-th frame of the sample bag (``seasky-bag make-sample``'s defaults), with its truth."""
-    from .synthetic import render_sequence
+    from seasky_ros.synthetic import render_sequence
 
     for i, frame in enumerate(render_sequence(count, 30.0, seed)):
         if i % step == 0:
@@ -185,7 +187,8 @@ def sample_bag_frames(count: int = 300, step: int = 10, seed: int = 0) -> Iterat
 
 def folder_frames(root: Path, split: str | None = None) -> Iterator[Frame]:
     """A labelled dataset folder's frames (``split='gap'``: its last third only, as ``seasky-eval``)."""
-    from .dataset import DatasetFolder
+    from seasky_ros.dataset_folder import DatasetFolder
+
     from .samples import gap_split
 
     folder = DatasetFolder(root)
@@ -247,12 +250,13 @@ def worst_sheet(rows: Sequence[tuple[str, list]], tile_width: int = 320) -> np.n
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m training.false_obstacles``: the false-obstacle figures of some weights on chosen data."""
-    p = argparse.ArgumentParser(prog="python -m training.false_obstacles", description=__doc__.split("\n\n")[0])
+    """``python -m seasky_training.false_obstacles``: the false-obstacle figures of some weights on chosen data."""
+    p = argparse.ArgumentParser(prog="python -m seasky_training.false_obstacles", description=__doc__.split("\n\n")[0])
     p.add_argument("--weights", default=None, help="weights file; default: the shipped weights")
     p.add_argument("--float32", action="store_true", help="the shipped weights in float32 (default: int8 on a CPU)")
     p.add_argument("--synthetic", type=int, default=100, help="synthetic held-out frames; 0: none")
     p.add_argument("--synthetic-seed", type=int, default=424242)
+    p.add_argument("--no-hard-cases", action="store_true", help="synthetic frames as seasky-synth --no-hard-cases")
     p.add_argument("--bag-step", type=int, default=10, help="every N-th frame of the 300-frame sample bag; 0: none")
     p.add_argument("--data", type=Path, action="append", default=[], help="a labelled dataset folder (repeatable)")
     p.add_argument("--split", choices=["gap"], default=None, help="score only the last third of each --data folder")
@@ -265,15 +269,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error("need --margin >= 0, 0 <= --min-blob < 1, --synthetic >= 0 and --bag-step >= 0")
     from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
     from seasky_ros.segmenter import Segmenter
+    from seasky_ros.weights import WeightsError
 
     try:
         segmenter = Segmenter.from_file(args.weights, "cpu", "onnxruntime", int8=False if args.float32 else None)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, WeightsError) as exc:
         raise SystemExit(f"false_obstacles: {exc}") from None
     sources: list[tuple[str, Iterator[Frame]]] = []
     if args.synthetic:
-        sources.append((f"synthetic {args.synthetic} (seed {args.synthetic_seed})",
-                        synthetic_frames(args.synthetic, args.synthetic_seed)))
+        sources.append((f"synthetic {args.synthetic} (seed {args.synthetic_seed}"
+                        f"{', no hard cases' if args.no_hard_cases else ''})",
+                        synthetic_frames(args.synthetic, args.synthetic_seed, hard_cases=not args.no_hard_cases)))
     if args.bag_step:
         sources.append((f"sample bag (every {args.bag_step}th)", sample_bag_frames(step=args.bag_step)))
     for root in args.data:

@@ -3,7 +3,7 @@
 """Semi-automatic sky / sea / other labels for frames of a distant coast over the sea (MAR-DCT).
 
 Why semi-automatic: the waterline is a clean, long image step that a detector places better
-than a hand (``training.waterline``), but where a hazy coast ends and the haze band above it
+than a hand (``seasky_training.waterline``), but where a hazy coast ends and the haze band above it
 begins is a judgement. That judgement is kept as data a person can read and re-run: a rough
 polyline of the coast's top per key frame (``guides.csv``), which the procedure follows to the
 image's own edge (a smooth path through the strongest vertical step within a few pixels of the
@@ -19,9 +19,9 @@ Layout of a label tree (the images stay where they are; ``images.path`` points a
     TREE/corrections.csv  key,scope,label,x0,y0,x1,y1   rectangles painted last (inclusive pixel bounds):
                           scope "frame": on frame <key> as given; scope "guide": on every frame that
                           uses guide <key>, moved with it (something that stays put in the scene)
-    TREE/<folder>/images.path, masks/<stem>.png, horizon.csv   dataset folders (training.dataset)
+    TREE/<folder>/images.path, masks/<stem>.png, horizon.csv   dataset folders (seasky_ros.dataset_folder)
 
-``python -m training.label_coast data/mardct-coast --sheets out/coast-sheets`` rewrites the
+``python -m seasky_training.label_coast data/mardct-coast --sheets out/coast-sheets`` rewrites the
 masks and horizon.csv of every folder and writes overlay contact sheets to check by eye.
 """
 
@@ -37,12 +37,11 @@ import cv2
 import numpy as np
 
 from seasky_ros.atomic_write import write_image_atomic
+from seasky_ros.dataset_folder import DatasetError, load_image, resolve_images_dir, write_horizon_csv
+from seasky_ros.labels import IGNORE, OTHER, SEA, SKY
 from seasky_ros.overlay import to_display_gray
 
-from .dataset import DatasetError, load_image, resolve_images_dir, write_horizon_csv
 from .waterline import Waterline, find_waterline
-
-SKY, SEA, OTHER, IGNORE = 0, 1, 2, 255
 
 
 @dataclass(frozen=True)
@@ -290,7 +289,7 @@ def run(tree: Path, sheets: Path | None, settings: LabelSettings = DEFAULT_SETTI
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m training.label_coast", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m seasky_training.label_coast", description=__doc__.split("\n\n")[0])
     parser.add_argument("tree", type=Path, help="label tree (frames.csv, guides.csv, corrections.csv)")
     parser.add_argument("--sheets", type=Path, help="write overlay contact sheets here to check by eye")
     args = parser.parse_args(argv)

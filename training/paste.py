@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-SKY, SEA, OTHER = 0, 1, 2
+from seasky_ros.labels import OTHER, SEA, SKY
 
 
 @dataclass

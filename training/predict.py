@@ -21,12 +21,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from seasky_ros.atomic_write import write_image_atomic
+from seasky_ros.dataset_folder import (
+    IMAGE_SUFFIXES,
+    IMAGES_POINTER,
+    DatasetError,
+    DatasetFolder,
+    load_image,
+    write_horizon_csv,
+)
+from seasky_ros.frame_codec import MAX_FRAME_PIXELS, check_frame_size, declared_size
 from seasky_ros.overlay import render_overlay
-from seasky_ros.ros_image import MAX_FRAME_PIXELS, check_frame_size, declared_size
 from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import WeightsError
 
-from .dataset import IMAGE_SUFFIXES, IMAGES_POINTER, DatasetError, DatasetFolder, load_image, write_horizon_csv
 from .named_weights import resolve_named
 
 SHOW_SKIPPED = 10  # skipped files named one per line; beyond that, only counted

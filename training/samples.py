@@ -16,12 +16,12 @@ import numpy as np
 import torch
 from torch.utils.data import Dataset, Sampler
 
+from seasky_ros.dataset_folder import DatasetFolder
 from seasky_ros.preprocess import Normalization, fill_nonfinite, network_input, resize_gray, to_gray
+from seasky_ros.synthetic import DEFAULT_HARBOUR_SHARE, generate_frame
 
 from .augment import AugmentConfig, augment
-from .dataset import DatasetFolder
 from .paste import PasteConfig, paste_objects
-from .synthetic import DEFAULT_HARBOUR_SHARE, generate_frame
 
 DEFAULT_RENDER_SIZES = ((288, 384), (256, 320), (320, 400))
 
@@ -92,7 +92,7 @@ class FolderSamples(Dataset):
     """Labelled frames of a dataset folder, each seen ``repeat`` times an epoch (oversampling).
 
     With ``paste_share`` > 0 that share of the samples gets synthetic land, buildings, vessels,
-    bridges or own hull pasted on (``training.paste``) before the augmentations.
+    bridges or own hull pasted on (``seasky_training.paste``) before the augmentations.
     """
 
     def __init__(

@@ -3,7 +3,7 @@
 """``seasky-train``: train the sky/sea/other U-Net on synthetic scenes and labelled IR folders.
 
 The same command runs on a laptop CPU, one GPU (mixed precision) or many (``torchrun
---nproc_per_node=N -m training.train ...``: DistributedDataParallel). Every epoch writes a
+--nproc_per_node=N -m seasky_training.train ...``: DistributedDataParallel). Every epoch writes a
 checkpoint that ``--resume`` continues exactly (model, optimiser, scheduler, epoch, best
 score); the best epoch by validation mean IoU is exported as a weights file carrying its
 metadata. Files are written to a temporary name and renamed, so an interrupted run never
@@ -29,19 +29,19 @@ import numpy as np
 import torch
 from torch.utils.data import ConcatDataset, DataLoader, Dataset
 
+from seasky_ros.dataset_folder import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
+from seasky_ros.metrics import ConfusionMatrix
 from seasky_ros.model import UNet, UNetConfig
 from seasky_ros.preprocess import Normalization
+from seasky_ros.synthetic import DEFAULT_HARBOUR_SHARE
 from seasky_ros.weights import atomic_torch_save, build_meta, load_weights, save_weights
 
 from .augment import AugmentConfig
 from .check import check_folder
-from .dataset import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from .losses import segmentation_loss
-from .metrics import ConfusionMatrix
 from .named_weights import resolve_named
 from .recipe import parse_with_recipe
 from .samples import SPLITS, EpochKeyed, EpochSampler, FolderSamples, SyntheticSamples, gap_split, time_split
-from .synthetic import DEFAULT_HARBOUR_SHARE
 
 CHECKPOINT_NAME = "checkpoint_last.pt"
 WEIGHTS_NAME = "best.pt"
@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("--repeat", type=int, default=1, help="times each real frame is seen per epoch")
     data.add_argument("--paste-share", type=parse_share, default=0.0,
                       help="share of real training samples with synthetic land, buildings, vessels, bridges or "
-                      "own hull pasted on (labelled other; training.paste)")
+                      "own hull pasted on (labelled other; seasky_training.paste)")
     data.add_argument("--train-only", type=Path, action="append", default=[],
                       help="dataset folder used whole for training, never split (repeatable; e.g. labelled "
                       "frames of a clip whose held-out frames live in another folder)")
@@ -350,8 +350,8 @@ def describe_data(described: list[dict], train_samples: int, batches: int) -> li
 def changed_settings(saved: dict, args: argparse.Namespace) -> list[str]:
     """Settings that differ between the checkpoint's run and this one (those that change what it computes)."""
     now = vars(args)
-    return [f"{k} {saved.get(k)!s} -> {now[k]!s}" for k in sorted(now)
-            if k not in RUN_ONLY_SETTINGS and str(saved.get(k)) != str(now[k])]
+    return [f"{k} {saved[k]!s} -> {now[k]!s}" for k in sorted(now)  # options newer than the checkpoint: skipped
+            if k in saved and k not in RUN_ONLY_SETTINGS and str(saved[k]) != str(now[k])]
 
 
 def epoch_line(row: dict, epochs: int, improved: bool) -> str:

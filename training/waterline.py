@@ -37,8 +37,7 @@ import cv2
 import numpy as np
 
 from seasky_ros.atomic_write import write_bytes_atomic
-
-from .dataset import DatasetError, load_image
+from seasky_ros.dataset_folder import DatasetError, load_image
 
 
 @dataclass(frozen=True)
@@ -299,7 +298,7 @@ def figure(paths: list[Path], scale: float = 1.5, zoom: int = 6, inset_px: tuple
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    parser = argparse.ArgumentParser(prog="python -m training.waterline", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m seasky_training.waterline", description=__doc__.split("\n\n")[0])
     parser.add_argument("images", type=Path, nargs="+", help="gray IR frames")
     parser.add_argument("--figure", type=Path, help="also draw the waterlines of these frames into one PNG")
     args = parser.parse_args(argv)

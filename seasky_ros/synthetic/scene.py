@@ -9,11 +9,11 @@ from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 
-SKY, SEA, OTHER = 0, 1, 2
+from ..labels import OTHER, SEA, SKY, HorizonPoints  # noqa: F401 - the scene modules take them from here
+
 DEFAULT_HARBOUR_SHARE = 0.2  # share of random scenes that are harbours
 EARTH_RADIUS_M = 6.371e6
 
-Horizon = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -261,7 +261,7 @@ def _harbour(p: SceneParams, rng: np.random.Generator) -> SceneParams:
 def _hard_cases(p: SceneParams, rng: np.random.Generator) -> SceneParams:
     """Sky and sea that looked like obstacles to the network: a cloud bank, sun glint, a wake.
 
-    Measured on the shipped weights (training.false_obstacles): clouds read as "other" or, dark
+    Measured on the shipped weights (seasky_training.false_obstacles): clouds read as "other" or, dark
     just above the horizon, as sea; glint and churned water read as "other". Each is drawn with
     its exact label (a bank only above the horizon, glint and wakes only on the water), and
     none has what marks a real obstacle: a bank has no waterline and no mirror image, a wake
@@ -298,5 +298,5 @@ class SyntheticFrame:
     image: np.ndarray  # uint16 (14-bit counts) or uint8
     encoding: str  # "mono16" or "mono8"
     mask: np.ndarray  # uint8 HxW: 0 sky, 1 sea, 2 other
-    horizon: Horizon | None  # (0, y0, W-1, y1), None when not in view
+    horizon: HorizonPoints | None  # (0, y0, W-1, y1), None when not in view
     params: SceneParams = field(repr=False)

@@ -30,10 +30,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
+from .atomic_write import write_bytes_atomic, write_image_atomic
+from .labels import VALID_LABELS, HorizonPoints
 
 IMAGE_SUFFIXES = (".png", ".tif", ".tiff")
-VALID_LABELS = frozenset({0, 1, 2, 255})
 HORIZON_HEADER = ("stem", "x0", "y0", "x1", "y1")
 IMAGES_POINTER = "images.path"
 
@@ -42,7 +42,6 @@ CLASS_MAP_PRESETS: dict[str, dict[int, int]] = {
     "massmind": {0: 0, 1: 1, 2: 2, 3: 2, 4: 2, 5: 2, 6: 2},
 }
 
-Horizon = tuple[float, float, float, float]
 
 
 class DatasetError(ValueError):
@@ -60,7 +59,7 @@ class LabelledFrame:
     stem: str
     image: np.ndarray
     mask: np.ndarray | None
-    horizon: Horizon | None
+    horizon: HorizonPoints | None
     has_horizon_label: bool
 
 
@@ -126,14 +125,14 @@ def _parse_float(text: str, path: Path, line: int) -> float:
         raise DatasetError(f"{path}: line {line}: '{text}' is not a number") from None
 
 
-def read_horizon_csv(path: str | os.PathLike) -> dict[str, Horizon | None]:
+def read_horizon_csv(path: str | os.PathLike) -> dict[str, HorizonPoints | None]:
     """stem -> (x0, y0, x1, y1), or None where the row's fields are empty (no horizon in view)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise DatasetError(f"{path}: cannot read ({exc})") from exc
-    rows: dict[str, Horizon | None] = {}
+    rows: dict[str, HorizonPoints | None] = {}
     reader = csv.reader(io.StringIO(text))
     header = next(reader, None)
     if header is None or tuple(h.strip() for h in header) != HORIZON_HEADER:
@@ -154,7 +153,7 @@ def read_horizon_csv(path: str | os.PathLike) -> dict[str, Horizon | None]:
     return rows
 
 
-def write_horizon_csv(path: str | os.PathLike, rows: Mapping[str, Horizon | None]) -> None:
+def write_horizon_csv(path: str | os.PathLike, rows: Mapping[str, HorizonPoints | None]) -> None:
     """Write horizon.csv atomically (sorted by stem, 3 decimals, empty fields for None)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -203,7 +202,7 @@ class DatasetFolder:
         self._images = found
         self._masks = self.root / "masks"
         csv_path = self.root / "horizon.csv"
-        self.horizons: dict[str, Horizon | None] = read_horizon_csv(csv_path) if csv_path.is_file() else {}
+        self.horizons: dict[str, HorizonPoints | None] = read_horizon_csv(csv_path) if csv_path.is_file() else {}
 
     def __len__(self) -> int:
         return len(self.stems)

@@ -24,7 +24,7 @@ from .draw import (
     _draw_wake,
     _haze,
 )
-from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, Horizon, SceneParams, SyntheticFrame
+from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, HorizonPoints, SceneParams, SyntheticFrame
 from .sensor import _sensor
 
 # The horizon label, one definition for the generator and the estimator: the sea horizon where
@@ -116,10 +116,14 @@ def render_scene(
 
 
 def generate_frame(seed: int, height: int = 512, width: int = 640,
-                   harbour_share: float = DEFAULT_HARBOUR_SHARE) -> SyntheticFrame:
-    """A random scene, fully determined by ``seed`` (and the share of harbour scenes)."""
+                   harbour_share: float = DEFAULT_HARBOUR_SHARE, hard_cases: bool = True) -> SyntheticFrame:
+    """A random scene, fully determined by ``seed`` (and the share of harbour scenes).
+
+    ``hard_cases=False`` renders the seed's scene without cloud banks, extra glint and wakes,
+    as the generator made it before they existed (the earlier held-out sets).
+    """
     rng = np.random.default_rng(seed)
-    params = SceneParams.random(rng, harbour_share=harbour_share)
+    params = SceneParams.random(rng, harbour_share=harbour_share, hard_cases=hard_cases)
     return render_scene(params, height, width, rng)
 
 
@@ -162,19 +166,19 @@ def render_sequence(
 
 def write_dataset_folder(
     out_dir: str | Path, count: int, seed: int, height: int = 512, width: int = 640, progress: bool = True,
-    harbour_share: float = DEFAULT_HARBOUR_SHARE,
+    harbour_share: float = DEFAULT_HARBOUR_SHARE, hard_cases: bool = True,
 ) -> None:
     """Write ``count`` random frames as a dataset folder (images/, masks/, horizon.csv)."""
     from tqdm import tqdm
 
-    from ..dataset import save_frame, write_horizon_csv
+    from ..dataset_folder import save_frame, write_horizon_csv
 
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    horizons: dict[str, Horizon | None] = {}
+    horizons: dict[str, HorizonPoints | None] = {}
     digits = max(6, len(str(max(count - 1, 0))))
     for i in tqdm(range(count), desc="seasky-synth", unit="frame", disable=not progress):
-        frame = generate_frame(seed * 1_000_003 + i, height, width, harbour_share)
+        frame = generate_frame(seed * 1_000_003 + i, height, width, harbour_share, hard_cases)
         stem = f"synth_{i:0{digits}d}"
         save_frame(out_dir, stem, frame.image, frame.mask)
         horizons[stem] = frame.horizon

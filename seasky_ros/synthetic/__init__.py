@@ -58,9 +58,9 @@ sequences, dataset folders) and ``cli`` (``seasky-synth``).
 from .canvas import horizon_line
 from .cli import main
 from .render import generate_frame, render_scene, render_sequence, write_dataset_folder
-from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, Horizon, SceneParams, SyntheticFrame, Vessel
+from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, HorizonPoints, SceneParams, SyntheticFrame, Vessel
 
 __all__ = [
-    "DEFAULT_HARBOUR_SHARE", "OTHER", "SEA", "SKY", "Horizon", "SceneParams", "SyntheticFrame", "Vessel",
+    "DEFAULT_HARBOUR_SHARE", "OTHER", "SEA", "SKY", "HorizonPoints", "SceneParams", "SyntheticFrame", "Vessel",
     "generate_frame", "horizon_line", "main", "render_scene", "render_sequence", "write_dataset_folder",
 ]

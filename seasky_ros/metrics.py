@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from seasky_ros.horizon import Horizon
-
-IGNORE = 255
+from .horizon import Horizon
+from .labels import IGNORE
 
 
 class ConfusionMatrix:

@@ -27,6 +27,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=640, help="frame width in pixels (default 640)")
     parser.add_argument("--harbour-share", type=float, default=DEFAULT_HARBOUR_SHARE,
                         help=f"share of harbour scenes, 0..1 (default {DEFAULT_HARBOUR_SHARE})")
+    parser.add_argument("--no-hard-cases", action="store_true",
+                        help="without cloud banks, extra glint and wakes: the scenes of the generator before them")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if args.count < 0 or args.height < 8 or args.width < 8:
@@ -34,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 0.0 <= args.harbour_share <= 1.0:
         parser.error("--harbour-share must be between 0 and 1")
     write_dataset_folder(args.out, args.count, args.seed, args.height, args.width, progress=not args.no_progress,
-                         harbour_share=args.harbour_share)
+                         harbour_share=args.harbour_share, hard_cases=not args.no_hard_cases)
     print(f"seasky-synth: wrote {args.count} frames to {args.out}", file=sys.stderr)
     return 0
 

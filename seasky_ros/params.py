@@ -1,0 +1,88 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
+"""The node's parameters turned into a configured ``Segmenter``: one recipe for the node and ``seasky-bag``.
+
+An offline run of a bag then behaves exactly like the node started with the same parameter file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from .horizon import DEFAULT_MIN_CONFIDENCE
+from .interface import NODE_NAME, PARAMS_FILE, shipped_config
+from .preprocess import Normalization
+
+
+class ParameterError(ValueError):
+    """A parameter value or parameter file the node would refuse; the message says which and why."""
+
+
+def parse_auto_bool(value: Any, name: str) -> bool | None:
+    """'auto' -> None (the Segmenter decides: e.g. fp16 exactly for torch on CUDA); true/false as given."""
+    if value is None or isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("auto", ""):
+        return None
+    if text in ("true", "1", "yes"):
+        return True
+    if text in ("false", "0", "no"):
+        return False
+    raise ParameterError(f"{name} must be auto, true or false, got '{value}'")
+
+
+def node_parameters(path: str | os.PathLike | None = None) -> dict[str, Any]:
+    """The node's parameters from a ROS params file (default: the shipped one), as rclpy reads them.
+
+    Sections ``/**`` and ``seasky_segmenter`` apply (the latter wins); nested names are dotted.
+    No shipped default file (an unusual install) gives {}.
+    """
+    from rclpy.parameter import parameter_dict_from_yaml_file, parameter_value_to_python
+
+    if path is None:
+        try:
+            path = shipped_config(PARAMS_FILE)
+        except FileNotFoundError:
+            return {}
+    try:
+        found = parameter_dict_from_yaml_file(str(path), use_wildcard=True, target_nodes=[NODE_NAME])
+    except Exception as exc:  # OSError, yaml.YAMLError, RuntimeError: not a ROS parameter file
+        raise ParameterError(f"{path}: cannot read the parameter file ({' '.join(str(exc).split())})") from exc
+    return {name: parameter_value_to_python(msg.value) for name, msg in found.items()}
+
+
+def load_segmenter(params: Mapping[str, Any]):
+    """The Segmenter of the node's read-only parameters (weights, device, backend, half, int8, threads)."""
+    from .segmenter import Segmenter
+
+    return Segmenter.from_file(
+        params.get("weights") or None,
+        device=str(params.get("device") or "auto"),
+        backend=str(params.get("backend") or "auto"),
+        half=parse_auto_bool(params.get("half", "auto"), "half"),
+        threads=int(params.get("threads") or 0) or None,
+        int8=parse_auto_bool(params.get("int8", "auto"), "int8"),
+    )
+
+
+def apply_live_parameters(seg, params: Mapping[str, Any]) -> None:
+    """The parameters that may change while the node runs: gray window and horizon confidence."""
+    norm = seg.normalization
+    low = float(params.get("normalization.low_pct", norm.low_pct))
+    high = float(params.get("normalization.high_pct", norm.high_pct))
+    if not low < high:
+        raise ParameterError(f"normalization.low_pct ({low}) must be below normalization.high_pct ({high})")
+    seg.normalization = Normalization(low, high, norm.mean, norm.std)
+    seg.min_horizon_confidence = float(params.get("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE))
+
+
+def segmenter_from_parameters(params: Mapping[str, Any]):
+    """A Segmenter configured as the node configures its own from the same parameters."""
+    seg = load_segmenter(params)
+    apply_live_parameters(seg, params)
+    return seg
+
+
