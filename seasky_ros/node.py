@@ -495,14 +495,12 @@ def use_shipped_fastdds_profile(environ: dict | os._Environ) -> str | None:
         profile = shipped_config(FASTDDS_PROFILE)
     except FileNotFoundError:
         return None
-    # Fast DDS 2.x (Humble, Jazzy) reads the old name, 3.x (Kilted on) the new one, as in the launch file
-    distro = environ.get("ROS_DISTRO", "")
-    names = (FASTDDS_PROFILE_VARIABLES[1],) if distro in ("humble", "iron", "jazzy") else (
-        FASTDDS_PROFILE_VARIABLES[:1] if distro else FASTDDS_PROFILE_VARIABLES)
-    for name in names:
-        environ[name] = str(profile)
-    return (f"Fast DDS profile: the shipped {profile} (large frames over shared memory), as {' and '.join(names)} "
-            f"was unset; set {FASTDDS_PROFILE_VARIABLES[0]} to choose another, or empty for none")
+    # Fast DDS 2.x (Humble, Jazzy) reads the old name, 3.x the new one and warns about the old. Unlike the
+    # launch file (which sets both without ROS_DISTRO), no ROS_DISTRO here means the pip wheels: Kilted, 3.x
+    name = FASTDDS_PROFILE_VARIABLES[environ.get("ROS_DISTRO", "") in ("humble", "iron", "jazzy")]
+    environ[name] = str(profile)
+    return (f"Fast DDS profile: the shipped {profile} (large frames over shared memory), as no profile was set; "
+            f"set {name} to choose another, or to empty for none")
 
 
 def main(args: list[str] | None = None) -> int:

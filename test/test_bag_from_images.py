@@ -111,6 +111,9 @@ def test_console_script_node_takes_the_shipped_fastdds_profile_when_none_is_set(
     assert env["FASTDDS_DEFAULT_PROFILES_FILE"].endswith(FASTDDS_PROFILE) and Path(env[
         "FASTDDS_DEFAULT_PROFILES_FILE"]).is_file() and "FASTRTPS_DEFAULT_PROFILES_FILE" not in env
     assert FASTDDS_PROFILE in line
+    wheels = {}  # no ROS_DISTRO: the pip wheels (Kilted, Fast DDS 3), which warn about the old name
+    use_shipped_fastdds_profile(wheels)
+    assert list(wheels) == ["FASTDDS_DEFAULT_PROFILES_FILE"]
     humble = {"ROS_DISTRO": "humble"}
     use_shipped_fastdds_profile(humble)
     assert list(humble) == ["ROS_DISTRO", "FASTRTPS_DEFAULT_PROFILES_FILE"]
@@ -127,6 +130,7 @@ def test_console_script_node_takes_the_shipped_fastdds_profile_when_none_is_set(
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     text = proc.stdout + proc.stderr
     assert proc.returncode == 1 and "Fast DDS profile: the shipped" in text and FASTDDS_PROFILE in text, text
+    assert "deprecated" not in text, text
     env["FASTDDS_DEFAULT_PROFILES_FILE"] = ""
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "Fast DDS profile" not in proc.stdout + proc.stderr

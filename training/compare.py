@@ -197,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         write_bytes_atomic(args.json, json.dumps({"before": names[0], "after": names[1], "folders": results},
                                                  indent=2).encode())
     if warnings:
-        print(f"\nseasky-eval --compare: {len(warnings)} loss(es) beyond the margins on the open-sea reference(s)")
+        print(f"\nseasky-eval --compare: {len(warnings)} loss(es) beyond the margins on the open-sea reference(s): "
+              f"keep {names[0]}, or fine-tune again (recipe: docs/OWN_CAMERA.md)")
         return 1 if args.fail_on_regression else 0
     if args.reference:
         print("\nseasky-eval --compare: no loss beyond the margins on the open-sea reference(s)")
