@@ -361,3 +361,23 @@ def test_live_node_gives_what_process_wrote(sample_bag, processed, trained_weigh
     for stamp, mask in masks.items():
         assert live.masks[stamp] == mask  # header, size, encoding and every label
         assert live.received[stamp].horizon == line_points(horizons[stamp])
+
+
+def test_blank_frames_get_an_empty_horizon_and_their_reason_in_the_csv(tmp_path, trained_weights):
+    """A lens cap (all zero) between two scenes: empty polygon in the bag, the reason in the CSV."""
+    from seasky_ros.horizon import REASON_NO_CONTRAST
+
+    path = tmp_path / "capped"
+    good = next(iter(render_sequence(1, 10.0, SEED, height=64, width=80))).image
+    with BagWriter(path, "sqlite3") as writer:
+        for i, image in enumerate((good, np.zeros_like(good), good)):
+            msg = Image(height=64, width=80, encoding="mono16", step=160, data=image.tobytes())
+            msg.header.stamp.sec = i
+            writer.write(IMAGE_TOPIC, i * 10**9, msg)
+    csv_path = tmp_path / "horizons.csv"
+    assert bagtool.main(["process", str(path), str(tmp_path / "out"), "--image-topic", IMAGE_TOPIC, "--weights",
+                         str(trained_weights), "--no-progress", "--csv", str(csv_path)]) == 0
+    horizons = [m for _, m in read_all(tmp_path / "out")[bagtool.OUTPUT_TOPICS["horizon"]]]
+    assert len(horizons) == 3 and horizons[1].polygon.points == []
+    rows = list(csv.DictReader(csv_path.open()))
+    assert rows[1]["no_horizon_reason"] == REASON_NO_CONTRAST and rows[1]["x0"] == rows[1]["source"] == ""
