@@ -1,6 +1,6 @@
 # Copyright 2026 seasky_ros maintainers
 # SPDX-License-Identifier: Apache-2.0
-"""Shared fixtures: the real IR data beside the repo, and a small model trained for real."""
+"""Shared fixtures: the real IR data beside the repo, a small model trained for real, and the segmenter node."""
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ def _import_training_from_this_checkout() -> None:
 _import_training_from_this_checkout()
 
 # Fast DDS reads its default profile once per process, when the first participant is created: a
-# test module that opened a participant before test_node set this variable left every later
+# test module that opened a participant before the node tests set this variable left every later
 # participant of the run without the large shared-memory segment, and 640x512 best-effort frames
 # to a node subprocess were lost (measured: 23 and 41 of 60 arrive, 60 of 60 with it set first).
 # So it is set here, before any test runs; bench_transport removes it where it compares without.
@@ -86,3 +86,47 @@ def trained_weights(tmp_path_factory) -> Path:
     if given:
         return Path(given)
     return train_test_model(tmp_path_factory.mktemp("trained"))
+
+
+# The segmenter node's fixtures for test_node*.py, module-scoped: each of those modules gets its own node
+# and rclpy context. Their code is in node_harness.py, imported only when a test asks for one, so the other
+# tests never import ROS (and a run without rclpy skips these).
+
+
+@pytest.fixture(scope="module")
+def scenes():
+    """Rendered IR frames with their true horizons and intrinsics."""
+    import node_harness
+
+    return node_harness.make_scenes()
+
+
+@pytest.fixture(scope="module")
+def ros(trained_weights):
+    """The segmenter node (the test model, every line kept) and a client node, spinning in a thread."""
+    import node_harness
+
+    with node_harness.running_node(trained_weights) as harness:
+        yield harness
+
+
+@pytest.fixture(scope="module")
+def outputs(ros):
+    """Every message on the node's mask, horizon and attitude topics."""
+    import node_harness
+
+    return node_harness.output_collectors(ros)
+
+
+@pytest.fixture(scope="module")
+def camera(ros):
+    """A best-effort publisher on /image that the node has matched."""
+    return ros.publisher("/image", reliable=False)
+
+
+@pytest.fixture(scope="module")
+def offline(trained_weights):
+    """What the node must publish, computed outside ROS."""
+    import node_harness
+
+    return node_harness.offline_segmenter(trained_weights)

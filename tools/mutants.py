@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-NODE_TESTS = "test/test_node.py"
+NODE_STREAM_TESTS = "test/test_node_stream.py"
 GATE = "test/test_accuracy_gate.py"
 
 
@@ -85,11 +85,11 @@ MUTANTS = [
     Mutant("diagnostics OK instead of WARN after a rejected frame", "seasky_ros/node.py",
            "NO_INPUT_WARN_S):\n            status.level = DiagnosticStatus.WARN",
            "NO_INPUT_WARN_S):\n            status.level = DiagnosticStatus.OK",
-           (f"{NODE_TESTS}::test_diagnostics_content",)),
+           (f"{NODE_STREAM_TESTS}::test_diagnostics_content",)),
     Mutant("diagnostics OK instead of WARN when the images stop", "seasky_ros/node.py",
            "input_rate_hz == 0.0:\n            status.level = DiagnosticStatus.WARN",
            "input_rate_hz == 0.0:\n            status.level = DiagnosticStatus.OK",
-           (f"{NODE_TESTS}::test_diagnostics_content",)),
+           (f"{NODE_STREAM_TESTS}::test_diagnostics_content",)),
     Mutant("resume resets best_score", "training/train.py",
            'start_epoch, best_score, history = ckpt["epoch"] + 1, ckpt["best_score"], ckpt["history"]',
            'start_epoch, best_score, history = ckpt["epoch"] + 1, -math.inf, ckpt["history"]',
@@ -138,7 +138,7 @@ MUTANTS = [
            ("test/test_mutants_targets.py::test_horizon_smoothing_weights_the_previous_line_by_the_factor",)),
     Mutant("a replaced frame not counted as dropped", "seasky_ros/node.py",
            "                self.stats.on_dropped()", "                pass",
-           (f"{NODE_TESTS}::test_flooding_drops_frames_and_diagnostics_report_it",)),
+           (f"{NODE_STREAM_TESTS}::test_flooding_drops_frames_and_diagnostics_report_it",)),
     Mutant("IoU's union counts the true positives twice", "seasky_ros/metrics.py",
            "union = self.matrix.sum(0) + self.matrix.sum(1) - tp", "union = self.matrix.sum(0) + self.matrix.sum(1)",
            ("test/test_metrics.py::test_iou_and_dice_by_hand",)),
