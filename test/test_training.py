@@ -50,6 +50,7 @@ def test_training_lowers_the_loss_and_writes_loadable_weights(tmp_path):
     model, meta = load_weights(path)
     assert meta["arch"]["base"] == 4 and meta["input_size"] == [48, 64]
     assert meta["provenance"]["command"].startswith("seasky-train")
+    assert meta["provenance"]["model_card"] == "docs/MODEL_CARD.md" and (REPO / "docs/MODEL_CARD.md").is_file()
     assert (out / "curves.png").stat().st_size > 0
     assert not list(out.glob("*.tmp")), "no temporary files are left behind"
 

@@ -52,6 +52,8 @@ RUN_LOG_NAME = "run.log"
 RUN_ONLY_SETTINGS = frozenset({"out", "resume", "stop_after", "workers", "device", "no_progress", "weights_out",
                                "keep_epochs", "recipe"})
 PLOT_NAME = "curves.png"
+# where a weights file's history and limits are written up (recorded in its provenance)
+MODEL_CARD = "docs/MODEL_CARD.md"
 
 
 @dataclass
@@ -69,6 +71,7 @@ class Distributed:
     @property
     def enabled(self) -> bool:
         return self.world > 1
+
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -503,7 +506,7 @@ def train(argv: list[str] | None = None) -> Path:
         meta = build_meta(
             config, args.input_size, norm,
             provenance={"command": command, "data": described, "epoch": epoch + 1,
-                        "git_revision": revision, "torch": str(torch.__version__),
+                        "model_card": MODEL_CARD, "git_revision": revision, "torch": str(torch.__version__),
                         "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                         **({"recipe": {"path": str(args.recipe), "settings": recipe}} if recipe else {})},
             metrics={k: v for k, v in row.items() if k not in ("lr", "data_digest")},
