@@ -101,3 +101,11 @@ def render_overlay(
         cv2.putText(out, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3, cv2.LINE_AA)
         cv2.putText(out, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255), 1, cv2.LINE_AA)
     return out
+
+
+def tile_grid(tiles: Sequence[np.ndarray], cols: int) -> np.ndarray:
+    """Same-width BGR tiles in a grid of ``cols`` columns: short tiles padded below, the last row with black."""
+    height = max(t.shape[0] for t in tiles)
+    padded = [cv2.copyMakeBorder(t, 0, height - t.shape[0], 0, 0, cv2.BORDER_CONSTANT) for t in tiles]
+    padded += [np.zeros_like(padded[0])] * (-len(padded) % cols)
+    return np.vstack([np.hstack(padded[i:i + cols]) for i in range(0, len(padded), cols)])

@@ -37,7 +37,7 @@ from seasky_ros.dataset_folder import (
     resolve_images_dir,
 )
 from seasky_ros.labels import SEA, SKY
-from seasky_ros.overlay import render_overlay
+from seasky_ros.overlay import render_overlay, tile_grid
 
 # A labelled horizon and its mask disagree when, in the columns where the mask has a sky->sea
 # step, the step lies this far from the line (pixels, median over those columns).
@@ -267,15 +267,9 @@ def contact_sheet(root: str | Path, out: str | Path, class_map: Mapping[int, int
         tile = cv2.resize(tile, (tile_width, max(1, round(tile.shape[0] * scale))), interpolation=cv2.INTER_AREA)
         cv2.putText(tile, stem[:32], (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)
         tiles.append(tile)
-    count = len(tiles)
-    if not tiles:
-        return 0
-    height = max(t.shape[0] for t in tiles)
-    tiles = [cv2.copyMakeBorder(t, 0, height - t.shape[0], 0, 0, cv2.BORDER_CONSTANT) for t in tiles]
-    while len(tiles) % cols:
-        tiles.append(np.zeros_like(tiles[0]))
-    write_image_atomic(out, np.vstack([np.hstack(tiles[i:i + cols]) for i in range(0, len(tiles), cols)]))
-    return count
+    if tiles:
+        write_image_atomic(out, tile_grid(tiles, cols))
+    return len(tiles)
 
 
 def build_parser() -> argparse.ArgumentParser:

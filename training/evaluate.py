@@ -176,7 +176,7 @@ def _tile(image: np.ndarray, tile_width: int, captions: tuple[str, ...]) -> np.n
 
 def write_worst_grid(worst: list, path: Path, tile_width: int = 320) -> None:
     """The worst frames, each as a pair: the truth beside the prediction with its score (WORST_CAPTIONS)."""
-    from seasky_ros.overlay import render_overlay
+    from seasky_ros.overlay import render_overlay, tile_grid
 
     tiles = []
     for record, gray, labels, truth, pred in worst:
@@ -185,13 +185,7 @@ def write_worst_grid(worst: list, path: Path, tile_width: int = 320) -> None:
         tiles.append(_tile(render_overlay(gray, labels, pred), tile_width, ("", _score_caption(record))))
     if not tiles:
         return
-    height = max(t.shape[0] for t in tiles)
-    tiles = [cv2.copyMakeBorder(t, 0, height - t.shape[0], 0, 0, cv2.BORDER_CONSTANT) for t in tiles]
-    cols = 4
-    while len(tiles) % cols:
-        tiles.append(np.zeros_like(tiles[0]))
-    rows = [np.hstack(tiles[i:i + cols]) for i in range(0, len(tiles), cols)]
-    write_image_atomic(path, np.vstack(rows))
+    write_image_atomic(path, tile_grid(tiles, cols=4))
 
 
 def markdown_report(summary: dict, grid_name: str | None) -> str:
