@@ -40,12 +40,21 @@ the right of the image.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from .horizon_line import (  # noqa: F401  (re-exported: the horizon's public names live here too)
+    SOURCE_CODES,
+    SOURCE_SKY_SEA,
+    SOURCE_WATERLINE,
+    Horizon,
+    camera_attitude,
+    horizon_from_points,
+    line_through,
+)
 
 DEFAULT_MIN_SUPPORT = 0.12
 """Share of the image columns that must show a usable sky->sea boundary for a horizon to count."""
@@ -58,14 +67,6 @@ every line within 2 px / 1 deg of the truth there and on synthetic frames (191) 
 off lines on synthetic scenes) fall below it. 0.5 would drop 32 of them, but also 3 good lines
 and two (wrong) infml lines."""
 
-SOURCE_SKY_SEA = "sky-sea"
-"""``Horizon.source`` of a line fitted to the sky->sea boundary."""
-SOURCE_WATERLINE = "waterline"
-"""``Horizon.source`` of a line along the waterline of a distant coast that hides the horizon
-(reserved in the message encoding; the estimator does not report such lines yet)."""
-SOURCE_CODES = {SOURCE_SKY_SEA: 0, SOURCE_WATERLINE: 1}
-"""Numeric codes of the sources, as the ``~/horizon`` message carries them (second point's z)."""
-
 # Why a frame gave no horizon. The first three mean the *image* holds no horizon (lens cap, a
 # stalled or zero-filled driver buffer, NaN temperatures, fog), which a user should hear about;
 # the others are ordinary views without an open horizon (sky only, sea only, land).
@@ -77,40 +78,6 @@ REASON_NOT_STRAIGHT = "boundary not a straight line"
 REASON_NO_SEA_BELOW = "no sea below the line (a skyline, a waterfront or a coast's top)"
 REASON_LOW_CONFIDENCE = "confidence below min_horizon_confidence"
 BLANK_IMAGE_REASONS = frozenset({REASON_FEW_VALID, REASON_NO_CONTRAST, REASON_NO_EDGE})
-
-
-@dataclass(frozen=True)
-class Horizon:
-    """A horizon line given by its points on the left (x0 = 0) and right (x1 = W-1) image borders.
-
-    ``confidence`` (0..1) is ``inlier_share``, scaled down when the boundary was seen in less
-    than ``HorizonSettings.full_support`` of the columns and when the image's own edge at the
-    line is weak or spread out (``edge``); ``support`` is the share of image columns that gave a
-    usable sky->sea boundary, ``inlier_share`` the share of those the line explains, ``edge``
-    the image evidence (1 = a sharp step at the line, 0 = no more change there than anywhere
-    near it; 1 when no image was given). ``source`` says which boundary the line follows.
-    """
-
-    x0: float
-    y0: float
-    x1: float
-    y1: float
-    angle_deg: float
-    center_row: float
-    confidence: float
-    inlier_share: float = 1.0
-    support: float = 1.0
-    edge: float = 1.0
-    source: str = SOURCE_SKY_SEA
-
-    @property
-    def slope(self) -> float:
-        """dy/dx of the line."""
-        return (self.y1 - self.y0) / (self.x1 - self.x0) if self.x1 != self.x0 else 0.0
-
-    def y_at(self, x: float | np.ndarray) -> float | np.ndarray:
-        """Row of the line at column ``x``."""
-        return self.y0 + self.slope * (x - self.x0)
 
 
 @dataclass(frozen=True)
@@ -151,33 +118,10 @@ class HorizonSettings:
     min_contrast_snr: float = 2.0  # step across the line over the pixel noise along it
     min_edge_sharpness: float = 1.3  # the profile must be this sharp somewhere (a fog gradient is 1)
     full_edge_sharpness: float = 2.2  # sharpness at the line from which the confidence is not scaled down
+    second_turn_share: float = 0.5  # sky_up_turns: the second quarter turn's steps, as a share of the first's
 
 
 DEFAULT_SETTINGS = HorizonSettings()
-
-
-def _line_through(x0: float, y0: float, x1: float, y1: float, width: int, confidence: float = 1.0,
-                  inlier_share: float = 1.0, support: float = 1.0) -> Horizon:
-    slope = (y1 - y0) / (x1 - x0)
-    left = y0 - slope * x0
-    right = left + slope * (width - 1)
-    centre = left + slope * (width - 1) / 2.0
-    angle = math.degrees(math.atan2(right - left, width - 1))
-    return Horizon(0.0, float(left), float(width - 1), float(right), angle, float(centre), float(confidence),
-                   float(inlier_share), float(support))
-
-
-def horizon_from_points(x0: float, y0: float, x1: float, y1: float, width: int, height: int) -> Horizon:
-    """A Horizon through two given points (e.g. ground truth), extended to the image borders.
-
-    ``height`` is only checked: the line is described by its rows at x = 0 and x = W-1, which
-    may lie outside the image.
-    """
-    if width < 2 or height < 1:
-        raise ValueError(f"image size {width}x{height} is too small for a horizon")
-    if x1 == x0:
-        raise ValueError("a vertical line cannot be a horizon in this parameterisation")
-    return _line_through(x0, y0, x1, y1, width)
 
 
 def boundary_points(
@@ -437,6 +381,47 @@ def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     return snr, float(sharpness[at_line].max()), float(sharpness.max())
 
 
+def sky_up_turns(labels: np.ndarray, sky: int = 0, sea: int = 1,
+                 settings: HorizonSettings = DEFAULT_SETTINGS) -> tuple[int, ...]:
+    """Quarter turns (``np.rot90``'s k) that bring the mask's sky up, the likeliest first.
+
+    Counts the sky->sea steps in each of the four directions on a coarse grid (about 128
+    cells across): for a horizon at roll r, the steps with the sky above outnumber the others
+    while |r| < 45 deg, the ones with the sky on the right from 45 to 135 deg, and so on. Local
+    steps, not where the sky and the sea lie on the whole, so a coast or a hull beside the sea
+    does not sway it. A second turn is offered when the line lies nearly between two (its
+    steps at least ``second_turn_share`` of the first's, about 27 deg or more from the first's
+    upright), for the search to try when the first finds nothing.
+    """
+    step = max(1, min(labels.shape) // 128)
+    coarse = labels[::step, ::step]
+    is_sky, is_sea = coarse == sky, coarse == sea
+    counts = np.array([
+        np.count_nonzero(is_sky[:-1] & is_sea[1:]),  # sky above the sea: as it is
+        np.count_nonzero(is_sea[:, :-1] & is_sky[:, 1:]),  # sky right of the sea: a quarter turn left
+        np.count_nonzero(is_sea[:-1] & is_sky[1:]),  # sky below: half a turn
+        np.count_nonzero(is_sky[:, :-1] & is_sea[:, 1:]),  # sky left of the sea: a quarter turn right
+    ])
+    first, second = (int(k) for k in np.argsort(-counts, kind="stable")[:2])
+    if counts[first] == 0 or counts[second] < settings.second_turn_share * counts[first]:
+        return (first,)
+    return first, second
+
+
+def _turn_back(line: Horizon, k: int, width: int, height: int) -> Horizon:
+    """A line found in ``np.rot90(mask, k)`` as the line in the W x H mask itself (the sky stays on its side)."""
+    def back(x: float, y: float) -> tuple[float, float]:
+        if k == 1:
+            return width - 1.0 - y, x
+        if k == 2:
+            return width - 1.0 - x, height - 1.0 - y
+        return y, height - 1.0 - x
+
+    (x0, y0), (x1, y1) = back(line.x0, line.y0), back(line.x1, line.y1)
+    return line_through(x0, y0, x1 - x0, y1 - y0, width, height, confidence=line.confidence,
+                        inlier_share=line.inlier_share, support=line.support, edge=line.edge, source=line.source)
+
+
 def find_horizon(
     labels: np.ndarray,
     image: np.ndarray | None = None,
@@ -450,16 +435,50 @@ def find_horizon(
     invalid_pixels: int = 0,
     settings: HorizonSettings = DEFAULT_SETTINGS,
 ) -> HorizonSearch:
-    """The horizon in a label mask, or None with the reason; see ``estimate_horizon``.
+    """The horizon in a label mask at any roll, or None with the reason; see ``estimate_horizon``.
 
-    With ``image``, the image has a veto: a frame with too few valid pixels (``invalid_pixels``
-    of NaN/inf replaced upstream), without contrast, or without a change of level or an edge
-    across the mask's line holds no horizon, whatever a network made of it.
+    The mask (and image) are turned by quarter turns so the sky is up (``sky_up_turns``), the
+    upright search runs there (it holds lines up to about 45 deg either way), and the line is
+    turned back. When the first turn finds nothing and the line lies nearly between two turns,
+    the second is tried; the first's reason is reported if neither finds a line.
     """
     if labels.ndim != 2 or labels.shape[0] < 3 or labels.shape[1] < 3:
         raise ValueError(f"labels must be a 2-D mask of at least 3x3, got shape {labels.shape}")
     if image is not None and image.shape != labels.shape:
         raise ValueError(f"image {image.shape} and labels {labels.shape} differ in size")
+    height, width = labels.shape
+    first: HorizonSearch | None = None
+    for k in sky_up_turns(labels, sky, sea, settings):
+        turned = labels if k == 0 else np.ascontiguousarray(np.rot90(labels, k))
+        turned_image = image if k == 0 or image is None else np.ascontiguousarray(np.rot90(image, k))
+        search = _find_upright(turned, turned_image, sky=sky, sea=sea, other=other, ignore=ignore,
+                               min_support=min_support, refine=refine, invalid_pixels=invalid_pixels,
+                               settings=settings)
+        if search.horizon is not None:
+            return search if k == 0 else HorizonSearch(_turn_back(search.horizon, k, width, height))
+        first = first or search
+    return first
+
+
+def _find_upright(
+    labels: np.ndarray,
+    image: np.ndarray | None = None,
+    *,
+    sky: int = 0,
+    sea: int = 1,
+    other: int = 2,
+    ignore: int = 255,
+    min_support: float = DEFAULT_MIN_SUPPORT,
+    refine: bool = True,
+    invalid_pixels: int = 0,
+    settings: HorizonSettings = DEFAULT_SETTINGS,
+) -> HorizonSearch:
+    """The horizon in a mask with the sky up (|roll| up to about 45 deg), or None with the reason.
+
+    With ``image``, the image has a veto: a frame with too few valid pixels (``invalid_pixels``
+    of NaN/inf replaced upstream), without contrast, or without a change of level or an edge
+    across the mask's line holds no horizon, whatever a network made of it.
+    """
     height, width = labels.shape
     if invalid_pixels > (1.0 - settings.min_valid_share) * labels.size:
         return HorizonSearch(None, REASON_FEW_VALID)
@@ -499,8 +518,8 @@ def find_horizon(
                     pivot = float(xs[inliers].mean())
                     a, b = a_r, a * pivot + b - a_r * pivot
     confidence = inlier_share * min(1.0, support / settings.full_support) * edge
-    line = _line_through(0.0, b, width - 1.0, a * (width - 1) + b, width, confidence, inlier_share, support)
-    return HorizonSearch(dataclasses.replace(line, edge=float(edge)))
+    return HorizonSearch(line_through(0.0, b, 1.0, a, width, height, confidence=float(confidence),
+                                      inlier_share=float(inlier_share), support=float(support), edge=float(edge)))
 
 
 def estimate_horizon(
@@ -527,35 +546,3 @@ def estimate_horizon(
     """
     return find_horizon(labels, image, sky=sky, sea=sea, other=other, ignore=ignore, min_support=min_support,
                         refine=refine, invalid_pixels=invalid_pixels, settings=settings).horizon
-
-
-def camera_attitude(horizon: Horizon, K: np.ndarray) -> tuple[float, float]:
-    """Camera (roll, pitch) in radians relative to the sea horizon, from pinhole intrinsics K.
-
-    ``K`` is the 3x3 camera matrix (a flat 9-list such as ``CameraInfo.k`` works too), for the
-    image the horizon was found in; the image should be free of lens distortion.
-
-    The horizon is taken as the vanishing line ``l`` of the horizontal plane, so ``K^T l`` is
-    the world's up direction ``u`` in camera coordinates (x right, y down, z along the
-    optical axis). The dip of the true sea horizon below that line (about
-    ``sqrt(2 h / R_earth)``: 1.8 mrad for a camera 10 m above the sea) is ignored, so the
-    pitch reads high by that much. Angles are defined by
-    ``u = (-sin(roll) cos(pitch), -cos(roll) cos(pitch), sin(pitch))``:
-
-    - pitch: elevation of the optical axis above the horizontal; > 0 when the camera looks up,
-      which moves the horizon down in the image;
-    - roll: rotation about the optical axis; > 0 when the camera's right side is down
-      (clockwise as seen from behind the camera), which makes the horizon rise towards the
-      right of the image (``angle_deg < 0``; for square pixels and no pitch, roll = -angle).
-
-    The sky is assumed above the line in the image, i.e. |roll| < 90 degrees.
-    """
-    K = np.asarray(K, dtype=float).reshape(3, 3)
-    slope = horizon.slope
-    # l . (x, y, 1) = slope x - y + intercept is > 0 above the line, on the sky side, so K^T l points up
-    line = np.array([slope, -1.0, horizon.y0 - slope * horizon.x0])
-    up = K.T @ line
-    up /= np.linalg.norm(up)
-    pitch = math.asin(max(-1.0, min(1.0, float(up[2]))))
-    roll = math.atan2(-float(up[0]), -float(up[1]))
-    return roll, pitch

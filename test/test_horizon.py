@@ -194,12 +194,19 @@ def test_min_support_is_the_callers_choice():
     assert estimate_horizon(mask, min_support=0.5) is None
 
 
-def test_sea_above_sky_and_side_by_side_are_not_horizons():
+def test_sea_above_sky_and_side_by_side_are_horizons_rolled_180_and_90_degrees():
+    """A camera upside down or on its side still sees the horizon: the sky side is in the point order."""
     mask, _ = line_mask(288, 384, 140.0, 0.0)
-    assert estimate_horizon(1 - mask) is None
+    upside_down = estimate_horizon(1 - mask)
+    assert upside_down.angle_deg == 180.0 and (upside_down.x0, upside_down.x1) == (383.0, 0.0)
+    assert upside_down.up == pytest.approx((0.0, 1.0))  # the sky is below the line
+    assert upside_down.y0 == upside_down.y1 == 139.0  # the first sea row *above* the sky holds the line
     side_by_side = np.zeros((288, 384), np.uint8)
     side_by_side[:, 192:] = SEA
-    assert estimate_horizon(side_by_side) is None
+    sky_left = estimate_horizon(side_by_side)
+    assert sky_left.angle_deg == -90.0 and (sky_left.y0, sky_left.y1) == (287.0, 0.0)  # walking up: the left is left
+    assert sky_left.x0 == sky_left.x1 == 192.0 and math.isnan(sky_left.center_row)
+    assert sky_left.signed_distance(0.0, 100.0) == pytest.approx(192.0)
 
 
 def test_random_labels_give_none():
@@ -345,9 +352,21 @@ def test_horizon_from_points_extends_the_line_to_the_borders():
     assert (h.x0, h.y0, h.x1, h.y1) == pytest.approx((0.0, 40.0, 400.0, 80.0))
     assert h.center_row == pytest.approx(60.0)
     assert h.angle_deg == pytest.approx(math.degrees(math.atan(0.1)))
-    assert horizon_from_points(300.0, 70.0, 100.0, 50.0, 401, 300) == h
+    upside_down = horizon_from_points(300.0, 70.0, 100.0, 50.0, 401, 300)  # the order says where the sky is
+    assert (upside_down.x0, upside_down.y0, upside_down.x1, upside_down.y1) == pytest.approx((400.0, 80.0, 0.0, 40.0))
+    assert upside_down.angle_deg == pytest.approx(h.angle_deg - 180.0)
+    assert upside_down.center_row == pytest.approx(60.0) and upside_down.slope == pytest.approx(h.slope)
+    assert h.signed_distance(200.0, 0.0) == pytest.approx(60.0 * math.cos(math.atan(0.1)))  # sky side > 0
+    assert upside_down.signed_distance(200.0, 0.0) == pytest.approx(-h.signed_distance(200.0, 0.0))
+    vertical = horizon_from_points(10.0, 0.0, 10.0, 100.0, 401, 300)  # the sky on the right
+    assert (vertical.x0, vertical.y0, vertical.x1, vertical.y1) == (10.0, 0.0, 10.0, 299.0)
+    assert vertical.angle_deg == 90.0 and vertical.slope == math.inf
+    steep = horizon_from_points(150.0, 100.0, 160.0, 200.0, 401, 300)  # crosses the top and bottom borders
+    assert (steep.x0, steep.y0, steep.x1, steep.y1) == pytest.approx((140.0, 0.0, 169.9, 299.0))
+    out_of_view = horizon_from_points(0.0, -50.0, 400.0, -40.0, 401, 300)  # kept on the extended side borders
+    assert (out_of_view.x0, out_of_view.y0, out_of_view.x1) == (0.0, -50.0, 400.0)
     with pytest.raises(ValueError):
-        horizon_from_points(10.0, 0.0, 10.0, 100.0, 401, 300)
+        horizon_from_points(10.0, 5.0, 10.0, 5.0, 401, 300)
 
 
 def rotation_camera_to_world(roll: float, pitch: float) -> np.ndarray:
@@ -374,7 +393,8 @@ def project_horizon(K: np.ndarray, roll: float, pitch: float, width: int, height
     return horizon_from_points(xa, ya, xb, yb, width, height)
 
 
-@pytest.mark.parametrize(("roll_deg", "pitch_deg"), [(0, 0), (5, -2), (-12, 3.5), (20, 8), (-3, -9), (35, 15)])
+@pytest.mark.parametrize(("roll_deg", "pitch_deg"), [(0, 0), (5, -2), (-12, 3.5), (20, 8), (-3, -9), (35, 15), (60, -4),
+                                                    (90, 2), (-90, -2), (135, 6), (-150, 3), (180, 0), (180, -7)])
 def test_camera_attitude_recovers_roll_and_pitch(roll_deg, pitch_deg):
     K = np.array([[800.0, 0, 330.2], [0, 790.0, 250.7], [0, 0, 1]])
     h = project_horizon(K, math.radians(roll_deg), math.radians(pitch_deg), W, H)
