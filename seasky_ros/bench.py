@@ -319,8 +319,8 @@ def bench_accuracy(weights: str | None, synthetic_count: int, real_dir: Path | N
                 continue
             height, width = image.shape[:2]
             truth = horizon_from_points(*line, width=width, height=height) if line is not None else None
-            tallies["ours"].update(truth, seg.segment(image, encoding).horizon, width)
-            tallies["hough"].update(truth, detect_horizon(image, encoding), width)
+            tallies["ours"].update(truth, seg.segment(image, encoding).horizon, width, height)
+            tallies["hough"].update(truth, detect_horizon(image, encoding), width, height)
         for method, tally in tallies.items():
             summary = tally.summary()
             rows.append({

@@ -6,7 +6,10 @@
 
     DIR/images/<stem>.png|.tif|.tiff   8- or 16-bit single channel (8-bit colour is read as gray)
     DIR/masks/<stem>.png               optional uint8 labels: 0 sky, 1 sea, 2 other, 255 ignore
-    DIR/horizon.csv                    optional: stem,x0,y0,x1,y1 (empty fields: no horizon in view)
+    DIR/horizon.csv                    optional: stem,x0,y0,x1,y1 (empty fields: no horizon in view);
+                                       two points of the line, the sky on the left walking from the
+                                       first to the second (upright: the left point first), so any
+                                       roll, upside down included, is one row
     DIR/images.path                    instead of images/: one line, the images' folder (relative to DIR);
                                        the folder then holds only the frames that have a mask
 

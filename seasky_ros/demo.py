@@ -98,7 +98,7 @@ def horizon_accuracy(result: LiveResult, truth: dict[int, tuple | None], size_hw
         line = truth[stamp]
         true_h = horizon_from_points(*line, width=width, height=height) if line else None
         pred = horizon_from_points(*item.horizon, width=width, height=height) if item.horizon else None
-        tally.update(true_h, pred, width)
+        tally.update(true_h, pred, width, height)
     return tally.summary()
 
 

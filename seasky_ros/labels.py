@@ -10,4 +10,4 @@ SKY, SEA, OTHER = 0, 1, 2
 IGNORE = 255  # a label pixel no loss or metric counts (unlabelled, or unsure)
 CLASS_NAMES = ("sky", "sea", "other")  # by id
 VALID_LABELS = frozenset({SKY, SEA, OTHER, IGNORE})
-HorizonPoints = tuple[float, float, float, float]  # a labelled horizon line (x0, y0, x1, y1), pixels
+HorizonPoints = tuple[float, float, float, float]  # a horizon line (x0, y0, x1, y1), pixels, sky left of 0 -> 1

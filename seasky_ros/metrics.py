@@ -6,8 +6,11 @@ IoU and Dice come from one confusion matrix summed over every pixel of every fra
 labelled 255 are ignored), the way segmentation benchmarks report them, rather than from an
 average of per-frame scores that over-weights nearly empty classes.
 
-Horizon errors follow the project's definition: position = |y_gt - y_pred| at the centre
-column (W-1)/2, angle = |alpha_gt - alpha_pred| in degrees.
+Horizon errors follow the project's definition, at any roll: position = the distance of the
+predicted line from the point of the true line nearest the image centre, perpendicular to the
+predicted line (for an upright frame |y_gt - y_pred| at the centre column, times the cosine of the
+angle); angle = |alpha_gt - alpha_pred| wrapped to 0..180 deg, so a line with the sky on the wrong
+side is 180 deg off.
 """
 
 from __future__ import annotations
@@ -64,11 +67,13 @@ class ConfusionMatrix:
         return float(np.trace(self.matrix) / total) if total else math.nan
 
 
-def horizon_errors(truth: Horizon, pred: Horizon, width: int) -> tuple[float, float]:
-    """(position error in px at the centre column, angle error in degrees)."""
-    xc = (width - 1) / 2.0
-    position = abs(truth.y_at(xc) - pred.y_at(xc))
-    diff = (truth.angle_deg - pred.angle_deg + 90.0) % 180.0 - 90.0
+def horizon_errors(truth: Horizon, pred: Horizon, width: int, height: int) -> tuple[float, float]:
+    """(position error in px at the image centre, angle error in degrees, 0..180); see the module notes."""
+    xc, yc = (width - 1) / 2.0, (height - 1) / 2.0
+    ux, uy = truth.up
+    away = truth.signed_distance(xc, yc)
+    position = abs(pred.signed_distance(xc - away * ux, yc - away * uy))
+    diff = (truth.angle_deg - pred.angle_deg + 180.0) % 360.0 - 180.0
     return float(position), float(abs(diff))
 
 
@@ -97,7 +102,8 @@ class HorizonTally:
     without_truth: int = 0
     false_detections: int = 0
 
-    def update(self, truth: Horizon | None, pred: Horizon | None, width: int) -> tuple[float, float] | None:
+    def update(self, truth: Horizon | None, pred: Horizon | None, width: int, height: int
+               ) -> tuple[float, float] | None:
         """Add one frame; returns its (position, angle) errors when both lines exist."""
         if truth is None:
             self.without_truth += 1
@@ -107,7 +113,7 @@ class HorizonTally:
         if pred is None:
             return None
         self.detected += 1
-        pos, ang = horizon_errors(truth, pred, width)
+        pos, ang = horizon_errors(truth, pred, width, height)
         self.positions.append(pos)
         self.angles.append(ang)
         return pos, ang

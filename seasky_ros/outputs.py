@@ -8,8 +8,10 @@ the input's header unchanged, so consumers can pair it with the frame and with t
 
 - mask: sensor_msgs/Image mono8 at the input resolution, 0 sky / 1 sea / 2 other;
 - horizon: geometry_msgs/PolygonStamped with the line's two border points (x0, y0, confidence)
-  and (x1, y1, source code) in pixels, or *no* points when no horizon is in view (consumers test
-  ``len(points) == 2``; a message is still sent so "no horizon" is distinguishable from "no frame").
+  and (x1, y1, source code) in pixels, ordered so the sky is on the left walking from the first
+  to the second (upright: left point first; upside down: right point first), or *no* points
+  when no horizon is in view (consumers test ``len(points) == 2``; a message is still sent so
+  "no horizon" is distinguishable from "no frame").
   The z fields carry what a consumer needs to gate on, in the same message, with no custom
   message package: the first point's z is the confidence (0..1), the second's the source
   (``SOURCE_CODES``: 0 the sky->sea boundary, 1 a distant coast's waterline);
@@ -30,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .horizon import SOURCE_CODES, SOURCE_SKY_SEA, Horizon, camera_attitude, horizon_from_points
+from .horizon import SOURCE_CODES, SOURCE_SKY_SEA, Horizon, camera_attitude, horizon_from_points, line_through
 from .overlay import render_overlay
 from .preprocess import FrameError, Normalization, fill_nonfinite, to_gray
 from .ros_image import MAX_FRAME_PIXELS, message_to_numpy, numpy_to_image
@@ -199,18 +201,21 @@ def build_outputs(
 
 
 class HorizonSmoother:
-    """Exponential smoothing of the horizon's two border rows over frames.
+    """Exponential smoothing of the horizon over frames: its direction and its offset from the image centre.
 
-    ``factor`` 0 = off, 0.9 = heavy. The state resets when the resolution changes, when the
-    horizon has been out of view for longer than ``reset_after_s`` (of header-stamp time, so it
-    works with recorded data and sim time), and when stamps jump backwards (a bag restarting).
-    Frames without a horizon stay without one: smoothing never invents a line.
+    ``factor`` 0 = off, 0.9 = heavy. The direction (a unit vector, sky on its left) is averaged
+    as a vector, so a line turning through 180 deg (upside down) is smoothed through 180, not
+    through 0; the offset is the signed distance of the image centre from the line. The state
+    resets when the resolution changes, when the horizon has been out of view for longer than
+    ``reset_after_s`` (of header-stamp time, so it works with recorded data and sim time), and
+    when stamps jump backwards (a bag restarting). Frames without a horizon stay without one:
+    smoothing never invents a line.
     """
 
     def __init__(self, factor: float = 0.0, reset_after_s: float = 1.0) -> None:
         self.factor = float(factor)
         self.reset_after_s = float(reset_after_s)
-        self._state: tuple[float, float] | None = None
+        self._state: tuple[float, float, float] | None = None  # direction x, y, offset of the centre
         self._size: tuple[int, int] | None = None
         self._last_seen_s: float | None = None
 
@@ -230,14 +235,19 @@ class HorizonSmoother:
         if horizon is None:
             return None
         self._last_seen_s = stamp_s
+        cx, cy = (size_hw[1] - 1) / 2.0, (size_hw[0] - 1) / 2.0
+        ux, uy = horizon.up
+        now = (-uy, ux, float(horizon.signed_distance(cx, cy)))
         if self.factor <= 0.0 or self._state is None:
-            self._state = (float(horizon.y0), float(horizon.y1))
+            self._state = now
             return horizon
         a = min(max(self.factor, 0.0), 0.99)
-        y0 = a * self._state[0] + (1.0 - a) * float(horizon.y_at(0.0))
-        y1 = a * self._state[1] + (1.0 - a) * float(horizon.y_at(size_hw[1] - 1.0))
-        self._state = (y0, y1)
-        line = horizon_from_points(0.0, y0, size_hw[1] - 1.0, y1, size_hw[1], size_hw[0])
+        dx, dy = a * self._state[0] + (1.0 - a) * now[0], a * self._state[1] + (1.0 - a) * now[1]
+        norm = math.hypot(dx, dy)
+        dx, dy = (dx / norm, dy / norm) if norm > 1e-9 else now[:2]  # opposite directions: take the new one
+        offset = a * self._state[2] + (1.0 - a) * now[2]
+        self._state = (dx, dy, offset)
+        line = line_through(cx - offset * dy, cy + offset * dx, dx, dy, size_hw[1], size_hw[0])
         return dataclasses.replace(horizon, x0=line.x0, y0=line.y0, x1=line.x1, y1=line.y1,
                                    angle_deg=line.angle_deg, center_row=line.center_row)
 

@@ -56,14 +56,14 @@ def to_display_gray(gray: np.ndarray, low_pct: float = 1.0, high_pct: float = 99
 
 def draw_horizon(image: np.ndarray, horizon: Horizon, colour: Sequence[int] = HORIZON_COLOUR_BGR,
                  thickness: int = 2) -> np.ndarray:
-    """Draw the line anti-aliased and sub-pixel exact (with a dark edge so it shows on any background)."""
+    """Draw the line anti-aliased and sub-pixel exact (with a dark edge so it shows on any background).
+
+    The line runs between its two border points, so it is drawn at any roll.
+    """
     scale = 1 << _SHIFT
-    width = image.shape[1]
-    y0 = float(horizon.y_at(0.0))
-    y1 = float(horizon.y_at(width - 1.0))
-    limit = 1 << 20  # keep steep or far-off lines inside OpenCV's integer range
-    p0 = (0, int(round(np.clip(y0 * scale, -limit, limit))))
-    p1 = (int(round((width - 1) * scale)), int(round(np.clip(y1 * scale, -limit, limit))))
+    limit = 1 << 20  # keep far-off lines (a true horizon out of view) inside OpenCV's integer range
+    p0, p1 = ((int(round(np.clip(x * scale, -limit, limit))), int(round(np.clip(y * scale, -limit, limit))))
+              for x, y in ((horizon.x0, horizon.y0), (horizon.x1, horizon.y1)))
     cv2.line(image, p0, p1, (0, 0, 0), thickness + 2, cv2.LINE_AA, _SHIFT)
     cv2.line(image, p0, p1, tuple(int(c) for c in colour), thickness, cv2.LINE_AA, _SHIFT)
     return image

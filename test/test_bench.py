@@ -54,7 +54,7 @@ def test_accuracy_rows_for_both_methods(trained_weights):
             height, width = frame.image.shape[:2]
             found = method(frame)
             if found is not None:
-                errors.append(horizon_errors(horizon_from_points(*frame.horizon, width, height), found, width))
+                errors.append(horizon_errors(horizon_from_points(*frame.horizon, width, height), found, width, height))
         assert row["detection_rate"] == pytest.approx(len(errors) / with_truth), row["method"]
         if errors:
             assert row["position_px"]["median"] == pytest.approx(float(np.median([e[0] for e in errors])))

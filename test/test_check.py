@@ -53,6 +53,7 @@ def test_every_kind_of_problem_in_one_run(tmp_path):
     cv2.imwrite(str(tmp_path / "masks" / "orphan.png"), mask)
     (tmp_path / "images" / "broken.png").write_bytes(b"not a png")
     save_frame(tmp_path, "far_line", image, mask)
+    save_frame(tmp_path, "sky_below", image, mask)
     (tmp_path / "horizon.csv").write_text(
         "stem,x0,y0,x1,y1\n"
         f"f0,0,{LINE_ROW + 0.5},{W - 1},{LINE_ROW + 0.5}\n"
@@ -60,15 +61,18 @@ def test_every_kind_of_problem_in_one_run(tmp_path):
         f"far_line,0,{LINE_ROW + 6.5},{W - 1},{LINE_ROW + 6.5}\n"
         "ghost,0,1,31,1\n"                        # no such image
         "bad_values,0,abc,31,1\n"
+        f"sky_below,{W - 1},{LINE_ROW + 0.5},0,{LINE_ROW + 0.5}\n"  # the right point first: upside down
+        "f2,3,4,3,4\n"                            # one point twice
     )
     report = check_folder(tmp_path)
     kinds = sorted(p.kind for p in report.problems)
-    assert kinds == sorted(["labels", "mask", "mask", "missing-mask", "stray-mask", "image", "csv", "csv",
-                            "line-vs-mask", "stray-row"]), [str(p) for p in report.problems]
+    assert kinds == sorted(["labels", "mask", "mask", "missing-mask", "stray-mask", "image", "csv", "csv", "csv",
+                            "line-vs-mask", "line-vs-mask", "stray-row"]), [str(p) for p in report.problems]
     text = "\n".join(str(p) for p in report.problems)
     assert "label values [7]" in text and "size 32x22 differs" in text and "16-bit" in text
     assert "orphan.png: mask without an image" in text and "'ghost'" in text and "far_line" in text
     assert "horizon.csv:3" in text  # the row with four fields, by its line number
+    assert "'sky_below': the mask's sky is on the line's right" in text and "'f2': the two points coincide" in text
 
 
 def test_frames_without_any_mask_are_fine_unless_training_needs_them(tmp_path):

@@ -40,7 +40,7 @@ def test_finds_a_clean_step_edge_horizon():
     image = image + np.random.default_rng(0).integers(0, 40, image.shape, dtype=np.uint16)
     found = detect_horizon(image, "mono16")
     assert found is not None
-    position, angle = horizon_errors(truth, found, width)
+    position, angle = horizon_errors(truth, found, width, height)
     assert position < 2.0 and angle < 0.5
     assert 0.0 < found.confidence <= 1.0
 
@@ -51,7 +51,7 @@ def test_finds_synthetic_horizons_within_a_few_pixels():
         height, width = frame.image.shape[:2]
         truth = horizon_from_points(*frame.horizon, width=width, height=height)
         found = detect_horizon(frame.image, frame.encoding)
-        errors.append(horizon_errors(truth, found, width) if found is not None else (np.inf, np.inf))
+        errors.append(horizon_errors(truth, found, width, height) if found is not None else (np.inf, np.inf))
     positions = sorted(e[0] for e in errors)
     assert positions[7] < 3.0, errors  # 8 of 10 within 3 px: a baseline, not the product
     assert np.median([e[1] for e in errors]) < 0.5

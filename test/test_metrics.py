@@ -44,22 +44,30 @@ def test_confusion_rejects_mismatched_sizes_and_labels():
 def test_horizon_tally_by_hand():
     from seasky_ros.horizon import horizon_from_points
 
-    width = 101  # centre column x = 50
-    truth = horizon_from_points(0, 40, 100, 60, width=width, height=100)  # y(50) = 50, angle atan(0.2)
-    pred = horizon_from_points(0, 43, 100, 63, width=width, height=100)  # 3 px lower, same angle
-    tilted = horizon_from_points(0, 50, 100, 50, width=width, height=100)  # same centre, level
+    width = height = 101  # image centre (50, 50)
+    truth = horizon_from_points(0, 40, 100, 60, width=width, height=height)  # through the centre, angle atan(0.2)
+    pred = horizon_from_points(0, 43, 100, 63, width=width, height=height)  # 3 px lower, same angle
+    tilted = horizon_from_points(0, 50, 100, 50, width=width, height=height)  # same centre, level
     tally = HorizonTally()
-    assert tally.update(truth, pred, width) == pytest.approx((3.0, 0.0), abs=1e-9)
-    pos, ang = tally.update(truth, tilted, width)
+    assert tally.update(truth, pred, width, height) == pytest.approx((3.0 / math.hypot(1, 0.2), 0.0), abs=1e-9)
+    pos, ang = tally.update(truth, tilted, width, height)
     assert pos == pytest.approx(0.0, abs=1e-9)
     assert ang == pytest.approx(math.degrees(math.atan(0.2)), abs=1e-6)
-    assert tally.update(truth, None, width) is None  # a miss
-    assert tally.update(None, pred, width) is None  # a false detection
-    assert tally.update(None, None, width) is None
+    assert tally.update(truth, None, width, height) is None  # a miss
+    assert tally.update(None, pred, width, height) is None  # a false detection
+    assert tally.update(None, None, width, height) is None
     s = tally.summary()
     assert s["detection_rate"] == pytest.approx(2 / 3)
     assert s["false_detections"] == 1 and s["frames_without_horizon"] == 2
-    assert s["position_px"]["median"] == pytest.approx(1.5)
+    assert s["position_px"]["median"] == pytest.approx(1.5 / math.hypot(1, 0.2))
+    # any roll: the sky on the wrong side is 180 deg off; the position is taken at the truth's point nearest the centre
+    upside_down = horizon_from_points(100, 60, 0, 40, width=width, height=height)
+    assert HorizonTally().update(truth, upside_down, width, height) == pytest.approx((0.0, 180.0), abs=1e-9)
+    side = horizon_from_points(30, 100, 30, 0, width=width, height=height)  # sky on the left, 20 px left of centre
+    across = horizon_from_points(100, 45, 0, 55, width=width, height=height)  # upside down, nearly level
+    assert HorizonTally().update(side, across, width, height)[0] == pytest.approx(20.0 * 10 / math.hypot(100, 10))
+    assert HorizonTally().update(side, horizon_from_points(33, 100, 33, 0, width, height), width, height) == \
+        pytest.approx((3.0, 0.0))
 
 
 def test_summarize():

@@ -55,15 +55,21 @@ def test_camera_info_calibrated_at_another_resolution_scales_each_axis_by_its_ow
 
 
 def test_horizon_smoothing_weights_the_previous_line_by_the_factor():
-    """factor 0.8: the new border rows are 0.8 x the previous line's + 0.2 x this frame's (at 0.5 either way round
-    gives the same, which is why the node's own smoother test could not tell)."""
+    """factor 0.8: the new offset and direction are 0.8 x the previous line's + 0.2 x this frame's (at 0.5 either
+    way round gives the same, which is why the node's own smoother test could not tell)."""
     from seasky_ros.outputs import HorizonSmoother
 
     size = (100, 200)
     smoother = HorizonSmoother(0.8)
-    smoother(horizon_from_points(0, 40, 199, 50, 200, 100), size, 0.0)
-    line = smoother(horizon_from_points(0, 60, 199, 80, 200, 100), size, 0.1)
-    assert (line.y0, line.y1) == pytest.approx((0.8 * 40 + 0.2 * 60, 0.8 * 50 + 0.2 * 80))
+    smoother(horizon_from_points(0, 40, 199, 40, 200, 100), size, 0.0)
+    line = smoother(horizon_from_points(0, 60, 199, 60, 200, 100), size, 0.1)
+    assert (line.y0, line.y1) == pytest.approx((0.8 * 40 + 0.2 * 60, 0.8 * 40 + 0.2 * 60))
+    smoother = HorizonSmoother(0.8)
+    smoother(horizon_from_points(0, 49.5, 199, 49.5, 200, 100), size, 0.0)  # both through the image centre
+    turned = horizon_from_points(99.5 - 50 * math.cos(0.5), 49.5 - 50 * math.sin(0.5), 99.5, 49.5, 200, 100)
+    line = smoother(turned, size, 0.1)
+    expected = math.atan2(0.2 * math.sin(0.5), 0.8 + 0.2 * math.cos(0.5))
+    assert math.radians(line.angle_deg) == pytest.approx(expected) and line.y_at(99.5) == pytest.approx(49.5)
 
 
 # ------------------------------------------------------------------------------------------ RANSAC

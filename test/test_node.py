@@ -126,6 +126,10 @@ def test_horizon_smoother():
     assert smoother(high, size, 2.0).y0 == 60  # lost for longer than reset_after_s: starts afresh
     assert smoother(low, size, 1.0).y0 == 40  # stamps going back (a bag restarting): afresh
     assert smoother(horizon_from_points(0, 20, 99, 20, 100, 50), (50, 100), 1.1).y0 == 20  # new resolution
+    tilted = HorizonSmoother(0.5)  # upside down, rolling through 180 deg: smoothed through 180, not through 0
+    tilted(horizon_from_points(99, 20, 0, 30, 100, 50), (50, 100), 0.0)
+    across = tilted(horizon_from_points(99, 30, 0, 20, 100, 50), (50, 100), 0.1)
+    assert across.angle_deg == 180.0 and across.y0 == pytest.approx(25.0, abs=0.01) and across.x0 == 99.0
 
 
 # ---------------------------------------------------------------------------------------- outputs

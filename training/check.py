@@ -36,6 +36,7 @@ from seasky_ros.dataset_folder import (
     parse_class_map,
     resolve_images_dir,
 )
+from seasky_ros.horizon import horizon_from_points
 from seasky_ros.labels import SEA, SKY
 from seasky_ros.overlay import render_overlay, tile_grid
 
@@ -115,27 +116,34 @@ def _read_horizon_rows(path: Path, report: FolderReport) -> dict[str, tuple[floa
         if not all(math.isfinite(v) for v in numbers):
             report.problems.append(Problem(where, "csv", f"'{stem}': coordinates must be finite"))
             continue
-        if numbers[0] == numbers[2]:
-            report.problems.append(Problem(where, "csv", f"'{stem}': x0 == x1, the two points must differ in x"))
+        if numbers[:2] == numbers[2:]:
+            report.problems.append(Problem(where, "csv", f"'{stem}': the two points coincide, they give no line"))
             continue
         rows[stem] = numbers  # type: ignore[assignment]
     return rows
 
 
 def _line_vs_mask(mask: np.ndarray, line: tuple[float, float, float, float]) -> float | None:
-    """Median distance (px) between a labelled line and the mask's sky->sea steps; None without steps."""
-    x0, y0, x1, y1 = line
-    slope = (y1 - y0) / (x1 - x0)
+    """Median distance (px) between a labelled line and the mask's sky->sea steps; None without steps.
+
+    The steps are looked for across the line, in the line's sky-to-sea direction (down the
+    columns for an upright line, up them upside down, along the rows for a steep one).
+    """
     height, width = mask.shape
+    h = horizon_from_points(*line, width, height)
+    ux, uy = h.up
+    vertical = abs(uy) >= abs(ux)
+    grid = mask if vertical else mask.T  # scan lines across the line: the columns, or the rows
+    first, second = (SKY, SEA) if (uy if vertical else ux) < 0 else (SEA, SKY)
     offsets = []
-    for x in range(0, width, max(1, width // 64)):
-        column = mask[:, x]
-        steps = np.flatnonzero((column[:-1] == SKY) & (column[1:] == SEA))
+    for i in range(0, grid.shape[1], max(1, grid.shape[1] // 64)):
+        scan = grid[:, i]
+        # the boundary between pixel r and r+1 lies at r + 0.5
+        steps = np.flatnonzero((scan[:-1] == first) & (scan[1:] == second)) + 0.5
         if steps.size == 0:
             continue
-        # The boundary between row r (sky) and r+1 (sea) lies at r + 0.5.
-        line_y = y0 + slope * (x - x0)
-        offsets.append(float(np.min(np.abs(steps + 0.5 - line_y))))
+        xs, ys = (float(i), steps) if vertical else (steps, float(i))
+        offsets.append(float(np.min(np.abs(h.signed_distance(xs, ys)))))
     return float(np.median(offsets)) if offsets else None
 
 
@@ -225,6 +233,10 @@ def check_folder(root: str | Path, class_map: Mapping[int, int] | None = None,
                 report.problems.append(Problem(str(csv_path), "line-vs-mask",
                                                f"'{stem}': the horizon row lies {gap:.1f} px from the mask's "
                                                f"sky->sea boundary (median over columns)"))
+            elif gap is None and _line_vs_mask(mask, (*line[2:], *line[:2])) is not None:
+                report.problems.append(Problem(str(csv_path), "line-vs-mask",
+                                               f"'{stem}': the mask's sky is on the line's right; the points "
+                                               f"go with the sky on their left (upright: the left point first)"))
     return report
 
 
@@ -259,10 +271,8 @@ def contact_sheet(root: str | Path, out: str | Path, class_map: Mapping[int, int
         tile = render_overlay(image, labels, None)
         line = rows.get(stem)
         if line is not None:
-            x0, y0, x1, y1 = line
-            slope = (y1 - y0) / (x1 - x0)
-            left, right = y0 - slope * x0, y0 + slope * (image.shape[1] - 1 - x0)
-            cv2.line(tile, (0, round(left)), (image.shape[1] - 1, round(right)), (255, 255, 255), 1, cv2.LINE_AA)
+            h = horizon_from_points(*line, image.shape[1], image.shape[0])
+            cv2.line(tile, (round(h.x0), round(h.y0)), (round(h.x1), round(h.y1)), (255, 255, 255), 1, cv2.LINE_AA)
         scale = tile_width / tile.shape[1]
         tile = cv2.resize(tile, (tile_width, max(1, round(tile.shape[0] * scale))), interpolation=cv2.INTER_AREA)
         cv2.putText(tile, stem[:32], (4, 14), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (255, 255, 255), 1, cv2.LINE_AA)

@@ -99,7 +99,7 @@ def evaluate(
             record.pixel_error = float(np.mean(item.mask[valid] != labels[valid])) if valid.any() else math.nan
         if item.has_horizon_label:
             truth = truth_horizon(item, width, height)
-            errors = tally.update(truth, pred, width)
+            errors = tally.update(truth, pred, width, height)
             if errors:
                 record.position_px, record.angle_deg = errors
             record.missed = truth is not None and pred is None
