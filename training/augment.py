@@ -5,10 +5,10 @@
 Geometric transforms (mirror, small roll or a roll anywhere on the full circle, zoom/shift) are
 composed into one affine matrix and applied to the image (bilinear), the mask (nearest
 neighbour, so no invented label values) and the horizon line (two points transformed and the
-line re-extended to the new borders). Pixels that the transform brings in from outside the frame
-get the ignore label 255: the loss must not learn what is there. A line the left/right-border
-form cannot hold after the transform (steeper than 45 deg, or the sky below it) becomes
-``HORIZON_UNKNOWN``, never a wrong line. Photometric changes (gain, offset, gamma, noise, blur, polarity) act on
+line re-expressed by its crossings of the new border, the sky on its left as everywhere, so a
+line at any roll, upside down or mirrored keeps its label). Pixels that the transform brings in
+from outside the frame get the ignore label 255: the loss must not learn what is there.
+Photometric changes (gain, offset, gamma, noise, blur, polarity) act on
 the float gray image in sensor units, before the percentile stretch of ``preprocess``, so the
 network learns invariance to what real IR cameras actually vary.
 """
@@ -21,22 +21,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from seasky_ros.horizon_line import horizon_from_points
 from seasky_ros.labels import IGNORE, HorizonPoints
-
-
-class HorizonUnknown:
-    """The horizon label after a transform that the (x0, y0, x1, y1) border form cannot express.
-
-    Not "no horizon in view" (None): the line is there, but as points on the left and right
-    borders with the sky above it, it would be wrong.
-    """
-
-    def __repr__(self) -> str:
-        return "HORIZON_UNKNOWN"
-
-
-HORIZON_UNKNOWN = HorizonUnknown()
-HorizonLabel = HorizonPoints | HorizonUnknown | None
 
 
 @dataclass
@@ -62,29 +48,31 @@ class AugmentConfig:
     p_invert: float = 0.15  # white-hot <-> black-hot
 
 
-def transform_horizon(horizon: HorizonLabel, matrix: np.ndarray, width: int, height: int) -> HorizonLabel:
-    """Map a line (sky above it) through an affine matrix (2x3, input -> output pixel coordinates).
+def transform_horizon(horizon: HorizonPoints | None, matrix: np.ndarray, width: int, height: int
+                      ) -> HorizonPoints | None:
+    """Map a line (sky on its left from the first point to the second) through an affine matrix.
 
-    The result is re-extended to x=0 and x=width-1; None if the output has no sky or no sea left
-    by the mask convention (sea where ``row + 0.5 > y``); ``HORIZON_UNKNOWN`` if the line became
-    steeper than 45 deg or the sky ended up below it (a roll past 45 deg, upside down).
+    ``matrix`` is 2x3, input -> output pixel coordinates, a similarity (roll, zoom, shift,
+    mirror). The sky side goes through the map with the line (a mirror swaps the points), so
+    any roll, upside down included, keeps a true label. The result is the pair of points where
+    the line crosses the output's border (``seasky_ros.horizon_line``); None if the output has
+    no sky or no sea left by the mask convention (a pixel is sea when its area reaches the sea
+    side: its centre lies less than 0.5 px on the sky side of the line).
     """
-    if horizon is None or horizon is HORIZON_UNKNOWN:
-        return horizon
+    if horizon is None:
+        return None
     x0, y0, x1, y1 = horizon
     matrix = np.asarray(matrix, dtype=np.float64)
-    dx, dy = (x1 - x0, y1 - y0) if x1 >= x0 else (x0 - x1, y0 - y1)
-    sky_x, sky_y = matrix[:, :2] @ np.array([dy, -dx])  # the normal towards the sky, mapped (similarity)
-    if not sky_y <= -abs(sky_x) or sky_y == 0.0:
-        return HORIZON_UNKNOWN
-    pts = np.array([[x0, y0, 1.0], [x1, y1, 1.0]]) @ matrix.T
-    (ax, ay), (bx, by) = pts
-    slope = (by - ay) / (bx - ax)
-    ya = ay + slope * (0.0 - ax)
-    yb = ay + slope * (width - 1 - ax)
-    if max(ya, yb) < 0.5 or min(ya, yb) >= height - 0.5:
+    (ax, ay), (bx, by) = np.array([[x0, y0, 1.0], [x1, y1, 1.0]]) @ matrix.T
+    sky_x, sky_y = matrix[:, :2] @ np.array([y1 - y0, x0 - x1])  # the normal towards the sky, mapped
+    if (by - ay) * sky_x - (bx - ax) * sky_y < 0:  # the sky ended up on the right: walk the other way
+        (ax, ay), (bx, by) = (bx, by), (ax, ay)
+    line = horizon_from_points(ax, ay, bx, by, width, height)
+    corners = line.signed_distance(np.array([0.0, width - 1.0, 0.0, width - 1.0]),
+                                   np.array([0.0, 0.0, height - 1.0, height - 1.0]))
+    if corners.max() < 0.5 or corners.min() >= 0.5:
         return None
-    return (0.0, float(ya), float(width - 1), float(yb))
+    return (line.x0, line.y0, line.x1, line.y1)
 
 
 def _geometric_matrix(rng: np.random.Generator, cfg: AugmentConfig, width: int, height: int) -> np.ndarray | None:
@@ -128,10 +116,10 @@ def _robust_range(image: np.ndarray) -> tuple[float, float]:
 def augment(
     image: np.ndarray,
     mask: np.ndarray,
-    horizon: HorizonLabel,
+    horizon: HorizonPoints | None,
     rng: np.random.Generator,
     cfg: AugmentConfig | None = None,
-) -> tuple[np.ndarray, np.ndarray, HorizonLabel]:
+) -> tuple[np.ndarray, np.ndarray, HorizonPoints | None]:
     """Randomly transform (gray float32 image, uint8 mask, horizon line); returns new copies."""
     cfg = cfg or AugmentConfig()
     image = np.asarray(image, dtype=np.float32)
