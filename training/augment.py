@@ -75,6 +75,30 @@ def transform_horizon(horizon: HorizonPoints | None, matrix: np.ndarray, width: 
     return (line.x0, line.y0, line.x1, line.y1)
 
 
+def roll_crop_size(width: int, height: int) -> tuple[int, int]:
+    """(w, h): the largest crop of the frame's aspect that a turn by any angle about the centre keeps inside it."""
+    scale = min(width, height) / math.hypot(width, height)
+    return int(width * scale), int(height * scale)
+
+
+def roll_crop(image: np.ndarray, mask: np.ndarray | None, horizon: HorizonPoints | None, roll_deg: float
+              ) -> tuple[np.ndarray, np.ndarray | None, HorizonPoints | None]:
+    """The frame as a camera rolled by ``roll_deg`` (> 0: right side down) would see it, with no invented border.
+
+    Turns image (bilinear), mask (nearest) and line about the frame's centre and keeps the
+    centre crop of ``roll_crop_size``, the same at every angle, so rolls compare on equal
+    terms. For measuring the horizon at any roll (``seasky-eval --rolls``, the roll tests).
+    """
+    height, width = image.shape[:2]
+    w, h = roll_crop_size(width, height)
+    matrix = cv2.getRotationMatrix2D(((width - 1) / 2.0, (height - 1) / 2.0), roll_deg, 1.0)
+    matrix[0, 2] -= (width - w) / 2.0
+    matrix[1, 2] -= (height - h) / 2.0
+    turned = cv2.warpAffine(np.asarray(image, dtype=np.float32), matrix, (w, h), flags=cv2.INTER_LINEAR)
+    labels = None if mask is None else cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST)
+    return turned, labels, transform_horizon(horizon, matrix, w, h)
+
+
 def _geometric_matrix(rng: np.random.Generator, cfg: AugmentConfig, width: int, height: int) -> np.ndarray | None:
     """A random affine map input -> output pixel coordinates, or None for the identity."""
     cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
