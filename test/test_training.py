@@ -365,3 +365,17 @@ def test_oracle_eval_on_its_own_ground_truth_is_near_perfect(synth_folder, tmp_p
     hz = summary["horizon"]
     assert hz["detection_rate"] > 0.9
     assert hz["position_px"]["median"] < 0.5
+
+
+def test_eval_rolls_turns_frames_and_truth_alike(synth_folder, tmp_path, capsys):
+    """seasky-eval --rolls with the true masks: the horizon stage finds the same lines at every roll, sky side right."""
+    assert evaluate.main(["--data", str(synth_folder), "--oracle-masks", "--rolls", "0,90,-135,180",
+                          "--out", str(tmp_path / "rolls"), "--no-progress"]) == 0
+    rows = json.loads((tmp_path / "rolls" / "rolls.json").read_text())
+    assert [r["roll_deg"] for r in rows] == [0, 90, -135, 180]
+    upright = rows[0]
+    assert upright["frames"] >= 4 and upright["detection"] >= 0.75
+    for row in rows:
+        assert row["sky_side_correct"] == 1.0 and row["angle_median_deg"] < 0.5, row
+        assert abs(row["detection"] - upright["detection"]) <= 0.25, row
+    assert "| 180 |" in capsys.readouterr().out

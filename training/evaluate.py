@@ -25,10 +25,11 @@ from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
 from seasky_ros.dataset_folder import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from seasky_ros.horizon import Horizon, estimate_horizon, horizon_from_points
 from seasky_ros.labels import CLASS_NAMES
-from seasky_ros.metrics import ConfusionMatrix, HorizonTally
+from seasky_ros.metrics import ConfusionMatrix, HorizonTally, horizon_errors
 from seasky_ros.preprocess import fill_nonfinite, to_gray
 from seasky_ros.segmenter import Segmenter
 
+from .augment import roll_crop, roll_crop_size
 from .false_obstacles import FalseOtherTally, false_other, summary_line
 from .named_weights import resolve_named
 from .samples import gap_split, time_split
@@ -137,6 +138,59 @@ def evaluate(
     return summary, keep
 
 
+def evaluate_rolls(folder: DatasetFolder, segmenter: Segmenter | None, rolls: list[float],
+                   oracle_masks: bool = False, progress: bool = True) -> list[dict]:
+    """The horizon with every labelled frame turned by each roll about its centre (``augment.roll_crop``).
+
+    Per roll: frames whose line is in view, the share with a line found, median angle and
+    position errors (``seasky_ros.metrics``) of the found lines, and the share of found lines
+    with the sky on the right side (their angle within 90 deg of the truth's).
+    """
+    from tqdm import tqdm
+
+    rows = {roll: {"roll_deg": roll, "frames": 0, "found": 0, "sky_side": 0, "angles": [], "positions": []}
+            for roll in rolls}
+    for i in tqdm(range(len(folder)), desc=f"{folder.root.name} rolls", disable=not progress):
+        item = folder[i]
+        if item.horizon is None or (oracle_masks and item.mask is None):
+            continue
+        gray, _ = fill_nonfinite(to_gray(item.image))
+        for roll in rolls:
+            turned, mask, line = roll_crop(gray, item.mask, item.horizon, roll)
+            if line is None:
+                continue
+            height, width = turned.shape
+            pred = estimate_horizon(mask, turned) if oracle_masks else segmenter.segment(turned, "32FC1").horizon
+            row = rows[roll]
+            row["frames"] += 1
+            if pred is None:
+                continue
+            position, angle = horizon_errors(horizon_from_points(*line, width, height), pred, width, height)
+            row["found"] += 1
+            row["sky_side"] += int(angle < 90.0)
+            row["angles"].append(angle)
+            row["positions"].append(position)
+    out = []
+    for row in rows.values():
+        n, found = row["frames"], row["found"]
+        out.append({"roll_deg": row["roll_deg"], "frames": n, "detection": found / n if n else None,
+                    "angle_median_deg": _finite(np.median(row["angles"])) if found else None,
+                    "position_median_px": _finite(np.median(row["positions"])) if found else None,
+                    "sky_side_correct": row["sky_side"] / found if found else None})
+    return out
+
+
+def rolls_report(rows: list[dict], size: tuple[int, int]) -> str:
+    lines = [f"Horizon at each roll (frames turned about their centre, the centre {size[0]}x{size[1]} kept at every "
+             "angle; errors of the lines found):", "",
+             "| roll (deg) | frames | detection | angle median (deg) | position median (px) | sky side correct |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for r in rows:
+        lines.append(f"| {r['roll_deg']:g} | {r['frames']} | {_pct(r['detection'])} | {_fmt(r['angle_median_deg'])} | "
+                     f"{_fmt(r['position_median_px'])} | {_pct(r['sky_side_correct'])} |")
+    return "\n".join(lines) + "\n"
+
+
 def _finite(value) -> float | None:
     value = float(value)
     return value if math.isfinite(value) else None
@@ -221,6 +275,10 @@ def markdown_report(summary: dict, grid_name: str | None) -> str:
     return "\n".join(lines)
 
 
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.0f} %"
+
+
 def _fmt(value, digits: int = 2) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
@@ -248,8 +306,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="report folder (default eval-<data name>)")
     p.add_argument("--json", type=Path, default=None, help="also write the summary as JSON here")
     p.add_argument("--worst", type=int, default=8, help="worst frames in the overlay grid")
+    p.add_argument("--rolls", type=_roll_list, default=None, metavar="DEG,DEG,...",
+                   help="instead: the horizon with each frame turned by these rolls about its centre (e.g. "
+                   "0,15,30,45,60,90,135,180): detection, median angle and position error, sky side per roll")
     p.add_argument("--no-progress", action="store_true")
     return p
+
+
+def _roll_list(text: str) -> list[float]:
+    try:
+        return [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"rolls must be numbers separated by commas, got '{text}'") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,9 +337,17 @@ def main(argv: list[str] | None = None) -> int:
         folder = folder.subset(gap_split(len(folder))[1])
     segmenter = None if args.oracle_masks else Segmenter.from_file(resolve_named(args.weights), args.device,
                                                                         args.backend)
+    out = args.out or Path(f"eval-{args.data.resolve().name}")
+    if args.rolls:
+        rows = evaluate_rolls(folder, segmenter, args.rolls, args.oracle_masks, not args.no_progress)
+        size = roll_crop_size(*reversed(to_gray(folder[0].image).shape)) if len(folder) else (0, 0)
+        text = rolls_report(rows, size)
+        write_bytes_atomic(out / "rolls.md", text.encode())
+        write_bytes_atomic(out / "rolls.json", json.dumps(rows, indent=2).encode())
+        print(text + f"seasky-eval: report in {out / 'rolls.md'}")
+        return 0
     summary, worst = evaluate(folder, segmenter, args.oracle_masks, not args.no_refine, not args.no_progress,
                               args.worst)
-    out = args.out or Path(f"eval-{args.data.resolve().name}")
     grid = "worst_frames.png"
     write_worst_grid(worst, out / grid)
     write_bytes_atomic(out / "report.md", markdown_report(summary, grid).encode())
