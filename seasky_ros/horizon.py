@@ -76,6 +76,7 @@ REASON_NO_EDGE = "no edge across the line"
 REASON_NO_BOUNDARY = "no sky-to-sea boundary"
 REASON_NOT_STRAIGHT = "boundary not a straight line"
 REASON_NO_SEA_BELOW = "no sea below the line (a skyline, a waterfront or a coast's top)"
+REASON_NO_SKY_BEYOND = "no open sky beyond the line (a turned frame's line along a strip of sky)"
 REASON_LOW_CONFIDENCE = "confidence below min_horizon_confidence"
 BLANK_IMAGE_REASONS = frozenset({REASON_FEW_VALID, REASON_NO_CONTRAST, REASON_NO_EDGE})
 
@@ -389,9 +390,12 @@ def sky_up_turns(labels: np.ndarray, sky: int = 0, sea: int = 1,
     cells across): for a horizon at roll r, the steps with the sky above outnumber the others
     while |r| < 45 deg, the ones with the sky on the right from 45 to 135 deg, and so on. Local
     steps, not where the sky and the sea lie on the whole, so a coast or a hull beside the sea
-    does not sway it. A second turn is offered when the line lies nearly between two (its
-    steps at least ``second_turn_share`` of the first's, about 27 deg or more from the first's
-    upright), for the search to try when the first finds nothing.
+    does not sway it. A neighbouring turn is offered next when the line lies nearly between two
+    (its steps at least ``second_turn_share`` of the first's: about 27 deg or more from the
+    first's upright), and the upright turn when it has that many too, for the search to try when
+    the first finds nothing. A mask with about as much sea over sky as sky over sea (patches that
+    a network trained on upright frames makes; a camera upside down shows hardly any sky over
+    sea) is searched the usual way up first.
     """
     step = max(1, min(labels.shape) // 128)
     coarse = labels[::step, ::step]
@@ -402,10 +406,31 @@ def sky_up_turns(labels: np.ndarray, sky: int = 0, sea: int = 1,
         np.count_nonzero(is_sea[:-1] & is_sky[1:]),  # sky below: half a turn
         np.count_nonzero(is_sky[:, :-1] & is_sea[:, 1:]),  # sky left of the sea: a quarter turn right
     ])
-    first, second = (int(k) for k in np.argsort(-counts, kind="stable")[:2])
-    if counts[first] == 0 or counts[second] < settings.second_turn_share * counts[first]:
-        return (first,)
-    return first, second
+    first = int(np.argmax(counts))  # ties: the upright turn
+    if counts[first] == 0:
+        return (0,)
+    enough = settings.second_turn_share * counts[first]
+    neighbour = max(((first + 1) % 4, (first + 3) % 4), key=lambda k: counts[k])
+    turns = [first] + [k for k in (neighbour, 0) if k != first and counts[k] >= enough]
+    if first == 2 and 0 in turns:  # as much sky over sea as under it: the usual way up first
+        turns.remove(0)
+        turns.insert(0, 0)
+    return tuple(dict.fromkeys(turns))
+
+
+def _open_sky(labels: np.ndarray, line: Horizon, sky: int, other: int, settings: HorizonSettings) -> bool:
+    """Whether the band on the sky side of a line found in a turned mask is sky (``sea_below`` mirrored).
+
+    Networks trained on upright frames leave thin strips of "sky" between the sea and the own
+    bow at the bottom of a frame; upside down, such a strip has sea "below" it and would make a
+    horizon. A real horizon has open sky beyond it as it has open sea below it.
+    """
+    height = labels.shape[0]
+    flipped = labels[::-1]
+    a = -line.slope
+    b = height - 1.0 - float(line.y_at(0.0))
+    share = sea_below(flipped, a, b, sea=sky, other=other, settings=settings)
+    return share is None or share >= settings.min_sea_below
 
 
 def _turn_back(line: Horizon, k: int, width: int, height: int) -> Horizon:
@@ -440,7 +465,8 @@ def find_horizon(
     The mask (and image) are turned by quarter turns so the sky is up (``sky_up_turns``), the
     upright search runs there (it holds lines up to about 45 deg either way), and the line is
     turned back. When the first turn finds nothing and the line lies nearly between two turns,
-    the second is tried; the first's reason is reported if neither finds a line.
+    the second is tried; the first's reason is reported if neither finds a line. A line found
+    in a turned mask must also have open sky beyond it (``_open_sky``).
     """
     if labels.ndim != 2 or labels.shape[0] < 3 or labels.shape[1] < 3:
         raise ValueError(f"labels must be a 2-D mask of at least 3x3, got shape {labels.shape}")
@@ -454,9 +480,13 @@ def find_horizon(
         search = _find_upright(turned, turned_image, sky=sky, sea=sea, other=other, ignore=ignore,
                                min_support=min_support, refine=refine, invalid_pixels=invalid_pixels,
                                settings=settings)
+        if search.horizon is not None and k != 0 and not _open_sky(turned, search.horizon, sky, other, settings):
+            search = HorizonSearch(None, REASON_NO_SKY_BEYOND)
         if search.horizon is not None:
             return search if k == 0 else HorizonSearch(_turn_back(search.horizon, k, width, height))
         first = first or search
+        if search.reason == REASON_FEW_VALID:  # the frame's, whichever way it is turned
+            break
     return first
 
 

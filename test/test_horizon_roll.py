@@ -13,6 +13,7 @@ from seasky_training.augment import roll_crop, roll_crop_size
 from seasky_ros.dataset_folder import DatasetFolder
 from seasky_ros.horizon import (
     REASON_NO_BOUNDARY,
+    REASON_NO_SKY_BEYOND,
     camera_attitude,
     find_horizon,
     horizon_from_points,
@@ -93,3 +94,21 @@ def test_sky_up_turns_follow_the_sky():
     assert sorted(sky_up_turns(diagonal)) == [0, 3]
     assert sky_up_turns(np.zeros((96, 128), np.uint8)) == (0,)  # all sky: the search says why there is none
     assert find_horizon(np.zeros((96, 128), np.uint8)).reason == REASON_NO_BOUNDARY
+    both = mask.copy()
+    both[80:] = 0  # sky under the sea as well
+    assert sky_up_turns(both) == (0,)
+    both[:50, :40] = 2  # a little more sky under the sea than over it: still the usual way up first
+    assert sky_up_turns(both) == (0, 2)
+
+
+def test_a_strip_of_sky_under_the_sea_is_no_upside_down_horizon():
+    """Networks trained upright leave a thin band of "sky" between the sea and the own bow; turned, it is refused."""
+    strip = np.ones((288, 384), np.uint8)
+    strip[:20] = 0  # a little sky at the top, too little to hold a line
+    strip[:20, 60:] = 2
+    strip[240:246] = 0  # the band of sky
+    strip[246:] = 2  # the bow
+    search = find_horizon(strip)
+    assert search.horizon is None and search.reason == REASON_NO_SKY_BEYOND
+    strip[246:] = 0  # open sky under the sea: a camera upside down
+    assert find_horizon(strip).horizon.angle_deg == 180.0
