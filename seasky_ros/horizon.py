@@ -150,11 +150,18 @@ def boundary_points(
     score = np.diff(above, axis=0)
     score -= np.arange(height + 1, dtype=np.int32)
     first = score.argmax(axis=1)  # first sea row below the best split, 0..height
-    last = height - score[:, ::-1].argmax(axis=1)
     cols = np.arange(width)
     c = settings.clearance_px
-    # tied splits further apart than this leave the column ambiguous, and rows between unchecked
-    usable = (first >= 1) & (last <= height - 1) & (last - first <= 2 * c + 1)
+    # Tied splits more than 2c+1 rows apart leave the column ambiguous (and rows between unchecked),
+    # so the last tied split is looked for in that window only, and a tie beyond it is found by
+    # masking the window: an argmax over the reversed rows would cost ten times a forward one.
+    best = score[cols, first]
+    window = np.minimum(first[:, None] + np.arange(2 * c + 2), height)
+    tied = score[cols[:, None], window] == best[:, None]
+    last = window[cols, 2 * c + 1 - np.argmax(tied[:, ::-1], axis=1)]
+    score[cols[:, None], window] = np.iinfo(np.int32).min
+    farther = score[cols, score.argmax(axis=1)] == best
+    usable = (first >= 1) & (last <= height - 1) & ~farther
     for split in (first, last):
         r = np.clip(split, 1, height - 1)
         usable &= (labels[r - 1, cols] == sky) & (labels[r, cols] == sea)
@@ -200,7 +207,9 @@ def _robust_line(xs: np.ndarray, ys: np.ndarray, threshold: float,
         i, j = i[keep], j[keep]
         a = (ys[j] - ys[i]) / (xs[j] - xs[i])
         b = ys[i] - a * xs[i]
-        counts = (_distances(xs[None, :], ys[None, :], a[:, None], b[:, None]) < threshold).sum(axis=1)
+        # |vertical residual| < threshold * sqrt(1 + a^2): the perpendicular test without a division per point
+        counts = (np.abs(ys[None, :] - (a[:, None] * xs[None, :] + b[:, None]))
+                  < (threshold * np.sqrt(1.0 + a * a))[:, None]).sum(axis=1)
         k = int(np.argmax(counts))
         if counts[k] > best_count:
             best_count, best_a, best_b = int(counts[k]), float(a[k]), float(b[k])
@@ -334,6 +343,15 @@ def image_has_contrast(image: np.ndarray) -> bool:
     return bool(hi - lo > 1e-6 * max(1.0, abs(float(hi))))
 
 
+def _shifted(strip: np.ndarray, rows: np.ndarray, cols: np.ndarray, shift: float) -> np.ndarray:
+    """``strip[rows + shift, cols]`` for a fractional ``shift``, interpolated linearly (clipped at the ends)."""
+    whole = math.floor(shift)
+    frac = np.float32(shift - whole)
+    last = strip.shape[0] - 1
+    lower = strip[np.clip(rows + whole, 0, last), cols]
+    return lower + frac * (strip[np.clip(rows + whole + 1, 0, last), cols] - lower)
+
+
 def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
                   settings: HorizonSettings = DEFAULT_SETTINGS) -> tuple[float, float, float] | None:
     """(contrast SNR, sharpness at the line, sharpness anywhere) of the image across y = a x + b.
@@ -364,7 +382,7 @@ def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     strip = np.asarray(image[top:bottom], dtype=np.float32)
     rows = base[None, :] + np.arange(-half, half + 1)[:, None] - top
     across = strip[rows, cols]
-    along = strip[rows, cols + 1] - strip[rows, cols - 1]
+    along = _shifted(strip, rows, cols + 1, a) - _shifted(strip, rows, cols - 1, -a)  # along the line: no edge in it
     # robust pixel noise; the mean absolute difference where quantised (8-bit) video makes the median 0
     noise = (1.4826 * float(np.median(np.abs(along))) or 1.2533 * float(np.mean(np.abs(along)))) / math.sqrt(2.0)
     profile = across.mean(axis=1).astype(np.float64)  # offsets -half .. half; a mean sees below 8-bit steps
