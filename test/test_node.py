@@ -14,6 +14,7 @@ import pytest
 rclpy = pytest.importorskip("rclpy")
 
 from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+from geometry_msgs.msg import PolygonStamped, Vector3Stamped  # noqa: E402
 from node_harness import NODE, H, W, qos, send, stamp_of, wait_until  # noqa: E402
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
@@ -204,6 +205,78 @@ def test_camera_info_gives_attitude(ros, outputs, camera, scenes):
     assert attitude.vector.y == pytest.approx(expected[1], abs=1e-6)
     assert attitude.vector.z == 0.0
     ros.client.destroy_publisher(info_pub)
+
+
+def warm_sea_network(path) -> None:
+    """A real U-Net whose weights are set by hand to label by temperature alone: cold sky, warm sea, either way up.
+
+    The trained test model (and the shipped one) has learnt that the sky is at the top; a network
+    trained for roll labels an upside-down frame right, and this one stands in for it, so the node's
+    part (line, sky side, attitude over DDS) is checked on its own. Input -> the identity path
+    (``inc``, then the decoder's skip), lifted by BIAS through the ReLUs; logits sea - sky = 2 x input.
+    """
+    import torch
+
+    from seasky_ros.model import UNet, UNetConfig
+    from seasky_ros.preprocess import Normalization
+    from seasky_ros.weights import build_meta, save_weights
+
+    config = UNetConfig(in_channels=1, num_classes=3, base=1, depth=1, bilinear=True)
+    model = UNet(config).eval()
+    bias = 10.0
+    with torch.no_grad():
+        for parameter in model.parameters():
+            parameter.zero_()
+        for block, channel in ((model.inc.block, 0), (model.ups[0].conv.block, 0)):
+            block[0].weight[0, channel, 1, 1] = 1.0  # the input (or the skip: channel 0 of the join)
+            block[1].weight.fill_(1.0)
+            block[1].bias.fill_(bias)
+            block[3].weight[0, 0, 1, 1] = 1.0
+            block[4].weight.fill_(1.0)
+        for block in (model.downs[0].conv.block,):
+            block[1].weight.fill_(1.0)
+            block[4].weight.fill_(1.0)
+        model.ups[0].conv.block[1].bias.fill_(0.0)  # the skip carries the lift already
+        model.outc.weight[:2, 0, 0, 0] = torch.tensor([-1.0, 1.0])  # sky, sea
+        model.outc.bias[:] = torch.tensor([bias, -bias, -100.0])
+    save_weights(path, model, build_meta(config, (128, 160), Normalization()))
+
+
+def test_an_upside_down_camera_publishes_the_sky_side_and_roll_180(ros, tmp_path):
+    """Mounted upside down: the polygon runs right to left (the sky on its left is below it), the roll is 180 deg."""
+    warm_sea_network(tmp_path / "warm_sea.pt")
+    node = ros.start_node("flipped", weights=str(tmp_path / "warm_sea.pt"))
+    try:
+        horizons = ros.collector(PolygonStamped, f"/flipped/{NODE}/horizon")
+        attitudes = ros.collector(Vector3Stamped, f"/flipped/{NODE}/horizon_attitude")
+        info_pub = ros.publisher("/flipped/camera_info", reliable=True, msg_type=CameraInfo, node=node)
+        pub = ros.publisher("/flipped/image", reliable=False, node=node)
+        K = np.array([[500.0, 0.0, (W - 1) / 2], [0.0, 500.0, (H - 1) / 2], [0.0, 0.0, 1.0]])
+        frame = np.full((H, W), 7000, np.uint16)  # cold sky below ...
+        frame[:300] = 8000  # ... the warm sea above, from row 300 up
+        frame += np.random.default_rng(0).integers(0, 40, (H, W), dtype=np.uint16)
+        attitude = horizon = None
+        for _ in range(10):
+            info = CameraInfo(width=W, height=H, k=[float(v) for v in K.ravel()])
+            info.header = ros.header()
+            info_pub.publish(info)
+            time.sleep(0.1)
+            msg = ros.frame(frame)
+            horizon = send(ros, pub, msg, horizons)
+            attitude = attitudes.get(stamp_of(msg), timeout=3.0)
+            if attitude is not None:
+                break
+        assert horizon is not None and attitude is not None, "no horizon attitude for the upside-down frame"
+        (x0, y0), (x1, y1) = ((p.x, p.y) for p in horizon.polygon.points)
+        assert (x0, x1) == (W - 1.0, 0.0) and y0 == pytest.approx(299.5, abs=1.0) and y1 == pytest.approx(y0, abs=0.1)
+        assert horizon.polygon.points[0].z > 0.5  # a clean edge: a confident line
+        assert abs(attitude.vector.x) == pytest.approx(math.pi, abs=0.01)  # roll 180 deg
+        # the sky below the image centre of a camera upside down: it looks down, as much as the line's offset says
+        assert attitude.vector.y == pytest.approx(-math.atan((299.5 - (H - 1) / 2) / 500.0), abs=0.005)
+        ros.client.destroy_publisher(pub)
+        ros.client.destroy_publisher(info_pub)
+    finally:
+        ros.stop_node(node)
 
 
 # ---------------------------------------------------------------------------------------- QoS
