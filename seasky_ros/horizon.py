@@ -27,15 +27,17 @@ Why this way:
 
 Conventions: pixel coordinates with pixel centres at integers, x right, y down (pixel ``r``
 covers rows ``r - 0.5 .. r + 0.5``). By default a mask marks a pixel as sea when its area
-reaches below the line (``r + 0.5 > y``), so the first sea row of a column is the pixel that
-contains the line and the boundary estimate is that row itself. This is what the synthetic
+reaches below the line (``r + 0.5 > y``; the sea side, at any roll), so the first sea row of
+a column is the pixel that contains the line and the boundary estimate is that row itself. This is what the synthetic
 generator writes, and it is the closest fit to the labelled real data (``infml-hdd-dev``):
 there the first sea row is ``round(y)`` in 78 % of the columns and ``ceil(y)`` in 67 %.
 Masks that mark pixel *centres* on/below the line as sea should set
 ``HorizonSettings.boundary_offset_px = -0.5``.
 
-``angle_deg = degrees(atan2(y1 - y0, x1 - x0))``: positive when the line descends towards
-the right of the image.
+The search above works on a mask with the sky up; ``find_horizon`` turns the mask by quarter
+turns so that it is, and turns the line back, so any roll works. The line's form (its two
+border points, the sky on the left from the first to the second; ``angle_deg`` over the full
+circle) and the attitude are in ``horizon_line``.
 """
 
 from __future__ import annotations

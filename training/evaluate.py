@@ -198,7 +198,7 @@ def _finite(value) -> float | None:
 
 WORST_CAPTIONS = (
     "Each frame: the truth (labels and line) on the left, the prediction on the right with its scores: "
-    "horizon position error at the centre column, angle error, share of labelled pixels with the wrong "
+    "horizon position error at the image centre, angle error, share of labelled pixels with the wrong "
     "class. MISSED: no horizon reported where the truth has one. FALSE: a horizon reported where the "
     "truth has none (land or a waterfront hides it, or the frame looks away from the sea)."
 )
@@ -260,7 +260,7 @@ def markdown_report(summary: dict, grid_name: str | None) -> str:
     hz = summary["horizon"]
     if hz:
         lines += ["## Horizon", "", "| error | mean | median | p95 | max |", "| --- | --- | --- | --- | --- |"]
-        for key, label in (("position_px", "position (px, centre column)"), ("angle_deg", "angle (deg)")):
+        for key, label in (("position_px", "position (px, image centre)"), ("angle_deg", "angle (deg)")):
             s = hz[key]
             lines.append(f"| {label} | {_fmt(s['mean'])} | {_fmt(s['median'])} | {_fmt(s['p95'])} | {_fmt(s['max'])} |")
         lines += ["", f"detection rate {_fmt(100 * hz['detection_rate'], 1)} % of {hz['frames_with_horizon']} "
