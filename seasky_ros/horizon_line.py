@@ -124,15 +124,15 @@ def line_through(px: float, py: float, dx: float, dy: float, width: int, height:
     """The Horizon through (px, py) along (dx, dy), the sky on the left of (dx, dy); ``fields`` as in Horizon.
 
     The two points are where the line crosses the image border; a line that misses the image
-    gets its points on the extended borders across which it runs (left/right when
-    |dx| >= |dy|, else top/bottom).
+    (or only touches a corner) gets its points on the extended borders across which it runs
+    (left/right when |dx| >= |dy|, else top/bottom).
     """
     if width < 2 or height < 2:
         raise ValueError(f"image size {width}x{height} is too small for a horizon")
     if not (math.isfinite(px) and math.isfinite(py) and math.isfinite(dx) and math.isfinite(dy)) or dx == dy == 0:
         raise ValueError(f"not a line: point ({px}, {py}), direction ({dx}, {dy})")
     ends = _clip(px, py, dx, dy, width, height)
-    if ends is None:
+    if ends is None or ends[0] == ends[1]:  # misses the image, or only touches a corner
         if abs(dx) >= abs(dy):
             xs = (0.0, width - 1.0) if dx > 0 else (width - 1.0, 0.0)
             ends = tuple((x, py + (x - px) * dy / dx) for x in xs)
@@ -140,7 +140,7 @@ def line_through(px: float, py: float, dx: float, dy: float, width: int, height:
             ys = (0.0, height - 1.0) if dy > 0 else (height - 1.0, 0.0)
             ends = tuple((px + (y - py) * dx / dy, y) for y in ys)
     (x0, y0), (x1, y1) = ends
-    angle = math.degrees(math.atan2(y1 - y0, x1 - x0)) if (x0, y0) != (x1, y1) else math.degrees(math.atan2(dy, dx))
+    angle = math.degrees(math.atan2(y1 - y0, x1 - x0))
     angle = 180.0 if angle == -180.0 else angle
     xc = (width - 1) / 2.0
     centre = py + (xc - px) * dy / dx if dx != 0 else math.nan

@@ -365,6 +365,8 @@ def test_horizon_from_points_extends_the_line_to_the_borders():
     assert (steep.x0, steep.y0, steep.x1, steep.y1) == pytest.approx((140.0, 0.0, 169.9, 299.0))
     out_of_view = horizon_from_points(0.0, -50.0, 400.0, -40.0, 401, 300)  # kept on the extended side borders
     assert (out_of_view.x0, out_of_view.y0, out_of_view.x1) == (0.0, -50.0, 400.0)
+    corner = horizon_from_points(-10.0, 10.0, 10.0, -10.0, 401, 300)  # touches the image at (0, 0) only
+    assert (corner.x0, corner.y0, corner.x1, corner.y1) == (0.0, 0.0, 400.0, -400.0) and corner.angle_deg == -45.0
     with pytest.raises(ValueError):
         horizon_from_points(10.0, 5.0, 10.0, 5.0, 401, 300)
 
