@@ -46,7 +46,7 @@ class Mutant:
 
 MUTANTS = [
     # ---- issue 12's table
-    Mutant("roll sign flipped in camera_attitude", "seasky_ros/horizon.py",
+    Mutant("roll sign flipped in camera_attitude", "seasky_ros/horizon_line.py",
            "roll = math.atan2(-float(up[0]), -float(up[1]))", "roll = math.atan2(float(up[0]), -float(up[1]))",
            ("test/test_horizon.py::test_camera_attitude_recovers_roll_and_pitch",)),
     Mutant("CameraInfo x row scaled by the height factor", "seasky_ros/outputs.py",
@@ -113,7 +113,7 @@ MUTANTS = [
            "fill = float(np.median(gray[finite])) if bad < gray.size else 0.0", "fill = 0.0",
            (GATE,)),
     # ---- more of our own
-    Mutant("pitch sign flipped in camera_attitude", "seasky_ros/horizon.py",
+    Mutant("pitch sign flipped in camera_attitude", "seasky_ros/horizon_line.py",
            "pitch = math.asin(max(-1.0, min(1.0, float(up[2]))))",
            "pitch = -math.asin(max(-1.0, min(1.0, float(up[2]))))",
            ("test/test_horizon.py::test_camera_attitude_recovers_roll_and_pitch",)),
