@@ -349,9 +349,11 @@ def _shifted(strip: np.ndarray, rows: np.ndarray, cols: np.ndarray, shift: float
     """``strip[rows + shift, cols]`` for a fractional ``shift``, interpolated linearly (clipped at the ends)."""
     whole = math.floor(shift)
     frac = np.float32(shift - whole)
-    last = strip.shape[0] - 1
-    lower = strip[np.clip(rows + whole, 0, last), cols]
-    return lower + frac * (strip[np.clip(rows + whole + 1, 0, last), cols] - lower)
+    below = rows + whole
+    if whole < -int(rows.min()) or int(rows.max()) + whole + 1 > strip.shape[0] - 1:  # rare: clip
+        below = np.clip(below, 0, strip.shape[0] - 2)
+    lower = strip[below, cols]
+    return lower + frac * (strip[below + 1, cols] - lower)
 
 
 def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
