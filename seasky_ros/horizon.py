@@ -437,6 +437,27 @@ def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     return snr, float(sharpness[at_line].max()), float(sharpness.max())
 
 
+@dataclass(frozen=True)
+class _WaterlineFallback:
+    """What the search needs to try a distant coast's waterline before giving up on the sky->sea boundary."""
+
+    labels: np.ndarray
+    image: np.ndarray | None
+    sky_sea: tuple[np.ndarray, np.ndarray]
+    sea: int
+    other: int
+    min_support: float
+    settings: HorizonSettings
+
+    def or_none(self, reason: str) -> HorizonSearch:
+        """The waterline horizon (``horizon_waterline``) if its rules accept one, else no line for ``reason``."""
+        from .horizon_waterline import find_waterline_horizon  # it builds on this module
+
+        found = find_waterline_horizon(self.labels, self.image, self.sky_sea, sea=self.sea, other=self.other,
+                                       min_support=self.min_support, settings=self.settings)
+        return found if found.horizon is not None else HorizonSearch(None, reason)
+
+
 def find_horizon(
     labels: np.ndarray,
     image: np.ndarray | None = None,
@@ -467,17 +488,18 @@ def find_horizon(
         return HorizonSearch(None, REASON_NO_CONTRAST)
     xs, ys = boundary_points(labels, sky=sky, sea=sea, other=other, ignore=ignore, settings=settings)
     support = xs.size / width
+    waterline = _WaterlineFallback(labels, image, (xs, ys), sea, other, min_support, settings)
     if xs.size < settings.min_points or support < min_support:
-        return HorizonSearch(None, REASON_NO_BOUNDARY)
+        return waterline.or_none(REASON_NO_BOUNDARY)
     threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)
     inliers, a, b = _robust_line(xs, ys, threshold, settings)
     n_in = int(inliers.sum())
     inlier_share = n_in / xs.size
     if n_in < settings.min_points or inlier_share < settings.min_inlier_share:
-        return HorizonSearch(None, REASON_NOT_STRAIGHT)
+        return waterline.or_none(REASON_NOT_STRAIGHT)
     below = sea_below(labels, a, b, sea, other, settings)
     if below is not None and below < settings.min_sea_below:
-        return HorizonSearch(None, REASON_NO_SEA_BELOW)
+        return waterline.or_none(REASON_NO_SEA_BELOW)
     edge = 1.0
     if image is not None:
         evidence = edge_evidence(image, a, b, xs[inliers], settings)

@@ -1,0 +1,151 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
+"""The horizon behind a distant coast: its waterline, found where the sky->sea boundary is too scarce.
+
+Why: from a few metres up, a coast beyond a few km has its waterline within a fraction of a pixel
+of the true horizon (10 m up, 5 km away: 0.6 mrad), so when such a coast hides most of the
+horizon the waterline *is* the horizon the frame shows. A near waterfront (a harbour's quays, a
+beach below buildings) is not: its waterline lies well below the horizon, and is ragged in the
+mask (reflections, moored boats, piers). The two are told apart by measured rules, each of which
+can refuse (``WaterlineRules``, figures in docs/HORIZON.md):
+
+- the points: per column, the top of the sea that lies under "other" (at least a few rows of
+  other right above, a band of sea below), so a skyline (no sea below it) gives none;
+- straight: the robust line explains enough of those points (a harbour's boundary is ragged);
+- level with the open horizon: where columns show sky over sea beside the coast, they must lie
+  on the waterline's line (a coast's top or a harbour has its own row, the sea horizon another);
+- long: the line is seen (as waterline or agreeing sky->sea) across enough of the view;
+- the image: the waterline of a distant coast is one of the sharpest straight steps in an LWIR
+  frame (warm land over cold water), so the image's own edge must run along it, and the line is
+  placed on that edge (the mask's boundary, a staircase of the network's coarse grid, is tilted
+  and a row or two off on real coasts).
+
+The line is reported as ``Horizon(..., source=SOURCE_WATERLINE)``; ``seasky_ros.horizon`` tries
+this search only when the sky->sea boundary gave no line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+
+from .horizon import (
+    DEFAULT_SETTINGS,
+    SOURCE_WATERLINE,
+    HorizonSearch,
+    HorizonSettings,
+    _line_through,
+    _refine_on_image,
+    _robust_line,
+    edge_evidence,
+)
+
+WATERLINE_NO_POINTS = "waterline: too few columns with a coast over sea"
+WATERLINE_NOT_STRAIGHT = "waterline: not straight"
+WATERLINE_DISAGREES = "waterline: not level with the open sky->sea horizon"
+WATERLINE_SHORT = "waterline: too short"
+WATERLINE_NO_EDGE = "waterline: no image edge along it"
+
+
+@dataclass(frozen=True)
+class WaterlineRules:
+    """When an other->sea boundary counts as a distant coast's waterline (measured: docs/HORIZON.md)."""
+
+    other_above_px: int = 3  # rows right above a waterline point that must all be "other" (a coast, not a speck)
+    min_inlier_share: float = 0.45  # straight: share of the waterline points the line explains
+    agree_px: float = 3.0  # an open sky->sea point this close to the line agrees with it
+    min_agree_share: float = 0.5  # share of the open sky->sea points that must agree, where there are ...
+    open_columns: float = 0.05  # ... at least this share of the columns (the network's border columns are not)
+    min_extent: float = 0.5  # long: share of the columns that see the line (waterline inliers + agreeing sky->sea)
+    need_image_edge: bool = True  # with an image: refuse unless its edge runs along the line, and place the line on it
+
+
+DEFAULT_RULES = WaterlineRules()
+
+
+def _column_counts(mask: np.ndarray) -> np.ndarray:
+    """(H + 1, W): row ``r`` holds how many of the rows above ``r`` are set, per column."""
+    return np.vstack([np.zeros((1, mask.shape[1]), np.int32), np.cumsum(mask, axis=0, dtype=np.int32)])
+
+
+def waterline_points(labels: np.ndarray, *, sea: int = 1, other: int = 2,
+                     settings: HorizonSettings = DEFAULT_SETTINGS,
+                     rules: WaterlineRules = DEFAULT_RULES) -> tuple[np.ndarray, np.ndarray]:
+    """Per column, the row of the top of the sea lying under "other"; columns without one are left out.
+
+    A point is the first sea row ``r`` (as in ``boundary_points``: the line lies in that row)
+    with ``rules.other_above_px`` rows of "other" right above it and a band below it that is
+    sea as ``sea_below`` wants (``sea_below_rel`` deep, ``sea_below_share`` sea); of several in
+    a column (a vessel on the water below a coast) the topmost.
+    """
+    height, width = labels.shape
+    depth = max(3, round(settings.sea_below_rel * height))
+    k = rules.other_above_px
+    if height < k + depth + 1:
+        return np.zeros(0), np.zeros(0)
+    is_sea = labels == sea
+    sea_sum, other_sum = _column_counts(is_sea), _column_counts(labels == other)
+    r = np.arange(k, height - depth + 1)
+    found = is_sea[r] & (other_sum[r] - other_sum[r - k] == k)
+    found &= sea_sum[r + depth] - sea_sum[r] >= settings.sea_below_share * depth
+    has = found.any(axis=0)
+    rows = r[np.argmax(found, axis=0)]
+    return np.flatnonzero(has).astype(np.float64), rows[has] + settings.boundary_offset_px
+
+
+def find_waterline_horizon(
+    labels: np.ndarray,
+    image: np.ndarray | None,
+    sky_sea: tuple[np.ndarray, np.ndarray],
+    *,
+    sea: int = 1,
+    other: int = 2,
+    min_support: float,
+    settings: HorizonSettings = DEFAULT_SETTINGS,
+    rules: WaterlineRules = DEFAULT_RULES,
+) -> HorizonSearch:
+    """A distant coast's waterline as the horizon, or None with the rule that refused it.
+
+    ``sky_sea`` are the sky->sea boundary points (``boundary_points``) that gave no line on their
+    own; they still vote on the waterline (agreement and extent). ``min_support`` is the share of
+    columns the points must cover at all, as for the sky->sea line.
+    """
+    height, width = labels.shape
+    xs, ys = waterline_points(labels, sea=sea, other=other, settings=settings, rules=rules)
+    if xs.size < settings.min_points or xs.size < min_support * width:
+        return HorizonSearch(None, WATERLINE_NO_POINTS)
+    threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)
+    inliers, a, b = _robust_line(xs, ys, threshold, settings)
+    inlier_share = float(inliers.mean())
+    if inliers.sum() < settings.min_points or inlier_share < rules.min_inlier_share:
+        return HorizonSearch(None, WATERLINE_NOT_STRAIGHT)
+    sx, sy = sky_sea
+    agree = np.abs(sy - (a * sx + b)) <= rules.agree_px
+    # a sky->sea point with "other" between it and the line is haze lying on the land, not the open horizon
+    other_sum = _column_counts(labels == other)
+    cols = sx.astype(np.int64)
+    top = np.clip(np.rint(sy).astype(np.int64), 0, height)
+    bottom = np.clip(np.rint(a * sx + b).astype(np.int64), 0, height)
+    agree = agree[agree | (other_sum[np.maximum(top, bottom), cols] == other_sum[np.minimum(top, bottom), cols])]
+    if agree.size >= max(settings.min_points, rules.open_columns * width) and agree.mean() < rules.min_agree_share:
+        return HorizonSearch(None, WATERLINE_DISAGREES)
+    extent = (int(inliers.sum()) + int(agree.sum())) / width
+    if extent < rules.min_extent:
+        return HorizonSearch(None, WATERLINE_SHORT)
+    edge = 1.0
+    if image is not None:
+        columns = xs[inliers]
+        evidence = edge_evidence(image, a, b, columns, settings)
+        refined = _refine_on_image(image, a, b, columns, settings)
+        if rules.need_image_edge and (evidence is None or refined is None):
+            return HorizonSearch(None, WATERLINE_NO_EDGE)
+        if evidence is not None:
+            full = settings.full_edge_sharpness
+            edge = min(1.0, max(0.0, (evidence[1] - 1.0) / (full - 1.0))) if full > 1.0 else 1.0
+        if refined is not None:  # the coast's step is the waterline, not a haze ramp: its position is trusted
+            a, b = refined[0], refined[1]
+    confidence = inlier_share * min(1.0, extent / settings.full_support) * edge
+    line = _line_through(0.0, b, width - 1.0, a * (width - 1) + b, width, confidence, inlier_share, extent)
+    return HorizonSearch(dataclasses.replace(line, edge=float(edge), source=SOURCE_WATERLINE))
