@@ -59,15 +59,12 @@ class WaterlineRules:
     min_agree_share: float = 0.5  # share of the open sky->sea points that must agree, where there are ...
     open_columns: float = 0.05  # ... at least this share of the columns (the network's border columns are not)
     min_extent: float = 0.5  # long: share of the columns that see the line (waterline inliers + agreeing sky->sea)
+    coast_under_share: float = 0.5  # a sky->sea line with "other" below it in this share of its columns lies on a coast
+    sample_columns: int = 64  # columns of a sky->sea line looked at for that
     need_image_edge: bool = True  # with an image: refuse unless its edge runs along the line, and place the line on it
 
 
 DEFAULT_RULES = WaterlineRules()
-
-
-def _column_counts(mask: np.ndarray) -> np.ndarray:
-    """(H + 1, W): row ``r`` holds how many of the rows above ``r`` are set, per column."""
-    return np.vstack([np.zeros((1, mask.shape[1]), np.int32), np.cumsum(mask, axis=0, dtype=np.int32)])
 
 
 def waterline_points(labels: np.ndarray, *, sea: int = 1, other: int = 2,
@@ -83,16 +80,28 @@ def waterline_points(labels: np.ndarray, *, sea: int = 1, other: int = 2,
     height, width = labels.shape
     depth = max(3, round(settings.sea_below_rel * height))
     k = rules.other_above_px
-    if height < k + depth + 1:
-        return np.zeros(0), np.zeros(0)
-    is_sea = labels == sea
-    sea_sum, other_sum = _column_counts(is_sea), _column_counts(labels == other)
-    r = np.arange(k, height - depth + 1)
-    found = is_sea[r] & (other_sum[r] - other_sum[r - k] == k)
-    found &= sea_sum[r + depth] - sea_sum[r] >= settings.sea_below_share * depth
-    has = found.any(axis=0)
-    rows = r[np.argmax(found, axis=0)]
-    return np.flatnonzero(has).astype(np.float64), rows[has] + settings.boundary_offset_px
+    rows, cols = np.nonzero((labels[k - 1:height - depth] == other) & (labels[k:height - depth + 1] == sea))
+    rows = rows + k  # the first sea row of each other->sea step
+    keep = (labels[rows[:, None] - np.arange(1, k + 1)[None, :], cols[:, None]] == other).all(axis=1)
+    band = labels[rows[:, None] + np.arange(depth)[None, :], cols[:, None]] == sea
+    keep &= band.sum(axis=1) >= settings.sea_below_share * depth
+    rows, cols = rows[keep], cols[keep]
+    order = np.lexsort((rows, cols))  # by column, then from the top
+    cols, first = np.unique(cols[order], return_index=True)
+    return cols.astype(np.float64), rows[order][first] + settings.boundary_offset_px
+
+
+def _other_between(labels: np.ndarray, xs: np.ndarray, y_from: np.ndarray, y_to: np.ndarray, other: int) -> np.ndarray:
+    """Whether "other" lies anywhere between rows ``y_from`` and ``y_to`` (either order) of each column ``xs``."""
+    height = labels.shape[0]
+    lo = np.clip(np.rint(np.minimum(y_from, y_to)).astype(np.int64), 0, height - 1)
+    hi = np.clip(np.rint(np.maximum(y_from, y_to)).astype(np.int64), 0, height - 1)
+    if lo.size == 0:
+        return np.zeros(0, bool)
+    span = np.arange(int((hi - lo).max()) + 1)
+    rows = lo[:, None] + span[None, :]
+    inside = rows <= hi[:, None]
+    return ((labels[np.minimum(rows, height - 1), xs.astype(np.int64)[:, None]] == other) & inside).any(axis=1)
 
 
 def find_waterline_horizon(
@@ -124,11 +133,7 @@ def find_waterline_horizon(
     sx, sy = sky_sea
     agree = np.abs(sy - (a * sx + b)) <= rules.agree_px
     # a sky->sea point with "other" between it and the line is haze lying on the land, not the open horizon
-    other_sum = _column_counts(labels == other)
-    cols = sx.astype(np.int64)
-    top = np.clip(np.rint(sy).astype(np.int64), 0, height)
-    bottom = np.clip(np.rint(a * sx + b).astype(np.int64), 0, height)
-    agree = agree[agree | (other_sum[np.maximum(top, bottom), cols] == other_sum[np.minimum(top, bottom), cols])]
+    agree = agree[agree | ~_other_between(labels, sx, sy, a * sx + b, other)]
     if agree.size >= max(settings.min_points, rules.open_columns * width) and agree.mean() < rules.min_agree_share:
         return HorizonSearch(None, WATERLINE_DISAGREES)
     extent = (int(inliers.sum()) + int(agree.sum())) / width
@@ -149,3 +154,36 @@ def find_waterline_horizon(
     confidence = inlier_share * min(1.0, extent / settings.full_support) * edge
     line = _line_through(0.0, b, width - 1.0, a * (width - 1) + b, width, confidence, inlier_share, extent)
     return HorizonSearch(dataclasses.replace(line, edge=float(edge), source=SOURCE_WATERLINE))
+
+
+def waterline_under(
+    labels: np.ndarray,
+    image: np.ndarray | None,
+    sky_sea: tuple[np.ndarray, np.ndarray],
+    line: tuple[float, float],
+    xs: np.ndarray,
+    *,
+    sea: int = 1,
+    other: int = 2,
+    min_support: float,
+    settings: HorizonSettings = DEFAULT_SETTINGS,
+    rules: WaterlineRules = DEFAULT_RULES,
+) -> HorizonSearch | None:
+    """The waterline horizon below a sky->sea line that lies on a coast, or None to keep that line.
+
+    A band of haze over a distant coast reads as "sea" to a network, so a sky->sea line can run
+    along the coast's top with "sea" below it. Where most of the line's columns ``xs`` have
+    "other" below them and the waterline rules accept a line lower down, that is the horizon.
+    """
+    height = labels.shape[0]
+    a, b = line
+    sample = xs[np.linspace(0, xs.size - 1, min(xs.size, rules.sample_columns)).astype(np.int64)]
+    y = a * sample + b
+    if np.mean(_other_between(labels, sample, y, np.full_like(y, height - 1), other)) < rules.coast_under_share:
+        return None
+    found = find_waterline_horizon(labels, image, sky_sea, sea=sea, other=other, min_support=min_support,
+                                   settings=settings, rules=rules)
+    h = found.horizon
+    if h is None or h.y_at(float(np.median(xs))) <= a * float(np.median(xs)) + b + rules.agree_px:
+        return None
+    return found
