@@ -457,12 +457,12 @@ class _WaterlineFallback:
                                        min_support=self.min_support, settings=self.settings)
         return found if found.horizon is not None else HorizonSearch(None, reason)
 
-    def below(self, a: float, b: float, xs: np.ndarray) -> HorizonSearch | None:
-        """The waterline horizon where the sky->sea line y = a x + b (through columns ``xs``) lies on a coast."""
-        from .horizon_waterline import waterline_under  # it builds on this module
+    def instead_of(self, a: float, b: float, xs: np.ndarray, support: float) -> HorizonSearch | None:
+        """The waterline horizon where it beats the sky->sea line y = a x + b (through columns ``xs``), else None."""
+        from .horizon_waterline import waterline_instead  # it builds on this module
 
-        return waterline_under(self.labels, self.image, self.sky_sea, (a, b), xs, sea=self.sea, other=self.other,
-                               min_support=self.min_support, settings=self.settings)
+        return waterline_instead(self.labels, self.image, self.sky_sea, (a, b), xs, support, sea=self.sea,
+                                 other=self.other, min_support=self.min_support, settings=self.settings)
 
 
 def find_horizon(
@@ -507,8 +507,8 @@ def find_horizon(
     below = sea_below(labels, a, b, sea, other, settings)
     if below is not None and below < settings.min_sea_below:
         return waterline.or_none(REASON_NO_SEA_BELOW)
-    if (lower := waterline.below(a, b, xs[inliers])) is not None:  # the "sea" under the line lies on a coast
-        return lower
+    if (coast := waterline.instead_of(a, b, xs[inliers], support)) is not None:  # a coast hides most of the view
+        return coast
     edge = 1.0
     if image is not None:
         evidence = edge_evidence(image, a, b, xs[inliers], settings)

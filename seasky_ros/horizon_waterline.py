@@ -130,15 +130,6 @@ def find_waterline_horizon(
     inlier_share = float(inliers.mean())
     if inliers.sum() < settings.min_points or inlier_share < rules.min_inlier_share:
         return HorizonSearch(None, WATERLINE_NOT_STRAIGHT)
-    sx, sy = sky_sea
-    agree = np.abs(sy - (a * sx + b)) <= rules.agree_px
-    # a sky->sea point with "other" between it and the line is haze lying on the land, not the open horizon
-    agree = agree[agree | ~_other_between(labels, sx, sy, a * sx + b, other)]
-    if agree.size >= max(settings.min_points, rules.open_columns * width) and agree.mean() < rules.min_agree_share:
-        return HorizonSearch(None, WATERLINE_DISAGREES)
-    extent = (int(inliers.sum()) + int(agree.sum())) / width
-    if extent < rules.min_extent:
-        return HorizonSearch(None, WATERLINE_SHORT)
     edge = 1.0
     if image is not None:
         columns = xs[inliers]
@@ -151,17 +142,27 @@ def find_waterline_horizon(
             edge = min(1.0, max(0.0, (evidence[1] - 1.0) / (full - 1.0))) if full > 1.0 else 1.0
         if refined is not None:  # the coast's step is the waterline, not a haze ramp: its position is trusted
             a, b = refined[0], refined[1]
+    sx, sy = sky_sea
+    agree = np.abs(sy - (a * sx + b)) <= rules.agree_px
+    # a sky->sea point with "other" between it and the line is haze lying on the land, not the open horizon
+    agree = agree[agree | ~_other_between(labels, sx, sy, a * sx + b, other)]
+    if agree.size >= max(settings.min_points, rules.open_columns * width) and agree.mean() < rules.min_agree_share:
+        return HorizonSearch(None, WATERLINE_DISAGREES)
+    extent = (int(inliers.sum()) + int(agree.sum())) / width
+    if extent < rules.min_extent:
+        return HorizonSearch(None, WATERLINE_SHORT)
     confidence = inlier_share * min(1.0, extent / settings.full_support) * edge
     line = _line_through(0.0, b, width - 1.0, a * (width - 1) + b, width, confidence, inlier_share, extent)
     return HorizonSearch(dataclasses.replace(line, edge=float(edge), source=SOURCE_WATERLINE))
 
 
-def waterline_under(
+def waterline_instead(
     labels: np.ndarray,
     image: np.ndarray | None,
     sky_sea: tuple[np.ndarray, np.ndarray],
     line: tuple[float, float],
     xs: np.ndarray,
+    support: float,
     *,
     sea: int = 1,
     other: int = 2,
@@ -169,21 +170,22 @@ def waterline_under(
     settings: HorizonSettings = DEFAULT_SETTINGS,
     rules: WaterlineRules = DEFAULT_RULES,
 ) -> HorizonSearch | None:
-    """The waterline horizon below a sky->sea line that lies on a coast, or None to keep that line.
+    """The waterline horizon in place of a sky->sea line that a coast makes doubtful, or None to keep that line.
 
-    A band of haze over a distant coast reads as "sea" to a network, so a sky->sea line can run
-    along the coast's top with "sea" below it. Where most of the line's columns ``xs`` have
-    "other" below them and the waterline rules accept a line lower down, that is the horizon.
+    Doubtful: the line is seen in fewer than ``full_support`` of the columns (``support``), or
+    most of its columns ``xs`` have "other" below them (a band of haze over a distant coast reads
+    as "sea" to a network, and the line then runs along the coast's top). The waterline must
+    pass all its rules, agreement with the open sky->sea columns included.
     """
-    height = labels.shape[0]
-    a, b = line
-    sample = xs[np.linspace(0, xs.size - 1, min(xs.size, rules.sample_columns)).astype(np.int64)]
-    y = a * sample + b
-    if np.mean(_other_between(labels, sample, y, np.full_like(y, height - 1), other)) < rules.coast_under_share:
+    if not (labels == other).any():
         return None
+    if support >= settings.full_support:
+        a, b = line
+        sample = xs[np.linspace(0, xs.size - 1, min(xs.size, rules.sample_columns)).astype(np.int64)]
+        y = a * sample + b
+        under = _other_between(labels, sample, y, np.full_like(y, labels.shape[0] - 1), other)
+        if np.mean(under) < rules.coast_under_share:
+            return None
     found = find_waterline_horizon(labels, image, sky_sea, sea=sea, other=other, min_support=min_support,
                                    settings=settings, rules=rules)
-    h = found.horizon
-    if h is None or h.y_at(float(np.median(xs))) <= a * float(np.median(xs)) + b + rules.agree_px:
-        return None
-    return found
+    return found if found.horizon is not None else None
