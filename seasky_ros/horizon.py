@@ -62,7 +62,7 @@ SOURCE_SKY_SEA = "sky-sea"
 """``Horizon.source`` of a line fitted to the sky->sea boundary."""
 SOURCE_WATERLINE = "waterline"
 """``Horizon.source`` of a line along the waterline of a distant coast that hides the horizon
-(reserved in the message encoding; the estimator does not report such lines yet)."""
+(``seasky_ros.horizon_waterline``)."""
 SOURCE_CODES = {SOURCE_SKY_SEA: 0, SOURCE_WATERLINE: 1}
 """Numeric codes of the sources, as the ``~/horizon`` message carries them (second point's z)."""
 
