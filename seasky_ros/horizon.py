@@ -437,34 +437,6 @@ def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     return snr, float(sharpness[at_line].max()), float(sharpness.max())
 
 
-@dataclass(frozen=True)
-class _WaterlineFallback:
-    """What the search needs to try a distant coast's waterline before giving up on the sky->sea boundary."""
-
-    labels: np.ndarray
-    image: np.ndarray | None
-    sky_sea: tuple[np.ndarray, np.ndarray]
-    sea: int
-    other: int
-    min_support: float
-    settings: HorizonSettings
-
-    def or_none(self, reason: str) -> HorizonSearch:
-        """The waterline horizon (``horizon_waterline``) if its rules accept one, else no line for ``reason``."""
-        from .horizon_waterline import find_waterline_horizon  # it builds on this module
-
-        found = find_waterline_horizon(self.labels, self.image, self.sky_sea, sea=self.sea, other=self.other,
-                                       min_support=self.min_support, settings=self.settings)
-        return found if found.horizon is not None else HorizonSearch(None, reason)
-
-    def instead_of(self, a: float, b: float, xs: np.ndarray, support: float) -> HorizonSearch | None:
-        """The waterline horizon where it beats the sky->sea line y = a x + b (through columns ``xs``), else None."""
-        from .horizon_waterline import waterline_instead  # it builds on this module
-
-        return waterline_instead(self.labels, self.image, self.sky_sea, (a, b), xs, support, sea=self.sea,
-                                 other=self.other, min_support=self.min_support, settings=self.settings)
-
-
 def find_horizon(
     labels: np.ndarray,
     image: np.ndarray | None = None,
@@ -495,7 +467,9 @@ def find_horizon(
         return HorizonSearch(None, REASON_NO_CONTRAST)
     xs, ys = boundary_points(labels, sky=sky, sea=sea, other=other, ignore=ignore, settings=settings)
     support = xs.size / width
-    waterline = _WaterlineFallback(labels, image, (xs, ys), sea, other, min_support, settings)
+    from .horizon_waterline import WaterlineFallback  # it builds on this module
+
+    waterline = WaterlineFallback(labels, image, (xs, ys), sea, other, min_support, settings)
     if xs.size < settings.min_points or support < min_support:
         return waterline.or_none(REASON_NO_BOUNDARY)
     threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)

@@ -189,3 +189,27 @@ def waterline_instead(
     found = find_waterline_horizon(labels, image, sky_sea, sea=sea, other=other, min_support=min_support,
                                    settings=settings, rules=rules)
     return found if found.horizon is not None else None
+
+
+@dataclass(frozen=True)
+class WaterlineFallback:
+    """What ``seasky_ros.horizon.find_horizon`` hands over so that a coast's waterline can answer for it."""
+
+    labels: np.ndarray
+    image: np.ndarray | None
+    sky_sea: tuple[np.ndarray, np.ndarray]
+    sea: int
+    other: int
+    min_support: float
+    settings: HorizonSettings
+
+    def or_none(self, reason: str) -> HorizonSearch:
+        """The waterline horizon where the sky->sea search gives up, else no line for ``reason``."""
+        found = find_waterline_horizon(self.labels, self.image, self.sky_sea, sea=self.sea, other=self.other,
+                                       min_support=self.min_support, settings=self.settings)
+        return found if found.horizon is not None else HorizonSearch(None, reason)
+
+    def instead_of(self, a: float, b: float, xs: np.ndarray, support: float) -> HorizonSearch | None:
+        """The waterline horizon in place of the sky->sea line y = a x + b (columns ``xs``), or None to keep it."""
+        return waterline_instead(self.labels, self.image, self.sky_sea, (a, b), xs, support, sea=self.sea,
+                                 other=self.other, min_support=self.min_support, settings=self.settings)
