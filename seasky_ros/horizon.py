@@ -24,6 +24,8 @@ Why this way:
   veto (``find_horizon``): too few valid pixels, no contrast, or no sharp edge across the line
   means no horizon, with the reason. And a horizon has sea below it: a line along a skyline or
   a coast's top, with land below, is refused.
+- Behind a distant coast the horizon is the coast's waterline (``horizon_waterline``: its rules
+  tell it from a near waterfront's).
 
 Conventions: pixel coordinates with pixel centres at integers, x right, y down (pixel ``r``
 covers rows ``r - 0.5 .. r + 0.5``). By default a mask marks a pixel as sea when its area

@@ -20,8 +20,9 @@ can refuse (``WaterlineRules``, figures in docs/HORIZON.md):
   placed on that edge (the mask's boundary, a staircase of the network's coarse grid, is tilted
   and a row or two off on real coasts).
 
-The line is reported as ``Horizon(..., source=SOURCE_WATERLINE)``; ``seasky_ros.horizon`` tries
-this search only when the sky->sea boundary gave no line.
+The line is reported as ``Horizon(..., source=SOURCE_WATERLINE)``. ``seasky_ros.horizon`` hands
+over (``WaterlineFallback``) where the sky->sea boundary gives no line, or a doubtful one: seen on
+fewer than half the columns, or lying on a coast (``waterline_instead``).
 """
 
 from __future__ import annotations
