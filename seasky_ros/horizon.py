@@ -88,7 +88,8 @@ class Horizon:
     ``confidence`` (0..1) is ``inlier_share``, scaled down when the boundary was seen in less
     than ``HorizonSettings.full_support`` of the columns and when the image's own edge at the
     line is weak or spread out (``edge``); ``support`` is the share of image columns that gave a
-    usable sky->sea boundary, ``inlier_share`` the share of those the line explains, ``edge``
+    usable sky->sea boundary (for a waterline: the share on the line, ``horizon_waterline``),
+    ``inlier_share`` the share of those the line explains, ``edge``
     the image evidence (1 = a sharp step at the line, 0 = no more change there than anywhere
     near it; 1 when no image was given). ``source`` says which boundary the line follows.
     """
