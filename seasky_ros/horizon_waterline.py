@@ -62,7 +62,8 @@ class WaterlineRules:
     min_extent: float = 0.5  # long: share of the columns that see the line (waterline inliers + agreeing sky->sea)
     coast_under_share: float = 0.5  # a sky->sea line with "other" below it in this share of its columns lies on a coast
     sample_columns: int = 64  # columns of a sky->sea line looked at for that
-    need_image_edge: bool = True  # with an image: refuse unless its edge runs along the line, and place the line on it
+    need_image_edge: bool = True  # with an image: refuse unless its edge runs along the line (sharp at it: as
+    # sharp as HorizonSettings.min_edge_sharpness), and place the line on it
 
 
 DEFAULT_RULES = WaterlineRules()
@@ -136,7 +137,8 @@ def find_waterline_horizon(
         columns = xs[inliers]
         evidence = edge_evidence(image, a, b, columns, settings)
         refined = _refine_on_image(image, a, b, columns, settings)
-        if rules.need_image_edge and (evidence is None or refined is None):
+        if rules.need_image_edge and (evidence is None or refined is None
+                                      or evidence[1] < settings.min_edge_sharpness):
             return HorizonSearch(None, WATERLINE_NO_EDGE)
         if evidence is not None:
             full = settings.full_edge_sharpness

@@ -13,6 +13,7 @@ from seasky_ros.dataset_folder import DatasetFolder
 from seasky_ros.horizon import SOURCE_SKY_SEA, SOURCE_WATERLINE, boundary_points, find_horizon
 from seasky_ros.horizon_waterline import (
     WATERLINE_DISAGREES,
+    WATERLINE_NO_EDGE,
     WATERLINE_NO_POINTS,
     WATERLINE_NOT_STRAIGHT,
     find_waterline_horizon,
@@ -78,6 +79,17 @@ def test_a_waterline_not_level_with_the_open_horizon_is_refused():
     assert search.horizon is None and search.reason == WATERLINE_DISAGREES
     h = find_horizon(mask, image).horizon  # what the gap shows is the horizon
     assert h is not None and h.source == SOURCE_SKY_SEA and np.abs(h.y_at(np.arange(W)) - (water - 40.0)).max() < 1.0
+
+
+def test_a_waterline_the_image_does_not_show_is_refused():
+    """The mask draws a coast, the image holds a smooth gradient (fog) or a step elsewhere: no waterline."""
+    mask, _, _ = coast_scene(slice(40, 600))
+    rng = np.random.default_rng(2)
+    fog = (7000.0 + 2.0 * ROWS + rng.normal(0.0, 2.0, (H, W))).astype(np.float32)
+    elsewhere = (7000.0 + 60.0 * (ROWS > 330) + rng.normal(0.0, 2.0, (H, W))).astype(np.float32)
+    for image in (fog, elsewhere):
+        search = find_waterline_horizon(mask, image, boundary_points(mask), min_support=0.12)
+        assert search.horizon is None and search.reason == WATERLINE_NO_EDGE
 
 
 def near_waterfront(seed: int = 1) -> tuple[np.ndarray, np.ndarray]:
