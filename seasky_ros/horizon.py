@@ -24,6 +24,8 @@ Why this way:
   veto (``find_horizon``): too few valid pixels, no contrast, or no sharp edge across the line
   means no horizon, with the reason. And a horizon has sea below it: a line along a skyline or
   a coast's top, with land below, is refused.
+- Behind a distant coast the horizon is the coast's waterline (``horizon_waterline``: its rules
+  tell it from a near waterfront's).
 
 Conventions: pixel coordinates with pixel centres at integers, x right, y down (pixel ``r``
 covers rows ``r - 0.5 .. r + 0.5``). By default a mask marks a pixel as sea when its area
@@ -487,8 +489,9 @@ def find_horizon(
     The mask (and image) are turned by quarter turns so the sky is up (``sky_up_turns``), the
     upright search runs there (it holds lines up to about 45 deg either way), and the line is
     turned back. When the first turn finds nothing and the line lies nearly between two turns,
-    the second is tried; the first's reason is reported if neither finds a line. A line found
-    in a turned mask must also have open sky beyond it (``_open_sky``).
+    the second is tried; the first's reason is reported if neither finds a line. A sky->sea line
+    found in a turned mask must also have open sky beyond it (``_open_sky``; a waterline has the
+    coast beyond it and its own rules).
     """
     if labels.ndim != 2 or labels.shape[0] < 3 or labels.shape[1] < 3:
         raise ValueError(f"labels must be a 2-D mask of at least 3x3, got shape {labels.shape}")
@@ -502,7 +505,8 @@ def find_horizon(
         search = _find_upright(turned, turned_image, sky=sky, sea=sea, other=other, ignore=ignore,
                                min_support=min_support, refine=refine, invalid_pixels=invalid_pixels,
                                settings=settings)
-        if search.horizon is not None and k != 0 and not _open_sky(turned, search.horizon, sky, other, settings):
+        if (search.horizon is not None and k != 0 and search.horizon.source == SOURCE_SKY_SEA
+                and not _open_sky(turned, search.horizon, sky, other, settings)):
             search = HorizonSearch(None, REASON_NO_SKY_BEYOND)
         if search.horizon is not None:
             return search if k == 0 else HorizonSearch(_turn_back(search.horizon, k, width, height))
@@ -538,17 +542,22 @@ def _find_upright(
         return HorizonSearch(None, REASON_NO_CONTRAST)
     xs, ys = boundary_points(labels, sky=sky, sea=sea, other=other, ignore=ignore, settings=settings)
     support = xs.size / width
+    from .horizon_waterline import WaterlineFallback  # it builds on this module
+
+    waterline = WaterlineFallback(labels, image, (xs, ys), sea, other, min_support, settings)
     if xs.size < settings.min_points or support < min_support:
-        return HorizonSearch(None, REASON_NO_BOUNDARY)
+        return waterline.or_none(REASON_NO_BOUNDARY)
     threshold = max(settings.ransac_threshold_px, settings.ransac_threshold_rel * height)
     inliers, a, b = _robust_line(xs, ys, threshold, settings)
     n_in = int(inliers.sum())
     inlier_share = n_in / xs.size
     if n_in < settings.min_points or inlier_share < settings.min_inlier_share:
-        return HorizonSearch(None, REASON_NOT_STRAIGHT)
+        return waterline.or_none(REASON_NOT_STRAIGHT)
     below = sea_below(labels, a, b, sea, other, settings)
     if below is not None and below < settings.min_sea_below:
-        return HorizonSearch(None, REASON_NO_SEA_BELOW)
+        return waterline.or_none(REASON_NO_SEA_BELOW)
+    if (coast := waterline.instead_of(a, b, xs[inliers], support)) is not None:  # a coast hides most of the view
+        return coast
     edge = 1.0
     if image is not None:
         evidence = edge_evidence(image, a, b, xs[inliers], settings)

@@ -28,7 +28,7 @@ SOURCE_SKY_SEA = "sky-sea"
 """``Horizon.source`` of a line fitted to the sky->sea boundary."""
 SOURCE_WATERLINE = "waterline"
 """``Horizon.source`` of a line along the waterline of a distant coast that hides the horizon
-(reserved in the message encoding; the estimator does not report such lines yet)."""
+(``seasky_ros.horizon_waterline``)."""
 SOURCE_CODES = {SOURCE_SKY_SEA: 0, SOURCE_WATERLINE: 1}
 """Numeric codes of the sources, as the ``~/horizon`` message carries them (second point's z)."""
 
@@ -46,7 +46,8 @@ class Horizon:
     ``confidence`` (0..1) is ``inlier_share``, scaled down when the boundary was seen in less
     than ``HorizonSettings.full_support`` of the columns and when the image's own edge at the
     line is weak or spread out (``edge``); ``support`` is the share of image columns that gave a
-    usable sky->sea boundary, ``inlier_share`` the share of those the line explains, ``edge``
+    usable sky->sea boundary (for a waterline: the share on the line, ``horizon_waterline``),
+    ``inlier_share`` the share of those the line explains, ``edge``
     the image evidence (1 = a sharp step at the line, 0 = no more change there than anywhere
     near it; 1 when no image was given). "Columns" are those of the frame turned so the sky is
     up. ``source`` says which boundary the line follows.

@@ -134,3 +134,28 @@ def test_console_script_node_takes_the_shipped_fastdds_profile_when_none_is_set(
     env["FASTDDS_DEFAULT_PROFILES_FILE"] = ""
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1 and "Fast DDS profile" not in proc.stdout + proc.stderr
+
+
+def test_a_distant_coasts_waterline_reaches_the_bag_and_the_csv_as_such(real_data, tmp_path):
+    """Real MAR-DCT frames (a coast km away hides the horizon) through a real bag and the shipped weights:
+    the ~/horizon polygon says waterline (second point's z = 1) and so does the CSV's source column."""
+    import csv
+    import shutil
+
+    frames = tmp_path / "frames"
+    frames.mkdir()
+    for stem in ("ir-3_264", "ir-3_279", "ir-3_297"):  # held-out labelled frames (data/mardct-coast/heldout)
+        shutil.copy(real_data / "mardct-coast-train" / "images" / f"{stem}.png", frames / f"{stem}.png")
+    camera, out = tmp_path / "camera", tmp_path / "out"
+    assert bagtool.main(["from-images", str(frames), str(camera), "--rate", "10", "--topic", "/ir/image_raw"]) == 0
+    assert bagtool.main(["process", str(camera), str(out), "--image-topic", "/ir/image_raw",
+                         "--csv", str(tmp_path / "horizons.csv"), "--no-progress"]) == 0
+    lines = [msg for _, msg in _messages(out)[bagtool.OUTPUT_TOPICS["horizon"]]]
+    rows = list(csv.DictReader((tmp_path / "horizons.csv").open()))
+    assert len(lines) == len(rows) == 3
+    for msg, row in zip(lines, rows, strict=True):
+        assert len(msg.polygon.points) == 2 and msg.polygon.points[1].z == 1.0
+        assert row["source"] == "waterline" and row["no_horizon_reason"] == ""
+        assert float(row["confidence"]) == pytest.approx(msg.polygon.points[0].z, abs=1e-3)
+        assert 0.3 <= float(row["confidence"]) <= 1.0
+        assert 225.0 < 0.5 * (float(row["y0"]) + float(row["y1"])) < 240.0  # the waterline, not the coast's top

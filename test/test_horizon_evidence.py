@@ -18,6 +18,7 @@ from seasky_ros.horizon import (
     REASON_NO_CONTRAST,
     REASON_NO_EDGE,
     REASON_NO_SEA_BELOW,
+    SOURCE_WATERLINE,
     find_horizon,
 )
 
@@ -159,6 +160,10 @@ def test_a_line_along_a_coasts_top_is_no_horizon():
     mask = confident_mask(300.3)  # the sea, below the coast
     mask[150:300] = 2
     mask[150:154] = SEA  # the misread strip along the coast's top
+    search = find_horizon(mask)  # the horizon is the coast's waterline (test_horizon_waterline.py), not its top
+    assert search.horizon is not None and search.horizon.source == SOURCE_WATERLINE
+    assert search.horizon.center_row == pytest.approx(300.0)
+    mask[300:] = 2  # land down to the bottom: no waterline either
     search = find_horizon(mask)
     assert search.horizon is None and search.reason == REASON_NO_SEA_BELOW
     mask[150:154] = 2

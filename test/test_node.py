@@ -28,6 +28,7 @@ from seasky_ros.outputs import (  # noqa: E402
     camera_matrix,
     horizon_from_msg,
     horizon_msg,
+    horizon_state,
 )
 from seasky_ros.ros_image import numpy_to_compressed  # noqa: E402
 from seasky_ros.segmenter import Result  # noqa: E402
@@ -67,6 +68,7 @@ def test_output_messages_are_pure_functions_of_result_and_header():
     waterline = dataclasses.replace(line, confidence=0.625, source="waterline")
     back = horizon_from_msg(build_outputs(Result(labels, waterline), header, frame, "mono16")["horizon"], 64, 48)
     assert (back.confidence, back.source) == (0.625, "waterline")
+    assert horizon_state(Result(labels, waterline)) == "waterline, confidence 0.62"  # diagnostics' `horizon`
     roll, pitch = camera_attitude(line, K)
     assert (out["attitude"].vector.x, out["attitude"].vector.y, out["attitude"].vector.z) == \
         pytest.approx((roll, pitch, 0.0))
