@@ -123,7 +123,7 @@ class HorizonSettings:
     min_contrast_snr: float = 2.0  # step across the line over the pixel noise along it
     min_edge_sharpness: float = 1.3  # the profile must be this sharp somewhere (a fog gradient is 1)
     full_edge_sharpness: float = 2.2  # sharpness at the line from which the confidence is not scaled down
-    second_turn_share: float = 0.5  # sky_up_turns: the second quarter turn's steps, as a share of the first's
+    second_turn_share: float = 0.5  # horizon_turns.sky_up_turns: a further turn's steps, as a share of the first's
 
 
 DEFAULT_SETTINGS = HorizonSettings()
@@ -406,71 +406,6 @@ def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     return snr, float(sharpness[at_line].max()), float(sharpness.max())
 
 
-def sky_up_turns(labels: np.ndarray, sky: int = 0, sea: int = 1,
-                 settings: HorizonSettings = DEFAULT_SETTINGS) -> tuple[int, ...]:
-    """Quarter turns (``np.rot90``'s k) that bring the mask's sky up, the likeliest first.
-
-    Counts the sky->sea steps in each of the four directions on a coarse grid (about 128
-    cells across): for a horizon at roll r, the steps with the sky above outnumber the others
-    while |r| < 45 deg, the ones with the sky on the right from 45 to 135 deg, and so on. Local
-    steps, not where the sky and the sea lie on the whole, so a coast or a hull beside the sea
-    does not sway it. A neighbouring turn is offered next when the line lies nearly between two
-    (its steps at least ``second_turn_share`` of the first's: about 27 deg or more from the
-    first's upright), and the upright turn when it has that many too, for the search to try when
-    the first finds nothing. A mask with about as much sea over sky as sky over sea (patches that
-    a network trained on upright frames makes; a camera upside down shows hardly any sky over
-    sea) is searched the usual way up first.
-    """
-    step = max(1, min(labels.shape) // 128)
-    coarse = labels[::step, ::step]
-    is_sky, is_sea = coarse == sky, coarse == sea
-    counts = np.array([
-        np.count_nonzero(is_sky[:-1] & is_sea[1:]),  # sky above the sea: as it is
-        np.count_nonzero(is_sea[:, :-1] & is_sky[:, 1:]),  # sky right of the sea: a quarter turn left
-        np.count_nonzero(is_sea[:-1] & is_sky[1:]),  # sky below: half a turn
-        np.count_nonzero(is_sky[:, :-1] & is_sea[:, 1:]),  # sky left of the sea: a quarter turn right
-    ])
-    first = int(np.argmax(counts))  # ties: the upright turn
-    if counts[first] == 0:
-        return (0,)
-    enough = settings.second_turn_share * counts[first]
-    neighbour = max(((first + 1) % 4, (first + 3) % 4), key=lambda k: counts[k])
-    turns = [first] + [k for k in (neighbour, 0) if k != first and counts[k] >= enough]
-    if first == 2 and 0 in turns:  # as much sky over sea as under it: the usual way up first
-        turns.remove(0)
-        turns.insert(0, 0)
-    return tuple(dict.fromkeys(turns))
-
-
-def _open_sky(labels: np.ndarray, line: Horizon, sky: int, other: int, settings: HorizonSettings) -> bool:
-    """Whether the band on the sky side of a line found in a turned mask is sky (``sea_below`` mirrored).
-
-    Networks trained on upright frames leave thin strips of "sky" between the sea and the own
-    bow at the bottom of a frame; upside down, such a strip has sea "below" it and would make a
-    horizon. A real horizon has open sky beyond it as it has open sea below it.
-    """
-    height = labels.shape[0]
-    flipped = labels[::-1]
-    a = -line.slope
-    b = height - 1.0 - float(line.y_at(0.0))
-    share = sea_below(flipped, a, b, sea=sky, other=other, settings=settings)
-    return share is None or share >= settings.min_sea_below
-
-
-def _turn_back(line: Horizon, k: int, width: int, height: int) -> Horizon:
-    """A line found in ``np.rot90(mask, k)`` as the line in the W x H mask itself (the sky stays on its side)."""
-    def back(x: float, y: float) -> tuple[float, float]:
-        if k == 1:
-            return width - 1.0 - y, x
-        if k == 2:
-            return width - 1.0 - x, height - 1.0 - y
-        return y, height - 1.0 - x
-
-    (x0, y0), (x1, y1) = back(line.x0, line.y0), back(line.x1, line.y1)
-    return line_through(x0, y0, x1 - x0, y1 - y0, width, height, confidence=line.confidence,
-                        inlier_share=line.inlier_share, support=line.support, edge=line.edge, source=line.source)
-
-
 def find_horizon(
     labels: np.ndarray,
     image: np.ndarray | None = None,
@@ -486,7 +421,7 @@ def find_horizon(
 ) -> HorizonSearch:
     """The horizon in a label mask at any roll, or None with the reason; see ``estimate_horizon``.
 
-    The mask (and image) are turned by quarter turns so the sky is up (``sky_up_turns``), the
+    The mask (and image) are turned by quarter turns so the sky is up (``horizon_turns``), the
     upright search runs there (it holds lines up to about 45 deg either way), and the line is
     turned back. When the first turn finds nothing and the line lies nearly between two turns,
     the second is tried; the first's reason is reported if neither finds a line. A sky->sea line
@@ -497,23 +432,10 @@ def find_horizon(
         raise ValueError(f"labels must be a 2-D mask of at least 3x3, got shape {labels.shape}")
     if image is not None and image.shape != labels.shape:
         raise ValueError(f"image {image.shape} and labels {labels.shape} differ in size")
-    height, width = labels.shape
-    first: HorizonSearch | None = None
-    for k in sky_up_turns(labels, sky, sea, settings):
-        turned = labels if k == 0 else np.ascontiguousarray(np.rot90(labels, k))
-        turned_image = image if k == 0 or image is None else np.ascontiguousarray(np.rot90(image, k))
-        search = _find_upright(turned, turned_image, sky=sky, sea=sea, other=other, ignore=ignore,
-                               min_support=min_support, refine=refine, invalid_pixels=invalid_pixels,
-                               settings=settings)
-        if (search.horizon is not None and k != 0 and search.horizon.source == SOURCE_SKY_SEA
-                and not _open_sky(turned, search.horizon, sky, other, settings)):
-            search = HorizonSearch(None, REASON_NO_SKY_BEYOND)
-        if search.horizon is not None:
-            return search if k == 0 else HorizonSearch(_turn_back(search.horizon, k, width, height))
-        first = first or search
-        if search.reason == REASON_FEW_VALID:  # the frame's, whichever way it is turned
-            break
-    return first
+    from .horizon_turns import search_turned  # it builds on this module
+
+    return search_turned(labels, image, sky=sky, sea=sea, other=other, ignore=ignore, min_support=min_support,
+                         refine=refine, invalid_pixels=invalid_pixels, settings=settings)
 
 
 def _find_upright(

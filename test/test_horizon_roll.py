@@ -17,8 +17,8 @@ from seasky_ros.horizon import (
     camera_attitude,
     find_horizon,
     horizon_from_points,
-    sky_up_turns,
 )
+from seasky_ros.horizon_turns import sky_up_turns
 from seasky_ros.preprocess import to_gray
 from seasky_ros.synthetic import SceneParams, render_scene
 
