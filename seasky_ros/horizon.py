@@ -347,8 +347,16 @@ def image_has_contrast(image: np.ndarray) -> bool:
     return bool(hi - lo > 1e-6 * max(1.0, abs(float(hi))))
 
 
+ALONG_MIN_SLOPE = 0.1
+"""``edge_evidence`` follows the line's slope when differencing along it only past this (about 6 deg):
+nearer level, the edge's share of the samples is too small to move their median, and plain neighbours
+cost half as much."""
+
+
 def _shifted(strip: np.ndarray, rows: np.ndarray, cols: np.ndarray, shift: float) -> np.ndarray:
     """``strip[rows + shift, cols]`` for a fractional ``shift``, interpolated linearly (clipped at the ends)."""
+    if abs(shift) <= ALONG_MIN_SLOPE:
+        return strip[rows, cols]
     whole = math.floor(shift)
     frac = np.float32(shift - whole)
     below = rows + whole

@@ -69,14 +69,16 @@ def _open_sky(labels: np.ndarray, line: Horizon, sky: int, other: int, settings:
 
     Networks trained on upright frames leave thin strips of "sky" between the sea and the own
     bow at the bottom of a frame; upside down, such a strip has sea "below" it and would make a
-    horizon. A real horizon has open sky beyond it as it has open sea below it.
+    horizon, and on a blank frame a network may put a strip of sky along a side border. A real
+    horizon has open sky beyond it as it has open sea below it; a line with no room beyond it for
+    that band (within ``sea_below_rel`` of the border) is not taken from a turned mask.
     """
     height = labels.shape[0]
     flipped = labels[::-1]
     a = -line.slope
     b = height - 1.0 - float(line.y_at(0.0))
     share = sea_below(flipped, a, b, sea=sky, other=other, settings=settings)
-    return share is None or share >= settings.min_sea_below
+    return share is not None and share >= settings.min_sea_below  # no room to see open sky: none seen
 
 
 def _turn_back(line: Horizon, k: int, width: int, height: int) -> Horizon:

@@ -340,8 +340,10 @@ def test_predict_then_eval_on_a_folder(trained_weights, synth_folder, tmp_path):
             if line is not None:
                 height, width = item.image.shape
                 truth = horizon_from_points(*item.horizon, width, height)
-                xc = (width - 1) / 2
-                positions.append(abs(truth.y_at(xc) - line.y_at(xc)))
+                # the project's definition: the line's distance from the truth's point nearest the image centre
+                away = truth.signed_distance((width - 1) / 2, (height - 1) / 2)
+                foot = ((width - 1) / 2 - away * truth.up[0], (height - 1) / 2 - away * truth.up[1])
+                positions.append(abs(line.signed_distance(*foot)))
     assert with_truth > 0 and positions, "the folder must give the eval something to score"
     report = tmp_path / "eval"
     assert evaluate.main(["--data", str(synth_folder), "--weights", str(trained_weights), "--out", str(report),
