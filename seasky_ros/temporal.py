@@ -119,19 +119,30 @@ class TemporalFilter:
         self._last_stamp = stamp_s
 
     def _flickering(self, other: np.ndarray, past: list[np.ndarray]) -> list[tuple[np.ndarray, tuple[slice, slice]]]:
-        """The blobs to remove: small, off the border, and not "other" in some past frame."""
+        """The blobs to remove, each as (mask, box): small, off the border, and not "other" in some past frame.
+
+        The blobs are found from their outer contours (8-connected, like the components), then cut out
+        of their bounding box: under load this is ~10x cheaper than a whole-frame component labelling
+        with statistics. An "other" island inside a hole of another blob is not examined (kept).
+        """
         height, width = other.shape
-        count, comp, stats, _ = cv2.connectedComponentsWithStats(other.view(np.uint8), connectivity=8)
+        contours, _ = cv2.findContours(other.view(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         largest = self.max_blob_share * other.size
         reach = math.ceil(self.motion_px * len(past)) + 1
         doomed = []
-        for k in range(1, count):
-            x, y, w, h, area = (int(v) for v in stats[k])
-            if area > largest or x == 0 or y == 0 or x + w == width or y + h == height:
+        for contour in contours:
+            x, y, w, h = cv2.boundingRect(contour)
+            if x == 0 or y == 0 or x + w == width or y + h == height:
                 continue
-            box = (slice(max(0, y - reach), min(height, y + h + reach)),
-                   slice(max(0, x - reach), min(width, x + w + reach)))
-            blob = comp[box] == k
+            _, comp = cv2.connectedComponents(other[y:y + h, x:x + w].view(np.uint8), connectivity=8)
+            px, py = contour[0, 0]
+            inner = comp == comp[py - y, px - x]
+            if np.count_nonzero(inner) > largest:
+                continue
+            top, left = max(0, y - reach), max(0, x - reach)
+            box = (slice(top, min(height, y + h + reach)), slice(left, min(width, x + w + reach)))
+            blob = np.zeros((box[0].stop - top, box[1].stop - left), bool)
+            blob[y - top:y - top + h, x - left:x - left + w] = inner
             if not all(_near_share(blob, frame[box], self.motion_px * age) >= MIN_COVER
                        for age, frame in enumerate(past, start=1)):
                 doomed.append((blob, box))
