@@ -29,6 +29,7 @@ the bag tool share it.
 from __future__ import annotations
 
 import math
+import time
 from collections import deque
 
 import cv2
@@ -38,6 +39,7 @@ from .labels import OTHER, SEA, SKY
 
 MIN_GAP_S = 0.5  # a pause at least this long starts a new stream
 GAP_FACTOR = 3.0  # ... and so does one longer than this many median frame intervals (slow cameras)
+DEFAULT_FRAMES = 2  # the node's and seasky-bag's default N, chosen from docs/FALSE_OBSTACLES.md's measurement
 DEFAULT_MOTION_PX = 2.0
 DEFAULT_MAX_BLOB_SHARE = 0.02
 MIN_COVER = 0.5  # share of a blob's pixels a past frame's "other" must lie near for that frame to count
@@ -173,3 +175,35 @@ def _fill_from_surroundings(labels: np.ndarray, blob: np.ndarray, box: tuple[sli
     # DIST_LABEL_PIXEL numbers the zero pixels 1, 2, ... in raster order
     donors = crop.reshape(-1)[np.flatnonzero(source.reshape(-1) == 0)]
     crop[blob] = donors[nearest[blob] - 1]
+
+
+class TemporalSegmenter:
+    """A Segmenter whose results' labels go through a ``TemporalFilter``; everything else is the segmenter's.
+
+    What the node and ``seasky-bag process`` hand their ``OutputBuilder``: the published mask and
+    overlay are then the filtered labels, while the horizon stays the one fitted to the network's
+    own labels (a removed blob never moves it). The filter needs each frame's stamp: the caller
+    sets ``stamp_s`` (the header stamp, seconds) before the frame is segmented. The filter's time
+    is added to the result's timings as "temporal" (and to "total").
+    """
+
+    def __init__(self, segmenter, temporal: TemporalFilter) -> None:
+        self.segmenter = segmenter
+        self.temporal = temporal
+        self.stamp_s: float | None = None
+
+    def segment(self, frame: np.ndarray, encoding: str | None = None, **kwargs):
+        """``Segmenter.segment`` with the labels filtered (the input of ``TemporalFilter.__call__``)."""
+        result = self.segmenter.segment(frame, encoding, **kwargs)
+        started = time.perf_counter()
+        result.labels = self.temporal(result.labels, self.stamp_s)
+        spent = (time.perf_counter() - started) * 1e3
+        timings = {k: v for k, v in result.timings_ms.items() if k != "total"}
+        timings["temporal"] = spent
+        if "total" in result.timings_ms:
+            timings["total"] = result.timings_ms["total"] + spent
+        result.timings_ms = timings
+        return result
+
+    def __getattr__(self, name: str):
+        return getattr(self.segmenter, name)
