@@ -354,6 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--vessel-seeds", type=_frame_counts, default=[], metavar="S,S,...",
                    help="with --temporal: ship sequences with vessels (vessel_sequence_frames) of these scene seeds")
     p.add_argument("--picture", type=int, default=None, help="with --temporal: N drawn after N=0 (default: largest)")
+    p.add_argument("--sequence-frames", type=int, default=300, help="with --temporal: frames of each sequence")
     args = p.parse_args(argv)
     if args.margin < 0 or not 0.0 <= args.min_blob < 1.0 or args.synthetic < 0 or args.bag_step < 0:
         p.error("need --margin >= 0, 0 <= --min-blob < 1, --synthetic >= 0 and --bag-step >= 0")
@@ -361,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error("--temporal runs sequences (the sample bag, --vessel-seeds); a --data folder has no frame times")
     if args.temporal is None and args.vessel_seeds:
         p.error("--vessel-seeds needs --temporal")
+    if args.sequence_frames < 1:
+        p.error("need --sequence-frames >= 1")
     if args.temporal is not None and args.picture is not None and args.picture not in args.temporal:
         p.error(f"--picture {args.picture} is not one of --temporal {args.temporal}")
     from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
@@ -414,9 +417,10 @@ def _temporal_main(args: argparse.Namespace, segmenter) -> int:
 
     sources: list[tuple[str, Iterator[Frame]]] = []
     if args.bag_step:
-        sources.append(("sample bag (300 frames)", sample_bag_frames(step=1)))
+        sources.append((f"sample bag ({args.sequence_frames} frames)", sample_bag_frames(args.sequence_frames, step=1)))
     for seed in args.vessel_seeds:
-        sources.append((f"vessels, seed {seed} (300 frames)", vessel_sequence_frames(seed)))
+        sources.append((f"vessels, seed {seed} ({args.sequence_frames} frames)",
+                        vessel_sequence_frames(seed, args.sequence_frames)))
     after = args.picture if args.picture is not None else max(args.temporal)
     print(f"weights {segmenter.source} ({segmenter.backend}); margin {args.margin} px, min blob {args.min_blob:g}; "
           f"temporal filter N = {', '.join(map(str, args.temporal))}")
