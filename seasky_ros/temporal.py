@@ -6,7 +6,7 @@ Single frames of the network paint small blobs of "other" into open sky (clouds)
 (glint, waves). A robot reads each as an obstacle. In a video a real obstacle persists from
 frame to frame; many of these blobs do not. ``TemporalFilter`` keeps the last N frames' raw
 (unfiltered) "other" masks and, in the current mask, turns a blob back into the sky or sea
-around it unless "other" lay on most of it in *each* of those N frames, allowing
+around it unless "other" lay on at least half of it in *each* of those N frames, allowing
 ``motion_px`` of motion per frame of age (a vessel moving with the ship's roll).
 
 Never removed, whatever their history:
@@ -15,7 +15,7 @@ Never removed, whatever their history:
 - blobs larger than ``max_blob_share`` of the frame (a coast, a near ship).
 
 What it costs a true obstacle: a **latency of N frames** for a new, small, interior object
-(N / 30 s at 30 Hz; 100 ms for N = 3), longer when the network's own detection of it drops
+(N / 30 s at 30 Hz: 67 ms for the default N = 2), longer when the network's own detection of it drops
 out for a frame (it must be seen in each of the N frames before). Obstacles in view when the
 stream starts are shown at once: with no history (after a reset) a blob is kept; the k-th
 frame after a reset checks the k frames it has.
