@@ -161,7 +161,7 @@ def process(
 
     Runs as the node started with ``params_file`` would (default: the shipped
     config/segment.yaml): same weights, device, backend, normalisation window, confidence
-    threshold, horizon smoothing and largest frame; explicit ``weights``/``device``/``backend``/
+    threshold, horizon smoothing, temporal filter and largest frame; explicit ``weights``/``device``/``backend``/
     ``max_frame_pixels`` win.
     The output bag is always finalised, also when the input turns out to be damaged part-way
     (then ``IncompleteInputError`` is raised after closing, carrying the report of what was
@@ -170,6 +170,7 @@ def process(
     from tqdm import tqdm
 
     from .outputs import OutputBuilder
+    from .temporal import DEFAULT_FRAMES, DEFAULT_MOTION_PX, TemporalFilter, TemporalSegmenter
 
     in_bag, out_bag = Path(in_bag), Path(out_bag)
     check_distinct(in_bag, out_bag)  # before anything is opened, let alone replaced
@@ -195,7 +196,10 @@ def process(
             raise BagError(str(exc)) from exc
         seg = segmenter or segmenter_from_parameters(
             {**params, **{k: v for k, v in (("weights", weights), ("device", device), ("backend", backend)) if v}})
-        builder = OutputBuilder(seg, smoothing=float(params.get("horizon_smoothing", 0.0)),
+        filtered = TemporalSegmenter(seg, TemporalFilter(int(params.get("temporal_filter_frames", DEFAULT_FRAMES)),
+                                                         float(params.get("temporal_filter_motion_px",
+                                                                          DEFAULT_MOTION_PX))))
+        builder = OutputBuilder(filtered, smoothing=float(params.get("horizon_smoothing", 0.0)),
                                 max_pixels=int(max_frame_pixels or params.get("max_frame_pixels", MAX_FRAME_PIXELS)))
         csv_sink = _CsvSink(Path(csv_path)) if csv_path else None
         video = VideoSink(Path(video_path), fps, total, log=log) if video_path else None
@@ -225,6 +229,7 @@ def process(
                     continue
                 bar.update(1)
                 msg = _deserialize_or_none(data, image_class, report)
+                filtered.stamp_s = None if msg is None else stamp_ns(msg.header.stamp) / 1e9
                 outputs = None if msg is None else _outputs_or_none(builder, msg, is_compressed, camera_info,
                                                                      overlay or video is not None, report)
                 if outputs is None:

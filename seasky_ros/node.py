@@ -65,6 +65,7 @@ from .params import ParameterError, apply_live_parameters, load_segmenter, parse
 from .preprocess import FrameError, Normalization
 from .ros_image import MAX_FRAME_PIXELS
 from .stream_stats import StreamStats
+from .temporal import DEFAULT_FRAMES, DEFAULT_MOTION_PX, TemporalFilter, TemporalSegmenter
 
 WARN_EVERY_S = 5.0
 NO_INPUT_WARN_S = 2.0
@@ -158,7 +159,10 @@ class SegmentNode(Node):
         if self.half and not seg.half:
             self.get_logger().warning(f"half precision was requested, but the {seg.backend} backend on {seg.device} "
                                       "runs in float32")
-        self.builder = OutputBuilder(seg, smoothing=self.horizon_smoothing, max_pixels=self.max_frame_pixels)
+        # the published mask and overlay are filtered over time; the horizon is fitted before the filter
+        self.temporal_filter = TemporalFilter(self.temporal_filter_frames, self.temporal_filter_motion_px)
+        self.filtered = TemporalSegmenter(seg, self.temporal_filter)
+        self.builder = OutputBuilder(self.filtered, smoothing=self.horizon_smoothing, max_pixels=self.max_frame_pixels)
 
         self.mask_pub = self.create_publisher(Image, f"~/{OUTPUT_NAMES['mask']}", OUTPUT_QOS)
         self.horizon_pub = self.create_publisher(PolygonStamped, f"~/{OUTPUT_NAMES['horizon']}", OUTPUT_QOS)
@@ -252,6 +256,12 @@ class SegmentNode(Node):
             "Exponential smoothing of the horizon over frames: weight of the previous line, 0 = off "
             "(capped at 0.99); resets on a resolution change or after 1 s without a horizon",
             float_range=(0.0, 1.0))).value
+        self.temporal_filter_frames = declare("temporal_filter_frames", DEFAULT_FRAMES, _descriptor(
+            "~/mask: an 'other' blob (small, off the border) not 'other' in each of the last N frames becomes "
+            "the sky or sea around it; a new obstacle shows N frames late; 0 = off (seasky_ros.temporal)",
+            int_range=(0, 30))).value
+        self.temporal_filter_motion_px = declare("temporal_filter_motion_px", DEFAULT_MOTION_PX, _descriptor(
+            "Motion allowed to a persistent 'other' blob, px per frame of age", float_range=(0.0, 50.0))).value
 
     # ------------------------------------------------------------------------------------ parameters
 
@@ -297,6 +307,10 @@ class SegmentNode(Node):
             elif p.name == "horizon_smoothing":
                 self.horizon_smoothing = float(p.value)
                 self.builder.smoother.factor = self.horizon_smoothing
+            elif p.name == "temporal_filter_frames":
+                self.temporal_filter.frames = int(p.value)
+            elif p.name == "temporal_filter_motion_px":
+                self.temporal_filter.motion_px = float(p.value)
         if (low, high) != (norm.low_pct, norm.high_pct):
             self.segmenter.normalization = Normalization(low, high, norm.mean, norm.std)
         return SetParametersResult(successful=True)
@@ -340,6 +354,7 @@ class SegmentNode(Node):
 
     def _handle(self, msg: Any, received: float) -> None:
         want_overlay = self.publish_overlay and self.overlay_pub.get_subscription_count() > 0
+        self.filtered.stamp_s = stamp_seconds(msg.header)
         try:
             outputs = self.builder.process(msg, self.input_compressed, self._camera_info, want_overlay)
         except FrameError as exc:

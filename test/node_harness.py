@@ -198,9 +198,11 @@ def running_node(trained_weights: Path) -> Iterator[Harness]:
     context = Context()
     rclpy.init(context=context, domain_id=DOMAIN_ID)
     executor = MultiThreadedExecutor(num_threads=4, context=context)
-    # the 4-epoch test model's lines are ~20 px off, so their confidence is low by design: keep them all
+    # the 4-epoch test model's lines are ~20 px off, so their confidence is low by design: keep them all;
+    # no temporal filter: these tests compare each frame's mask with the Segmenter's labels for that frame
     node = SegmentNode(context=context, parameter_overrides=[Parameter("weights", value=str(trained_weights)),
-                                                             Parameter("min_horizon_confidence", value=0.0)])
+                                                             Parameter("min_horizon_confidence", value=0.0),
+                                                             Parameter("temporal_filter_frames", value=0)])
     client = rclpy.create_node("seasky_test_client", context=context)
     executor.add_node(node)
     executor.add_node(client)

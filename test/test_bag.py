@@ -381,3 +381,33 @@ def test_blank_frames_get_an_empty_horizon_and_their_reason_in_the_csv(tmp_path,
     assert len(horizons) == 3 and horizons[1].polygon.points == []
     rows = list(csv.DictReader(csv_path.open()))
     assert rows[1]["no_horizon_reason"] == REASON_NO_CONTRAST and rows[1]["x0"] == rows[1]["source"] == ""
+
+
+def test_process_filters_a_flickering_blob_like_the_node(tmp_path):
+    """seasky-bag process applies the node's temporal filter (default on) by header stamps: a warm box the shipped
+    network reads as "other" in one frame of five is not in the output mask, unless the params file turns it off."""
+    from seasky_ros.labels import OTHER
+    from seasky_ros.synthetic import SceneParams, render_scene
+    from seasky_ros.temporal import DEFAULT_FRAMES
+
+    assert DEFAULT_FRAMES > 0
+    plain = render_scene(SceneParams(content_seed=7, roll_deg=1.0, pitch_deg=0.5), 512, 640,
+                         np.random.default_rng(7)).image
+    boxed = plain.copy()
+    boxed[240:254, 300:340] += 600  # just above the horizon: a boat to the network (test_node.py)
+    path = tmp_path / "flicker"
+    with BagWriter(path, "sqlite3") as writer:
+        for i, image in enumerate([plain, plain, plain, boxed, plain]):
+            msg = Image(height=512, width=640, encoding="mono16", step=1280, data=image.tobytes())
+            msg.header.stamp.sec, msg.header.stamp.nanosec = 100, i * 33_333_333
+            writer.write("/ir", 100 * 10**9 + i * 33_333_333, msg)
+    off = tmp_path / "off.yaml"
+    off.write_text("/**:\n  ros__parameters:\n    temporal_filter_frames: 0\n")
+    other = {}
+    for name, extra in (("default", []), ("off", ["--params-file", str(off)])):
+        assert bagtool.main(["process", str(path), str(tmp_path / name), "--image-topic", "/ir", "--no-progress",
+                             "--no-copy", *extra]) == 0
+        masks = [image_to_numpy(m)[0] for _, m in read_all(tmp_path / name)[OUTPUT_TOPICS["mask"]]]
+        other[name] = [int((m == OTHER).sum()) for m in masks]
+    assert other["default"] == [0, 0, 0, 0, 0]
+    assert other["off"][3] >= 400 and other["off"][:3] + other["off"][4:] == [0, 0, 0, 0]

@@ -12,9 +12,12 @@ from seasky_training.false_obstacles import (
     SEA,
     SKY,
     FalseOtherTally,
+    TruthOtherTally,
     false_other,
     main,
     open_regions,
+    score,
+    vessel_sequence_frames,
 )
 
 from seasky_ros.dataset_folder import DatasetFolder, save_frame
@@ -125,3 +128,46 @@ def test_cli_scores_folders_and_draws_the_worst_frames(tmp_path, capsys):
         main(["--margin", "-1"])
     with pytest.raises(SystemExit, match="weights file not found"):
         main(["--weights", str(tmp_path / "missing.pt"), "--synthetic", "1"])
+
+
+def test_truth_other_tally_counts_the_vessels_kept():
+    truth = truth_with_a_boat()  # a 300-px boat, an ignored patch
+    pred = truth.copy()
+    pred[50:60, 150:165] = SEA  # half the boat lost
+    pred[5:15, 20:40] = OTHER  # a 200-px phantom
+    pred[90:, :10] = OTHER  # in the ignored patch: counts for nothing
+    tally = TruthOtherTally()
+    tally.update(truth, pred)
+    tally.update(truth, truth)
+    s = tally.summary()
+    assert s["truth_other_px"] == 600
+    assert s["other_recall"] == pytest.approx(450 / 600)
+    assert s["other_iou"] == pytest.approx(450 / (600 + 200))  # union: the truth and the phantom
+    assert TruthOtherTally().summary() == {"other_iou": None, "other_recall": None, "truth_other_px": 0}
+
+
+def test_cli_runs_sequences_through_the_temporal_filter(tmp_path, capsys):
+    """--temporal: N = 0 is the network's own figures for those frames; the filter removes blobs, never adds."""
+    from seasky_ros.segmenter import Segmenter
+
+    out = tmp_path / "out"
+    assert main(["--temporal", "0,2", "--vessel-seeds", "6", "--sequence-frames", "6", "--out", str(out),
+                 "--tile-width", "64"]) == 0
+    payload = json.loads((out / "summary.json").read_text())["temporal"]
+    assert list(payload) == ["sample bag (6 frames)", "vessels, seed 6 (6 frames)"]
+    tally, _ = score(vessel_sequence_frames(6, 6), Segmenter.from_file(None, "cpu", "onnxruntime"), 4, 1e-4)
+    vessels = payload["vessels, seed 6 (6 frames)"]
+    assert {k: vessels["0"][k] for k in tally.summary()} == tally.summary()
+    assert vessels["0"]["truth_other_px"] > 0 and vessels["2"]["truth_other_px"] == vessels["0"]["truth_other_px"]
+    for name in payload:
+        assert payload[name]["2"]["false_blobs_per_frame"] <= payload[name]["0"]["false_blobs_per_frame"]
+        assert payload[name]["2"]["other_in_open"] <= payload[name]["0"]["other_in_open"]
+    assert payload["sample bag (6 frames)"]["0"]["truth_other_px"] == 0
+    assert "vessels, seed 6 (6 frames), N=2:" in capsys.readouterr().out
+    assert (out / "worst_frames.png").stat().st_size > 1000
+    with pytest.raises(SystemExit):
+        main(["--temporal", "0,2", "--data", str(tmp_path)])
+    with pytest.raises(SystemExit):
+        main(["--vessel-seeds", "1"])
+    with pytest.raises(SystemExit):
+        main(["--temporal", "2,2"])

@@ -20,6 +20,7 @@ from sensor_msgs.msg import CameraInfo, CompressedImage, Image  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
 
 from seasky_ros.horizon import camera_attitude, horizon_from_points  # noqa: E402
+from seasky_ros.labels import OTHER  # noqa: E402
 from seasky_ros.outputs import (  # noqa: E402
     HorizonSmoother,
     attitude_msg,
@@ -31,7 +32,7 @@ from seasky_ros.outputs import (  # noqa: E402
     horizon_state,
 )
 from seasky_ros.ros_image import numpy_to_compressed  # noqa: E402
-from seasky_ros.segmenter import Result  # noqa: E402
+from seasky_ros.segmenter import Result, Segmenter  # noqa: E402
 from seasky_ros.weights import default_int8_path, default_weights_path  # noqa: E402
 
 pytestmark = pytest.mark.ros
@@ -372,6 +373,52 @@ def test_live_parameter_updates_and_rejections(ros, outputs, camera, scenes):
     assert all(r.successful for r in ros.set_parameters(
         NODE, min_horizon_confidence=0.0, horizon_smoothing=0.0, normalization__low_pct=1.0,
         normalization__high_pct=99.0))
+
+
+def test_a_flickering_blob_leaves_the_mask_by_default_and_stays_with_the_filter_off(ros):
+    """The temporal filter's default reaches the node: a warm box above the horizon that the shipped
+    network reads as "other" is removed from ~/mask while it has been there for fewer than N = 2 frames,
+    published from its third frame on, and published at once after ``temporal_filter_frames: 0``.
+    The horizon stays the network's own (fitted before the filter)."""
+    from seasky_ros.synthetic import SceneParams, render_scene
+
+    plain = render_scene(SceneParams(content_seed=7, roll_deg=1.0, pitch_deg=0.5), H, W,
+                         np.random.default_rng(7)).image
+    boxed = plain.copy()
+    boxed[240:254, 300:340] += 600  # 14 x 40 px, just above the horizon (rows 258-269): a boat to the network
+    shipped = Segmenter.from_file(None, "cpu")
+    assert not (shipped.segment(plain, "mono16").labels == OTHER).any()
+    assert (shipped.segment(boxed, "mono16").labels[240:254, 300:340] == OTHER).mean() > 0.9, "the network's blob"
+    node = ros.start_node("temporal", weights="", device="cpu")
+    try:
+        assert node.get_parameter("temporal_filter_frames").value == 2
+        masks = ros.collector(Image, f"/temporal/{NODE}/mask")
+        horizons = ros.collector(PolygonStamped, f"/temporal/{NODE}/horizon")
+        pub = ros.publisher("/temporal/image", reliable=True, node=node)
+
+        def other_px(image: np.ndarray) -> int:
+            msg = ros.frame(image)
+            mask = send(ros, pub, msg, masks)
+            assert mask is not None
+            return int((np.frombuffer(mask.data, np.uint8) == OTHER).sum())
+
+        assert [other_px(plain) for _ in range(3)] == [0, 0, 0]
+        assert [other_px(boxed) > 0 for _ in range(3)] == [False, False, True], "shown from its third frame"
+        assert node.temporal_filter.removed == 0
+        assert other_px(plain) == 0
+        first = ros.frame(boxed)
+        mask = send(ros, pub, first, masks)
+        assert not (np.frombuffer(mask.data, np.uint8) == OTHER).any() and node.temporal_filter.removed == 1
+        horizon = horizons.get(stamp_of(first)).polygon.points
+        line = shipped.segment(boxed, "mono16").horizon
+        assert (horizon[0].y, horizon[1].y) == pytest.approx((line.y0, line.y1), abs=1e-3)
+
+        assert ros.set_parameters(f"temporal/{NODE}", temporal_filter_frames=0)[0].successful
+        assert other_px(plain) == 0
+        assert other_px(boxed) >= 400, "off: the one-frame blob is published"
+        ros.client.destroy_publisher(pub)
+    finally:
+        ros.stop_node(node)
 
 
 def test_overlay_only_while_subscribed(ros, outputs, camera, scenes):

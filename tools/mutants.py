@@ -142,6 +142,19 @@ MUTANTS = [
     Mutant("IoU's union counts the true positives twice", "seasky_ros/metrics.py",
            "union = self.matrix.sum(0) + self.matrix.sum(1) - tp", "union = self.matrix.sum(0) + self.matrix.sum(1)",
            ("test/test_metrics.py::test_iou_and_dice_by_hand",)),
+    # ---- the stream's temporal filter
+    Mutant("temporal filter: a blob seen in any past frame kept", "seasky_ros/temporal.py",
+           "if not all(_near_share(", "if not any(_near_share(",
+           ("test/test_temporal.py::test_a_blob_seen_in_only_some_of_the_last_n_frames_is_removed",)),
+    Mutant("temporal filter: no motion allowance", "seasky_ros/temporal.py",
+           "r = int(math.floor(radius))", "r = 0",
+           ("test/test_temporal.py::test_a_vessel_moving_a_few_px_a_frame_is_kept",)),
+    Mutant("temporal filter: blobs on the border removed too", "seasky_ros/temporal.py",
+           "if x == 0 or y == 0 or x + w == width or y + h == height:", "if False:",
+           ("test/test_temporal.py::test_blobs_at_the_border_and_large_blobs_are_never_removed",)),
+    Mutant("temporal filter: no reset on a stamp going backwards", "seasky_ros/temporal.py",
+           "if dt < 0 or dt > limit:", "if dt > limit:",
+           ("test/test_temporal.py::test_a_time_jump_or_gap_starts_a_new_stream",)),
 ]
 
 

@@ -16,6 +16,9 @@ cost little IoU but are each a phantom obstacle. Two figures, with truth masks:
 ``python -m seasky_training.false_obstacles`` scores the shipped (or given) weights on the synthetic
 held-out frames, the sample bag's frames and any labelled dataset folder, and draws the worst
 frames with their false blobs outlined; ``seasky-eval`` reports the same figures for its data.
+With ``--temporal 0,2,3,5`` it runs sequences instead (every frame of the sample bag, and ship
+sequences with vessels, ``vessel_sequence_frames``) in order through the stream's temporal
+filter (``seasky_ros.temporal``) for each N, and also scores the truth "other" kept.
 """
 
 from __future__ import annotations
@@ -154,6 +157,27 @@ def summary_line(summary: dict) -> str:
             f"({summary['frames_with_false_blobs']} of {summary['frames']} frames)")
 
 
+@dataclass
+class TruthOtherTally:
+    """Truth "other" (vessels) against predicted "other", summed over frames: are real obstacles kept?"""
+
+    truth: int = 0
+    predicted: int = 0
+    both: int = 0
+
+    def update(self, truth: np.ndarray, pred: np.ndarray) -> None:
+        valid = truth != 255
+        is_truth, is_pred = (truth == OTHER) & valid, (pred == OTHER) & valid
+        self.truth += int(is_truth.sum())
+        self.predicted += int(is_pred.sum())
+        self.both += int((is_truth & is_pred).sum())
+
+    def summary(self) -> dict:
+        union = self.truth + self.predicted - self.both
+        return {"other_iou": self.both / union if union else None,
+                "other_recall": self.both / self.truth if self.truth else None, "truth_other_px": self.truth}
+
+
 def outline_blobs(overlay: np.ndarray, blobs: Sequence[np.ndarray], thickness: int = 2) -> np.ndarray:
     """Draw the false blobs' outlines (red, black-edged) on a BGR overlay, in place; returns it."""
     cv2.drawContours(overlay, list(blobs), -1, (0, 0, 0), thickness + 2, cv2.LINE_AA)
@@ -183,6 +207,25 @@ def sample_bag_frames(count: int = 300, step: int = 10, seed: int = 0) -> Iterat
     for i, frame in enumerate(render_sequence(count, 30.0, seed)):
         if i % step == 0:
             yield f"bag_{i:04d}", frame.image, frame.encoding, frame.mask
+
+
+def vessel_sequence_frames(seed: int, count: int = 300, rate_hz: float = 30.0) -> Iterator[Frame]:
+    """A ship's sequence like the sample bag's (scene of ``seed``) with two vessels, and its truth.
+
+    One 40 m vessel 400 m away enters the view from the left at about 1.5 s and crosses a third
+    of it; a 30 m one 900 m away drifts slowly in view all along. Both are in every frame's truth.
+    """
+    from seasky_ros.synthetic import render_sequence
+    from seasky_ros.synthetic.scene import Vessel
+
+    def vessels_at(t: float) -> tuple[Vessel, ...]:
+        return (Vessel(az_tan=-0.45 + 0.05 * t, distance_m=400.0, length_m=40.0, hull_height_m=4.0,
+                       cabin_height_m=10.0, temp_k=10.0),
+                Vessel(az_tan=0.15 - 0.004 * t, distance_m=900.0, length_m=30.0, hull_height_m=3.0,
+                       cabin_height_m=8.0, temp_k=8.0))
+
+    for i, frame in enumerate(render_sequence(count, rate_hz, seed, vessels_at=vessels_at)):
+        yield f"vessels{seed}_{i:04d}", frame.image, frame.encoding, frame.mask
 
 
 def folder_frames(root: Path, split: str | None = None) -> Iterator[Frame]:
@@ -218,6 +261,47 @@ def score(frames: Iterator[Frame], segmenter, margin: int, min_blob: float, keep
         worst.sort(key=lambda entry: entry[0], reverse=True)
         del worst[keep_worst:]
     return tally, worst
+
+
+def score_stream(frames: Iterator[Frame], segmenter, filter_frames: Sequence[int], margin: int, min_blob: float,
+                 rate_hz: float = 30.0, keep_worst: int = 4):
+    """A sequence in order, each frame's labels through one temporal filter per N (0: the network's own).
+
+    Returns {N: (false-other tally, truth-other tally)} for each N and 0, and the worst frames
+    without a filter (most false blobs), each with its labels and figures for every N (before/after).
+    """
+    from seasky_ros.preprocess import fill_nonfinite, to_gray
+    from seasky_ros.temporal import TemporalFilter
+
+    counts = sorted({0, *filter_frames})
+    filters = {n: TemporalFilter(n) for n in counts}
+    tallies = {n: (FalseOtherTally(), TruthOtherTally()) for n in counts}
+    worst: list = []
+    for i, (stem, image, encoding, truth) in enumerate(frames):
+        result = segmenter.segment(image, encoding)
+        per_n = {}
+        for n, temporal in filters.items():
+            labels = temporal(result.labels, i / rate_hz)
+            frame = false_other(truth, labels, margin, min_blob)
+            tallies[n][0].update(frame)
+            tallies[n][1].update(truth, labels)
+            per_n[n] = (labels, frame)
+        unfiltered = per_n[0][1]
+        badness = (len(unfiltered.blobs), unfiltered.other_in_sky + unfiltered.other_in_sea)
+        if len(worst) < keep_worst or badness > worst[-1][0]:
+            gray, _ = fill_nonfinite(to_gray(image, encoding))
+            worst.append((badness, stem, gray, result.horizon, per_n))
+            worst.sort(key=lambda entry: entry[0], reverse=True)
+            del worst[keep_worst:]
+    return tallies, worst
+
+
+def stream_line(false_summary: dict, truth_summary: dict) -> str:
+    """One line of a filtered sequence's figures: the false obstacles, then the truth "other" kept."""
+    if truth_summary["truth_other_px"] == 0:
+        return summary_line(false_summary) + "; no truth other"
+    return (f"{summary_line(false_summary)}; truth other IoU {truth_summary['other_iou']:.3f}, "
+            f"recall {truth_summary['other_recall']:.3f}")
 
 
 def worst_sheet(rows: Sequence[tuple[str, list]], tile_width: int = 320) -> np.ndarray:
@@ -264,9 +348,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--min-blob", type=float, default=DEFAULT_MIN_BLOB, help="smallest false blob, share of the frame")
     p.add_argument("--out", type=Path, default=None, help="folder for summary.json and worst_frames.png")
     p.add_argument("--tile-width", type=int, default=320, help="width of each frame in worst_frames.png")
+    p.add_argument("--temporal", type=_frame_counts, default=None, metavar="N,N,...",
+                   help="run sequences in order through the temporal filter for each N (0: none): every frame of "
+                        "the sample bag (unless --bag-step 0) and the --vessel-seeds sequences; no other source")
+    p.add_argument("--vessel-seeds", type=_frame_counts, default=[], metavar="S,S,...",
+                   help="with --temporal: ship sequences with vessels (vessel_sequence_frames) of these scene seeds")
+    p.add_argument("--picture", type=int, default=None, help="with --temporal: N drawn after N=0 (default: largest)")
+    p.add_argument("--sequence-frames", type=int, default=300, help="with --temporal: frames of each sequence")
     args = p.parse_args(argv)
     if args.margin < 0 or not 0.0 <= args.min_blob < 1.0 or args.synthetic < 0 or args.bag_step < 0:
         p.error("need --margin >= 0, 0 <= --min-blob < 1, --synthetic >= 0 and --bag-step >= 0")
+    if args.temporal is not None and args.data:
+        p.error("--temporal runs sequences (the sample bag, --vessel-seeds); a --data folder has no frame times")
+    if args.temporal is None and args.vessel_seeds:
+        p.error("--vessel-seeds needs --temporal")
+    if args.sequence_frames < 1:
+        p.error("need --sequence-frames >= 1")
+    if args.temporal is not None and args.picture is not None and args.picture not in args.temporal:
+        p.error(f"--picture {args.picture} is not one of --temporal {args.temporal}")
     from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
     from seasky_ros.segmenter import Segmenter
     from seasky_ros.weights import WeightsError
@@ -275,6 +374,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         segmenter = Segmenter.from_file(args.weights, "cpu", "onnxruntime", int8=False if args.float32 else None)
     except (OSError, ValueError, WeightsError) as exc:
         raise SystemExit(f"false_obstacles: {exc}") from None
+    if args.temporal is not None:
+        return _temporal_main(args, segmenter)
     sources: list[tuple[str, Iterator[Frame]]] = []
     if args.synthetic:
         sources.append((f"synthetic {args.synthetic} (seed {args.synthetic_seed}"
@@ -294,6 +395,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out and rows:
         payload = {"weights": str(segmenter.source), "margin": args.margin, "min_blob": args.min_blob,
                    "sources": results}
+        write_bytes_atomic(args.out / "summary.json", json.dumps(payload, indent=2).encode())
+        write_image_atomic(args.out / "worst_frames.png", worst_sheet(rows, max(64, args.tile_width)))
+    return 0
+
+
+def _frame_counts(text: str) -> list[int]:
+    """'0,2,3' -> [0, 2, 3] (argparse type: non-negative integers, no repeats)."""
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a comma-separated list of integers: {text!r}") from None
+    if not values or min(values) < 0 or len(set(values)) != len(values):
+        raise argparse.ArgumentTypeError(f"need distinct integers >= 0, got {text!r}")
+    return values
+
+
+def _temporal_main(args: argparse.Namespace, segmenter) -> int:
+    """``--temporal``: each sequence once through the network, its labels through one filter per N."""
+    from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
+
+    sources: list[tuple[str, Iterator[Frame]]] = []
+    if args.bag_step:
+        sources.append((f"sample bag ({args.sequence_frames} frames)", sample_bag_frames(args.sequence_frames, step=1)))
+    for seed in args.vessel_seeds:
+        sources.append((f"vessels, seed {seed} ({args.sequence_frames} frames)",
+                        vessel_sequence_frames(seed, args.sequence_frames)))
+    after = args.picture if args.picture is not None else max(args.temporal)
+    print(f"weights {segmenter.source} ({segmenter.backend}); margin {args.margin} px, min blob {args.min_blob:g}; "
+          f"temporal filter N = {', '.join(map(str, args.temporal))}")
+    results: dict[str, dict] = {}
+    rows = []
+    for name, frames in sources:
+        tallies, worst = score_stream(frames, segmenter, args.temporal, args.margin, args.min_blob)
+        results[name] = {}
+        for n in args.temporal:
+            false_summary, truth_summary = tallies[n][0].summary(), tallies[n][1].summary()
+            results[name][str(n)] = {**false_summary, **truth_summary}
+            print(f"{name}, N={n}: {stream_line(false_summary, truth_summary)}", flush=True)
+        for n in sorted({0, after}):
+            rows.append((f"{name}, N={n}", [(badness, stem, gray, per_n[n][0], horizon, per_n[n][1])
+                                            for badness, stem, gray, horizon, per_n in worst]))
+    if args.out and rows:
+        payload = {"weights": str(segmenter.source), "margin": args.margin, "min_blob": args.min_blob,
+                   "temporal": results}
         write_bytes_atomic(args.out / "summary.json", json.dumps(payload, indent=2).encode())
         write_image_atomic(args.out / "worst_frames.png", worst_sheet(rows, max(64, args.tile_width)))
     return 0

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -24,7 +24,7 @@ from .draw import (
     _draw_wake,
     _haze,
 )
-from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, HorizonPoints, SceneParams, SyntheticFrame
+from .scene import DEFAULT_HARBOUR_SHARE, OTHER, SEA, SKY, HorizonPoints, SceneParams, SyntheticFrame, Vessel
 from .sensor import _sensor
 
 # The horizon label, one definition for the generator and the estimator: the sea horizon where
@@ -136,6 +136,7 @@ def render_sequence(
     roll_amp_deg: float = 4.0,
     pitch_amp_deg: float = 1.5,
     period_s: float = 7.0,
+    vessels_at: Callable[[float], tuple[Vessel, ...]] | None = None,
 ) -> Iterator[SyntheticFrame]:
     """``count`` frames of ONE scene seen from a ship rolling and pitching in a swell.
 
@@ -143,6 +144,8 @@ def render_sequence(
     frame gets new temporal noise. Frames are raw 14-bit counts ("mono16"), like a camera driver
     publishes them. Deterministic for a seed; the horizon stays in view for the default amplitudes.
     ``frame.params.camera_matrix(H, W)`` (or ``hfov_deg``) gives the CameraInfo K.
+    ``vessels_at(t)`` (seconds from the first frame) puts moving vessels in the scene, one track
+    each (a vessel out of view is not drawn); without it the scene has none, as the sample bag.
     """
     if count < 0 or rate_hz <= 0 or period_s <= 0:
         raise ValueError(f"need count >= 0, rate > 0 and period > 0, got {count}, {rate_hz}, {period_s}")
@@ -161,6 +164,8 @@ def render_sequence(
         roll = base.roll_deg + roll_amp_deg * math.sin(2 * math.pi * t / period_s + phase_r)
         pitch = base.pitch_deg + pitch_amp_deg * math.sin(2 * math.pi * t / (1.37 * period_s) + phase_p)
         params = replace(base, roll_deg=roll, pitch_deg=pitch, time_s=base.time_s + t)
+        if vessels_at is not None:
+            params = replace(params, vessels=tuple(vessels_at(t)))
         yield render_scene(params, height, width, np.random.default_rng([seed, i, 0xF4A]))
 
 
