@@ -11,6 +11,7 @@ breaks each of these on purpose and checks that a test here notices.
 from __future__ import annotations
 
 import math
+import os
 import subprocess
 import sys
 from fractions import Fraction
@@ -190,7 +191,9 @@ def test_logits_are_upsampled_bilinearly_before_the_arg_max():
 # interruption lands at the same point on any machine, however loaded
 CTRL_C_AFTER_FIRST_CHECKPOINT = """
 import os, signal, sys
+import torch
 from seasky_training import train
+torch.set_num_threads(int(os.environ["SEASKY_TEST_THREADS"]))  # the test process's count: the same float sums
 save = train.atomic_torch_save
 def save_then_interrupt(obj, path):
     save(obj, path)
@@ -215,7 +218,8 @@ def test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt(tmp_pa
     out = tmp_path / "run"
     checkpoint = out / train.CHECKPOINT_NAME
     proc = subprocess.run([sys.executable, "-c", CTRL_C_AFTER_FIRST_CHECKPOINT, "--out", str(out), *args],
-                          capture_output=True, text=True, timeout=600)
+                          capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "SEASKY_TEST_THREADS": str(torch.get_num_threads())})
     assert proc.returncode == 130 and "--resume" in proc.stderr, f"exit {proc.returncode}: {proc.stderr[-2000:]}"
     interrupted = torch.load(checkpoint, weights_only=False)
     assert interrupted["epoch"] == 0

@@ -75,7 +75,10 @@ def test_interrupted_run_resumes_exactly(tmp_path):
     out = tmp_path / "run"
     args = ["--epochs", "4", "--synthetic", "48", "--seed", "3", *TINY]
     # Python's Ctrl-C handler restored: a job started in the background of a shell inherits SIGINT ignored
-    run_with_ctrl_c = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    # and this process's thread count: another count sums floats in another order (a CPU affinity
+    # mask that a subprocess reads differently was enough to change the 7th digit)
+    run_with_ctrl_c = ("import runpy, signal, torch; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                       f"torch.set_num_threads({torch.get_num_threads()}); "
                        "runpy.run_module('seasky_training.train', run_name='__main__')")
     proc = subprocess.Popen([sys.executable, "-c", run_with_ctrl_c, "--out", str(out), *args],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
