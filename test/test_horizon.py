@@ -309,15 +309,19 @@ def test_an_image_without_an_edge_vetoes_the_mask_line():
     assert find_horizon(mask, flat) == HorizonSearch(None, REASON_NO_CONTRAST)
 
 
-def test_refinement_keeps_the_mask_position_on_a_hazy_horizon():
-    """A warm haze ramp above the horizon peaks the gradient above it: the lopsided edge's position is not trusted."""
+def test_a_hazy_edge_places_the_line_a_set_distance_below_its_peak():
+    """A warm haze ramp above the horizon peaks the gradient above it: the line goes a set distance below the peak."""
     mask, ys = line_mask(288, 384, 140.3, 1.0)
     hazy = step_image(ys, 288, contrast=10.0, sky_ramp=8.0, blur=1.5)
-    plain, refined = estimate_horizon(mask), estimate_horizon(mask, hazy)
-    full = estimate_horizon(mask, hazy, settings=HorizonSettings(refine_max_asymmetry=1e9))
-    assert errors(full, ys)[0] > 0.5  # taken whole, the hazy edge would pull the line up ...
-    assert errors(refined, ys)[0] == pytest.approx(errors(plain, ys)[0], abs=0.05)  # ... so the mask keeps it
-    assert errors(refined, ys)[1] < 0.05
+    peak = estimate_horizon(mask, hazy, settings=HorizonSettings(refine_max_asymmetry=1e9))  # the edge taken whole
+    assert errors(peak, ys)[0] > 0.5  # the peak sits above the horizon ...
+    for offset in (0.8, 0.3, 1.5):
+        placed = estimate_horizon(mask, hazy, settings=HorizonSettings(hazy_peak_offset_px=offset))
+        below = (placed.center_row - peak.center_row) * math.cos(math.radians(placed.angle_deg))
+        assert below == pytest.approx(offset, abs=0.02)  # ... the line that far below it, across the line
+        assert errors(placed, ys)[1] < 0.05
+    masked = estimate_horizon(mask, hazy, settings=HorizonSettings(hazy_peak_offset_px=None))
+    assert errors(masked, ys)[0] == pytest.approx(errors(estimate_horizon(mask), ys)[0], abs=0.05)  # or the mask's
 
 
 def test_refinement_takes_the_slope_of_a_hazy_edge():
@@ -325,11 +329,12 @@ def test_refinement_takes_the_slope_of_a_hazy_edge():
     mask, _ = line_mask(288, 384, 140.3, 1.4)
     _, ys = line_mask(288, 384, 140.3 + 0.5 * 383 * (math.tan(math.radians(1.4)) - math.tan(math.radians(1.0))), 1.0)
     hazy = step_image(ys, 288, contrast=10.0, sky_ramp=8.0, blur=1.5)
-    plain, refined = estimate_horizon(mask), estimate_horizon(mask, hazy)
+    keep = HorizonSettings(hazy_peak_offset_px=None)  # the position stays the mask's: the turn is what is checked
+    plain, refined = estimate_horizon(mask), estimate_horizon(mask, hazy, settings=keep)
     assert errors(plain, ys)[1] > 0.35
     assert errors(refined, ys)[1] < 0.05
     assert refined.center_row == pytest.approx(plain.center_row, abs=0.1)
-    off = estimate_horizon(mask, hazy, settings=HorizonSettings(refine_slope_on_haze=False))
+    off = estimate_horizon(mask, hazy, settings=HorizonSettings(refine_slope_on_haze=False, hazy_peak_offset_px=None))
     assert (off.y0, off.y1) == (plain.y0, plain.y1)  # the hazy edge no longer turns the line
 
 
@@ -453,13 +458,14 @@ def test_oracle_masks_of_real_ir_frames(real_data):
 
 
 def test_oracle_masks_refined_on_real_images_stay_close(real_data):
-    """The same masks refined on the hazy real images: the position stays the mask's, the slope the image's.
+    """The same masks refined on the hazy real images: position and slope from the image's edge.
 
-    The masks are drawn from the hand-labelled lines, so any slope the image edge gives differs
-    from them by the edge's own scatter plus the labels' (about 0.1 deg median here).
+    The masks are drawn from the hand-labelled lines, so the edge differs from them by its own
+    scatter plus the labels' (about 0.1 deg median here, and 0.47 px with the line 0.8 px below
+    the haze ramp's peak: the labels sit 1.0 px below it on this clip, sd 0.8).
     """
     positions, angles = oracle_errors(real_data / "infml-hdd-dev", with_image=True)
-    assert np.median(positions) < 0.3
+    assert np.median(positions) < 0.55
     assert np.median(angles) < 0.15
     assert np.percentile(angles, 95) < 0.4
 
