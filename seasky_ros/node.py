@@ -29,6 +29,7 @@ blocks the worker on a slow consumer.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import signal
@@ -49,7 +50,7 @@ from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
-from .horizon import BLANK_IMAGE_REASONS, DEFAULT_MIN_CONFIDENCE
+from .horizon import BLANK_IMAGE_REASONS, DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS
 from .interface import (
     DIAGNOSTICS_TOPIC,
     FASTDDS_PROFILE,
@@ -61,7 +62,7 @@ from .interface import (
     shipped_config,
 )
 from .outputs import OutputBuilder, camera_info_problem, horizon_state, stamp_seconds
-from .params import ParameterError, apply_live_parameters, load_segmenter, parse_auto_bool
+from .params import MAX_HAZY_OFFSET_PX, ParameterError, apply_live_parameters, load_segmenter, parse_auto_bool
 from .preprocess import FrameError, Normalization
 from .ros_image import MAX_FRAME_PIXELS
 from .stream_stats import StreamStats
@@ -250,8 +251,12 @@ class SegmentNode(Node):
             "Render ~/overlay (only while it has subscribers)")).value
         confidence = declare("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE, _descriptor(
             "Report no horizon below this confidence", float_range=(0.0, 1.0))).value
+        hazy = declare("horizon_hazy_offset_px", DEFAULT_SETTINGS.hazy_peak_offset_px, _descriptor(
+            "A hazy horizon is placed this far below the image's haze-ramp peak (calibrated for the shipped "
+            "data; your camera's labels may want another value, docs/OWN_CAMERA.md)",
+            float_range=(0.0, MAX_HAZY_OFFSET_PX))).value
         apply_live_parameters(seg, {"normalization.low_pct": low, "normalization.high_pct": high,
-                                    "min_horizon_confidence": confidence})
+                                    "min_horizon_confidence": confidence, "horizon_hazy_offset_px": hazy})
         self.horizon_smoothing = declare("horizon_smoothing", 0.0, _descriptor(
             "Exponential smoothing of the horizon over frames: weight of the previous line, 0 = off "
             "(capped at 0.99); resets on a resolution change or after 1 s without a horizon",
@@ -304,6 +309,9 @@ class SegmentNode(Node):
                 self.publish_overlay = bool(p.value)
             elif p.name == "min_horizon_confidence":
                 self.segmenter.min_horizon_confidence = float(p.value)
+            elif p.name == "horizon_hazy_offset_px":
+                self.segmenter.horizon_settings = dataclasses.replace(
+                    self.segmenter.horizon_settings, hazy_peak_offset_px=float(p.value))
             elif p.name == "horizon_smoothing":
                 self.horizon_smoothing = float(p.value)
                 self.builder.smoother.factor = self.horizon_smoothing

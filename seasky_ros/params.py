@@ -7,13 +7,18 @@ An offline run of a bag then behaves exactly like the node started with the same
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from .horizon import DEFAULT_MIN_CONFIDENCE
+from .horizon import DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS
 from .interface import NODE_NAME, PARAMS_FILE, shipped_config
 from .preprocess import Normalization
+
+MAX_HAZY_OFFSET_PX = 5.0
+"""Largest ``horizon_hazy_offset_px``: a haze peak more than a few px above the horizon is no edge to go by."""
 
 
 class ParameterError(ValueError):
@@ -69,7 +74,7 @@ def load_segmenter(params: Mapping[str, Any]):
 
 
 def apply_live_parameters(seg, params: Mapping[str, Any]) -> None:
-    """The parameters that may change while the node runs: gray window and horizon confidence."""
+    """The parameters that may change while the node runs: gray window and the horizon's confidence and placement."""
     norm = seg.normalization
     low = float(params.get("normalization.low_pct", norm.low_pct))
     high = float(params.get("normalization.high_pct", norm.high_pct))
@@ -77,6 +82,10 @@ def apply_live_parameters(seg, params: Mapping[str, Any]) -> None:
         raise ParameterError(f"normalization.low_pct ({low}) must be below normalization.high_pct ({high})")
     seg.normalization = Normalization(low, high, norm.mean, norm.std)
     seg.min_horizon_confidence = float(params.get("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE))
+    offset = float(params.get("horizon_hazy_offset_px", DEFAULT_SETTINGS.hazy_peak_offset_px))
+    if not (math.isfinite(offset) and 0.0 <= offset <= MAX_HAZY_OFFSET_PX):
+        raise ParameterError(f"horizon_hazy_offset_px ({offset}) must be in 0..{MAX_HAZY_OFFSET_PX}")
+    seg.horizon_settings = dataclasses.replace(seg.horizon_settings, hazy_peak_offset_px=offset)
 
 
 def segmenter_from_parameters(params: Mapping[str, Any]):

@@ -23,7 +23,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .horizon import DEFAULT_MIN_CONFIDENCE, REASON_LOW_CONFIDENCE, Horizon, find_horizon
+from .horizon import DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS, REASON_LOW_CONFIDENCE, Horizon, find_horizon
 from .preprocess import Normalization, prepare
 from .weights import (
     WeightsError,
@@ -219,6 +219,7 @@ class Segmenter:
         self.input_size = (int(meta["input_size"][0]), int(meta["input_size"][1]))
         self.normalization = normalization or Normalization.from_dict(meta["normalization"])
         self.min_horizon_confidence = float(min_horizon_confidence)
+        self.horizon_settings = DEFAULT_SETTINGS  # the horizon stage's thresholds (a live ROS parameter sets one)
         self.classes = tuple(meta["classes"])
         self.int8 = "quantization" in meta
 
@@ -362,7 +363,8 @@ class Segmenter:
         height, width = prepared.gray.shape
         labels, confidence = labels_from_logits(logits, (height, width), with_confidence)
         t3 = time.perf_counter()
-        search = find_horizon(labels, prepared.gray, refine=refine_horizon, invalid_pixels=prepared.nonfinite_pixels)
+        search = find_horizon(labels, prepared.gray, refine=refine_horizon, invalid_pixels=prepared.nonfinite_pixels,
+                              settings=self.horizon_settings)
         horizon, reason = search.horizon, search.reason
         if horizon is not None and horizon.confidence < self.min_horizon_confidence:
             horizon, reason = None, REASON_LOW_CONFIDENCE

@@ -11,6 +11,7 @@ import pytest
 from seasky_ros import bench
 from seasky_ros.interface import CONFIG_ENV, NODE_NAME, OUTPUT_TOPICS, QOS_KINDS, shipped_config
 from seasky_ros.params import ParameterError, node_parameters, parse_auto_bool, segmenter_from_parameters
+from seasky_ros.synthetic import generate_frame
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -81,3 +82,17 @@ def test_segmenter_from_parameters_applies_the_window_and_the_confidence():
     assert (seg.normalization.low_pct, seg.normalization.high_pct, seg.min_horizon_confidence) == (3.0, 97.0, 0.45)
     with pytest.raises(ParameterError, match=r"low_pct \(60.0\) must be below"):
         segmenter_from_parameters({"normalization.low_pct": 60.0, "normalization.high_pct": 40.0, "int8": "false"})
+
+
+def test_segmenter_from_parameters_places_a_hazy_horizon_by_its_parameter():
+    """horizon_hazy_offset_px reaches the horizon stage: on a hazy frame the line moves with it, across its range."""
+    frame = generate_frame(31)  # a synthetic scene whose horizon edge is a haze ramp
+    rows = {}
+    for offset in (0.3, 1.8):
+        seg = segmenter_from_parameters({"horizon_hazy_offset_px": offset, "int8": "false"})
+        assert seg.horizon_settings.hazy_peak_offset_px == offset
+        rows[offset] = seg.segment(frame.image, encoding=frame.encoding).horizon.center_row
+    assert rows[1.8] - rows[0.3] == pytest.approx(1.5, abs=0.1)
+    for bad in (-0.5, 9.0, float("nan")):
+        with pytest.raises(ParameterError, match="horizon_hazy_offset_px"):
+            segmenter_from_parameters({"horizon_hazy_offset_px": bad, "int8": "false"})
