@@ -29,7 +29,6 @@ blocks the worker on a slow consumer.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 import signal
@@ -62,7 +61,14 @@ from .interface import (
     shipped_config,
 )
 from .outputs import OutputBuilder, camera_info_problem, horizon_state, stamp_seconds
-from .params import MAX_HAZY_OFFSET_PX, ParameterError, apply_live_parameters, load_segmenter, parse_auto_bool
+from .params import (
+    MAX_HAZY_OFFSET_PX,
+    ParameterError,
+    apply_live_parameters,
+    load_segmenter,
+    parse_auto_bool,
+    set_hazy_offset,
+)
 from .preprocess import FrameError, Normalization
 from .ros_image import MAX_FRAME_PIXELS
 from .stream_stats import StreamStats
@@ -310,8 +316,7 @@ class SegmentNode(Node):
             elif p.name == "min_horizon_confidence":
                 self.segmenter.min_horizon_confidence = float(p.value)
             elif p.name == "horizon_hazy_offset_px":
-                self.segmenter.horizon_settings = dataclasses.replace(
-                    self.segmenter.horizon_settings, hazy_peak_offset_px=float(p.value))
+                set_hazy_offset(self.segmenter, float(p.value))
             elif p.name == "horizon_smoothing":
                 self.horizon_smoothing = float(p.value)
                 self.builder.smoother.factor = self.horizon_smoothing

@@ -82,7 +82,11 @@ def apply_live_parameters(seg, params: Mapping[str, Any]) -> None:
         raise ParameterError(f"normalization.low_pct ({low}) must be below normalization.high_pct ({high})")
     seg.normalization = Normalization(low, high, norm.mean, norm.std)
     seg.min_horizon_confidence = float(params.get("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE))
-    offset = float(params.get("horizon_hazy_offset_px", DEFAULT_SETTINGS.hazy_peak_offset_px))
+    set_hazy_offset(seg, float(params.get("horizon_hazy_offset_px", DEFAULT_SETTINGS.hazy_peak_offset_px)))
+
+
+def set_hazy_offset(seg, offset: float) -> None:
+    """``horizon_hazy_offset_px``: where the segmenter's horizon stage places a hazy horizon."""
     if not (math.isfinite(offset) and 0.0 <= offset <= MAX_HAZY_OFFSET_PX):
         raise ParameterError(f"horizon_hazy_offset_px ({offset}) must be in 0..{MAX_HAZY_OFFSET_PX}")
     seg.horizon_settings = dataclasses.replace(seg.horizon_settings, hazy_peak_offset_px=offset)

@@ -366,7 +366,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         p.error("need --sequence-frames >= 1")
     if args.temporal is not None and args.picture is not None and args.picture not in args.temporal:
         p.error(f"--picture {args.picture} is not one of --temporal {args.temporal}")
-    from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
     from seasky_ros.segmenter import Segmenter
     from seasky_ros.weights import WeightsError
 
@@ -392,12 +391,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         results[name] = tally.summary()
         rows.append((name, worst))
         print(f"{name}: {summary_line(results[name])}", flush=True)
+    _write_report(args, segmenter, "sources", results, rows)
+    return 0
+
+
+def _write_report(args: argparse.Namespace, segmenter, key: str, results: dict, rows: list) -> None:
+    """``--out``: summary.json (the figures under ``key``) and worst_frames.png, each whole or not at all."""
+    from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
+
     if args.out and rows:
-        payload = {"weights": str(segmenter.source), "margin": args.margin, "min_blob": args.min_blob,
-                   "sources": results}
+        payload = {"weights": str(segmenter.source), "margin": args.margin, "min_blob": args.min_blob, key: results}
         write_bytes_atomic(args.out / "summary.json", json.dumps(payload, indent=2).encode())
         write_image_atomic(args.out / "worst_frames.png", worst_sheet(rows, max(64, args.tile_width)))
-    return 0
 
 
 def _frame_counts(text: str) -> list[int]:
@@ -413,7 +418,6 @@ def _frame_counts(text: str) -> list[int]:
 
 def _temporal_main(args: argparse.Namespace, segmenter) -> int:
     """``--temporal``: each sequence once through the network, its labels through one filter per N."""
-    from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
 
     sources: list[tuple[str, Iterator[Frame]]] = []
     if args.bag_step:
@@ -436,11 +440,7 @@ def _temporal_main(args: argparse.Namespace, segmenter) -> int:
         for n in sorted({0, after}):
             rows.append((f"{name}, N={n}", [(badness, stem, gray, per_n[n][0], horizon, per_n[n][1])
                                             for badness, stem, gray, horizon, per_n in worst]))
-    if args.out and rows:
-        payload = {"weights": str(segmenter.source), "margin": args.margin, "min_blob": args.min_blob,
-                   "temporal": results}
-        write_bytes_atomic(args.out / "summary.json", json.dumps(payload, indent=2).encode())
-        write_image_atomic(args.out / "worst_frames.png", worst_sheet(rows, max(64, args.tile_width)))
+    _write_report(args, segmenter, "temporal", results, rows)
     return 0
 
 
