@@ -531,6 +531,21 @@ def use_shipped_fastdds_profile(environ: dict | os._Environ) -> str | None:
             f"set {name} to choose another, or to empty for none")
 
 
+_SIGINTS: list[int] = []
+
+
+def _interrupt_once(signum: int, frame: object) -> None:
+    """Turn the first SIGINT into KeyboardInterrupt and let later ones pass.
+
+    Ctrl-C under ros2 launch arrives twice (the terminal's, then launch's own): the second, often a
+    moment after the first, must not land in the clean-up as a traceback. Counting before deciding
+    leaves no window in which both raise, even when one handler call interrupts the other.
+    """
+    _SIGINTS.append(signum)
+    if len(_SIGINTS) == 1:
+        raise KeyboardInterrupt
+
+
 def main(args: list[str] | None = None) -> int:
     """Entry point of ``ros2 run seasky_ros segment_node`` and ``python -m seasky_ros.node``."""
     problem = _params_file_problem(list(sys.argv if args is None else args))
@@ -538,6 +553,9 @@ def main(args: list[str] | None = None) -> int:
         rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {problem}")
         return 1
     profile_note = use_shipped_fastdds_profile(os.environ)
+    # stays until the process ends: a late second Ctrl-C must not interrupt the exit either; rclpy's own
+    # handler (installed by init) chains to it
+    signal.signal(signal.SIGINT, _interrupt_once)
     try:
         rclpy.init(args=args)
     except RuntimeError as exc:  # rcl cannot parse the ROS arguments
@@ -553,15 +571,12 @@ def main(args: list[str] | None = None) -> int:
         rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {exc}")
         return 1
     except (KeyboardInterrupt, ExternalShutdownException):
-        # Ctrl-C under ros2 launch arrives twice (the terminal's, then launch's own SIGINT): the
-        # second must not interrupt the clean-up below with a traceback; the process is ending
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        pass  # Ctrl-C or a shutdown from outside: the clean-up below is the whole answer
     except RuntimeError:
         # a signal can shut the context down while spin() builds its wait set (rclpy raises
         # RCLError, a RuntimeError): that is a shutdown too, anything else is a real error
         if rclpy.ok():
             raise
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
     finally:
         if node is not None:
             node.destroy_node()
