@@ -68,8 +68,10 @@ from .params import (
     load_segmenter,
     parse_auto_bool,
     set_hazy_offset,
+    set_roll_search,
 )
 from .preprocess import FrameError, Normalization
+from .roll_search import DEFAULT_ROLL_SEARCH, ROLL_SEARCH_MODES
 from .ros_image import MAX_FRAME_PIXELS
 from .stream_stats import StreamStats
 from .temporal import DEFAULT_FRAMES, DEFAULT_MOTION_PX, TemporalFilter, TemporalSegmenter
@@ -261,8 +263,13 @@ class SegmentNode(Node):
             "A hazy horizon is placed this far below the image's haze-ramp peak (calibrated for the shipped "
             "data; your camera's labels may want another value, docs/OWN_CAMERA.md)",
             float_range=(0.0, MAX_HAZY_OFFSET_PX))).value
+        roll_search = declare("horizon_roll_search", DEFAULT_ROLL_SEARCH, _descriptor(
+            "upright: one network pass as the frame comes (rolls up to ~15 deg); auto: turned passes when the "
+            "image leans past 20 deg (rolls up to ~160 deg); full: any roll, upside down included (2 passes a "
+            "frame until a line is tracked); seasky_ros.roll_search")).value
         apply_live_parameters(seg, {"normalization.low_pct": low, "normalization.high_pct": high,
-                                    "min_horizon_confidence": confidence, "horizon_hazy_offset_px": hazy})
+                                    "min_horizon_confidence": confidence, "horizon_hazy_offset_px": hazy,
+                                    "horizon_roll_search": roll_search})
         self.horizon_smoothing = declare("horizon_smoothing", 0.0, _descriptor(
             "Exponential smoothing of the horizon over frames: weight of the previous line, 0 = off "
             "(capped at 0.99); resets on a resolution change or after 1 s without a horizon",
@@ -311,12 +318,18 @@ class SegmentNode(Node):
                 reason=f"normalization.low_pct ({low}) must be below normalization.high_pct ({high}), both in 0..100",
             )
         for p in params:
+            if p.name == "horizon_roll_search" and str(p.value).strip().lower() not in ROLL_SEARCH_MODES:
+                return SetParametersResult(successful=False, reason=f"horizon_roll_search must be one of "
+                                           f"{', '.join(ROLL_SEARCH_MODES)}, got '{p.value}'")
+        for p in params:
             if p.name == "publish_overlay":
                 self.publish_overlay = bool(p.value)
             elif p.name == "min_horizon_confidence":
                 self.segmenter.min_horizon_confidence = float(p.value)
             elif p.name == "horizon_hazy_offset_px":
                 set_hazy_offset(self.segmenter, float(p.value))
+            elif p.name == "horizon_roll_search":
+                set_roll_search(self.segmenter, str(p.value))
             elif p.name == "horizon_smoothing":
                 self.horizon_smoothing = float(p.value)
                 self.builder.smoother.factor = self.horizon_smoothing

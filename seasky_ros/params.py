@@ -16,6 +16,7 @@ from typing import Any
 from .horizon import DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS
 from .interface import NODE_NAME, PARAMS_FILE, shipped_config
 from .preprocess import Normalization
+from .roll_search import DEFAULT_ROLL_SEARCH, check_mode
 
 MAX_HAZY_OFFSET_PX = 5.0
 """Largest ``horizon_hazy_offset_px``: a haze peak more than a few px above the horizon is no edge to go by."""
@@ -63,7 +64,7 @@ def load_segmenter(params: Mapping[str, Any]):
     """The Segmenter of the node's read-only parameters (weights, device, backend, half, int8, threads)."""
     from .segmenter import Segmenter
 
-    return Segmenter.from_file(
+    seg = Segmenter.from_file(
         params.get("weights") or None,
         device=str(params.get("device") or "auto"),
         backend=str(params.get("backend") or "auto"),
@@ -71,10 +72,12 @@ def load_segmenter(params: Mapping[str, Any]):
         threads=int(params.get("threads") or 0) or None,
         int8=parse_auto_bool(params.get("int8", "auto"), "int8"),
     )
+    seg.track_roll = True  # the node and seasky-bag segment streams: the last frame's roll is the first guess
+    return seg
 
 
 def apply_live_parameters(seg, params: Mapping[str, Any]) -> None:
-    """The parameters that may change while the node runs: gray window and the horizon's confidence and placement."""
+    """What may change while the node runs: gray window, the horizon's confidence, placement and roll search."""
     norm = seg.normalization
     low = float(params.get("normalization.low_pct", norm.low_pct))
     high = float(params.get("normalization.high_pct", norm.high_pct))
@@ -83,6 +86,15 @@ def apply_live_parameters(seg, params: Mapping[str, Any]) -> None:
     seg.normalization = Normalization(low, high, norm.mean, norm.std)
     seg.min_horizon_confidence = float(params.get("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE))
     set_hazy_offset(seg, float(params.get("horizon_hazy_offset_px", DEFAULT_SETTINGS.hazy_peak_offset_px)))
+    set_roll_search(seg, str(params.get("horizon_roll_search", DEFAULT_ROLL_SEARCH)))
+
+
+def set_roll_search(seg, mode: str) -> None:
+    """``horizon_roll_search``: upright, auto or full (``seasky_ros.roll_search``)."""
+    try:
+        seg.roll_search = check_mode(mode.strip().lower())
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
 
 
 def set_hazy_offset(seg, offset: float) -> None:

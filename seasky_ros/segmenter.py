@@ -14,6 +14,7 @@ import importlib.util
 import io
 import json
 import logging
+import math
 import os
 import time
 import warnings
@@ -24,7 +25,20 @@ import cv2
 import numpy as np
 
 from .horizon import DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS, REASON_LOW_CONFIDENCE, Horizon, find_horizon
-from .preprocess import Normalization, prepare
+from .preprocess import Normalization, Prepared, network_input, prepare, resize_gray
+from .roll_search import (
+    DEFAULT_ROLL_SEARCH,
+    Pass,
+    best_pass,
+    candidate_turns,
+    certainty,
+    check_mode,
+    edge_direction_deg,
+    holds,
+    tracked_turn,
+    turned,
+    turned_back,
+)
 from .weights import (
     WeightsError,
     check_meta,
@@ -220,6 +234,9 @@ class Segmenter:
         self.normalization = normalization or Normalization.from_dict(meta["normalization"])
         self.min_horizon_confidence = float(min_horizon_confidence)
         self.horizon_settings = DEFAULT_SETTINGS  # the horizon stage's thresholds (a live ROS parameter sets one)
+        self.roll_search = DEFAULT_ROLL_SEARCH  # seasky_ros.roll_search's modes (ROS parameter horizon_roll_search)
+        self.track_roll = False  # a stream: try the last frame's line first (the node and seasky-bag set it)
+        self._last_horizon: Horizon | None = None
         self.classes = tuple(meta["classes"])
         self.int8 = "quantization" in meta
 
@@ -354,29 +371,77 @@ class Segmenter:
         with_confidence: bool = False,
         refine_horizon: bool = True,
     ) -> Result:
-        """Segment one frame and fit the horizon. Raises ``FrameError`` for unusable frames."""
+        """Segment one frame and fit the horizon at any roll (``roll_search``); ``FrameError`` for unusable frames."""
+        check_mode(self.roll_search)
         t0 = time.perf_counter()
         prepared = prepare(frame, self.input_size, self.normalization, encoding)
-        t1 = time.perf_counter()
-        logits = self.logits(prepared.tensor)[0]
-        t2 = time.perf_counter()
+        timings = {"preprocess": (time.perf_counter() - t0) * 1e3, "network": 0.0, "upsample": 0.0, "horizon": 0.0}
+        passes: list[Pass] = []
+
+        def run(turn: float | None) -> Pass:
+            one = self._pass(prepared, turn, with_confidence, refine_horizon, timings)
+            passes.append(one)
+            return one
+
+        last = self._last_horizon if self.track_roll else None
+        first_turn = tracked_turn(self.roll_search, last)
+        chosen = None
+        if first_turn is not None and holds(run(first_turn), last):
+            chosen = passes[-1]
+        if chosen is None:
+            upright = run(None) if self.roll_search != "full" else None
+            turns: list[float] = []
+            if self.roll_search != "upright":
+                started = time.perf_counter()
+                small = prepared.tensor[0, 0]
+                scale = (small.shape[1] / prepared.gray.shape[1], small.shape[0] / prepared.gray.shape[0])
+                edge = edge_direction_deg(small, scale)
+                turns = candidate_turns(self.roll_search, edge, upright.horizon if upright else None)
+                timings["horizon"] += (time.perf_counter() - started) * 1e3
+            for turn in turns:
+                run(turn)
+            chosen = best_pass(passes)
+        if self.track_roll:
+            self._last_horizon = chosen.horizon
+        timings["total"] = (time.perf_counter() - t0) * 1e3
+        timings["passes"] = float(len(passes))
+        return Result(chosen.labels, chosen.horizon, chosen.confidence if with_confidence else None, timings,
+                      prepared.nonfinite_pixels, chosen.reason)
+
+    def _pass(self, prepared: Prepared, turn: float | None, with_confidence: bool, refine: bool,
+              timings: dict[str, float]) -> Pass:
+        """One network pass and horizon search, the frame turned by ``turn`` deg (None: as it came)."""
+        t0 = time.perf_counter()
         height, width = prepared.gray.shape
-        labels, confidence = labels_from_logits(logits, (height, width), with_confidence)
+        if turn is None:
+            tensor = prepared.tensor
+        else:
+            canvas, matrix = turned(prepared.gray, turn)
+            tensor = network_input(resize_gray(canvas, self.input_size), self.normalization)[None, None]
+        t1 = time.perf_counter()
+        logits = self.logits(tensor)[0]
+        t2 = time.perf_counter()
+        if turn is None:
+            labels, confidence = labels_from_logits(logits, (height, width), with_confidence)
+            sure = certainty(logits) if self.roll_search != "upright" else math.nan
+        else:
+            labels, confidence = labels_from_logits(logits, canvas.shape, with_confidence)
+            labels = turned_back(labels, matrix, (height, width), nearest=True)
+            if confidence is not None:
+                confidence = turned_back(confidence, matrix, (height, width), nearest=False)
+            sure = certainty(logits, matrix, (height, width), canvas.shape)
         t3 = time.perf_counter()
-        search = find_horizon(labels, prepared.gray, refine=refine_horizon, invalid_pixels=prepared.nonfinite_pixels,
+        search = find_horizon(labels, prepared.gray, refine=refine, invalid_pixels=prepared.nonfinite_pixels,
                               settings=self.horizon_settings)
         horizon, reason = search.horizon, search.reason
         if horizon is not None and horizon.confidence < self.min_horizon_confidence:
             horizon, reason = None, REASON_LOW_CONFIDENCE
         t4 = time.perf_counter()
-        timings = {
-            "preprocess": (t1 - t0) * 1e3,
-            "network": (t2 - t1) * 1e3,
-            "upsample": (t3 - t2) * 1e3,
-            "horizon": (t4 - t3) * 1e3,
-            "total": (t4 - t0) * 1e3,
-        }
-        return Result(labels, horizon, confidence, timings, prepared.nonfinite_pixels, reason)
+        timings["preprocess"] += (t1 - t0) * 1e3
+        timings["network"] += (t2 - t1) * 1e3
+        timings["upsample"] += (t3 - t2) * 1e3
+        timings["horizon"] += (t4 - t3) * 1e3
+        return Pass(turn, labels, confidence, horizon, reason, sure)
 
     def describe(self) -> dict[str, str]:
         """Short facts for diagnostics and logs."""
