@@ -365,6 +365,13 @@ def test_live_parameter_updates_and_rejections(ros, outputs, camera, scenes):
     out_of_range = ros.set_parameters(NODE, min_horizon_confidence=1.5)
     assert not out_of_range[0].successful
 
+    assert seg.roll_search == "auto" and seg.track_roll  # the node segments a stream
+    assert ros.set_parameters(NODE, horizon_roll_search="full")[0].successful and seg.roll_search == "full"
+    sideways = ros.set_parameters(NODE, horizon_roll_search="sideways", horizon_smoothing=0.25)
+    assert not sideways[0].successful and "upright, auto, full" in sideways[0].reason
+    assert seg.roll_search == "full" and ros.node.builder.smoother.factor == 0.0  # the request changed nothing
+    assert ros.set_parameters(NODE, horizon_roll_search="auto")[0].successful and seg.roll_search == "auto"
+
     assert ros.set_parameters(NODE, min_horizon_confidence=1.0, horizon_smoothing=0.5)[0].successful
     assert seg.min_horizon_confidence == 1.0 and ros.node.builder.smoother.factor == 0.5
     msg = ros.frame(scenes[0].image)

@@ -27,6 +27,7 @@ from seasky_ros.horizon import Horizon, estimate_horizon, horizon_from_points
 from seasky_ros.labels import CLASS_NAMES
 from seasky_ros.metrics import ConfusionMatrix, HorizonTally, horizon_errors
 from seasky_ros.preprocess import fill_nonfinite, to_gray
+from seasky_ros.roll_search import DEFAULT_ROLL_SEARCH, ROLL_SEARCH_MODES
 from seasky_ros.segmenter import Segmenter
 
 from .augment import roll_crop, roll_crop_size
@@ -309,6 +310,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rolls", type=_roll_list, default=None, metavar="DEG,DEG,...",
                    help="instead: the horizon with each frame turned by these rolls about its centre (e.g. "
                    "0,15,30,45,60,90,135,180): detection, median angle and position error, sky side per roll")
+    p.add_argument("--roll-search", choices=ROLL_SEARCH_MODES, default=DEFAULT_ROLL_SEARCH,
+                   help="the node's horizon_roll_search: upright (one pass), auto (turned passes when the image "
+                   "leans past 20 deg), full (any roll, upside down included)")
     p.add_argument("--no-progress", action="store_true")
     return p
 
@@ -337,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         folder = folder.subset(gap_split(len(folder))[1])
     segmenter = None if args.oracle_masks else Segmenter.from_file(resolve_named(args.weights), args.device,
                                                                         args.backend)
+    if segmenter is not None:
+        segmenter.roll_search = args.roll_search
     out = args.out or Path(f"eval-{args.data.resolve().name}")
     if args.rolls:
         rows = evaluate_rolls(folder, segmenter, args.rolls, args.oracle_masks, not args.no_progress)
