@@ -145,12 +145,12 @@ def holds(turned_pass: Pass, last: Horizon) -> bool:
 
 
 def best_pass(passes: list[Pass]) -> Pass:
-    """The pass whose line to report: of those with a line, the surest; else the upright pass (or the first)."""
+    """The pass to report: of those with a line, the surest; else the upright pass (auto), else the surest."""
     with_line = [p for p in passes if p.horizon is not None]
     if with_line:
         return max(with_line, key=lambda p: p.certainty)
     upright = [p for p in passes if p.turn_deg is None]
-    return (upright or passes)[0]
+    return upright[0] if upright else max(passes, key=lambda p: p.certainty)
 
 
 def turned(gray: np.ndarray, angle_deg: float) -> tuple[np.ndarray, np.ndarray]:

@@ -54,6 +54,22 @@ BOUNDS: dict[str, dict[str, tuple[float, float]]] = {
         "iou_sky": (0.9910, 0.004),
         "iou_sea": (0.9906, 0.004),
     },
+    "infml-tail-roll60": {  # the same frames turned 60 deg (crop 230x172): horizon_roll_search auto
+        "detected": (56, 0),
+        "wrong_side": (0, 0),
+        "position_median": (1.091, 0.25),
+        "angle_median": (0.161, 0.08),
+        "iou_sky": (0.9492, 0.006),
+        "iou_sea": (0.9488, 0.006),
+    },
+    "infml-tail-roll180": {  # turned upside down: horizon_roll_search full
+        "detected": (53, 1),
+        "wrong_side": (0, 0),
+        "position_median": (0.547, 0.25),
+        "angle_median": (0.122, 0.08),
+        "iou_sky": (0.9836, 0.006),
+        "iou_sea": (0.9740, 0.006),
+    },
     "massmind": {  # 5 harbour frames, 640x512 8-bit, evaluation only
         "iou_sky": (0.7426, 0.01),
         "iou_sea": (0.7924, 0.01),
@@ -141,7 +157,7 @@ class Tally:
         self.detected += 1
         xc = (mask.shape[1] - 1) / 2
         self.positions.append(float(found.y_at(xc) - truth.y_at(xc)))
-        self.angles.append(found.angle_deg - truth.angle_deg)
+        self.angles.append((found.angle_deg - truth.angle_deg + 180.0) % 360.0 - 180.0)
 
     def figures(self) -> dict[str, float]:
         tp = np.diag(self.matrix).astype(float)
@@ -152,7 +168,8 @@ class Tally:
             positions = np.abs(self.positions)
             out.update(position_median=float(np.median(positions)), position_p95=float(np.percentile(positions, 95)),
                        position_bias=float(np.mean(self.positions)),
-                       angle_median=float(np.median(np.abs(self.angles))))
+                       angle_median=float(np.median(np.abs(self.angles))),
+                       wrong_side=float(np.sum(np.abs(self.angles) > 90.0)))
         return out
 
 
@@ -178,6 +195,20 @@ def measure(segmenter: Segmenter, name: str, root: Path | None) -> dict[str, flo
         for image, mask, truth in infml_tail(root):
             result = segmenter.segment(image)
             tally.add(result.labels, mask, result.horizon, truth)
+    elif name.startswith("infml-tail-roll"):
+        from seasky_training.augment import roll_crop
+
+        roll = float(name.removeprefix("infml-tail-roll"))
+        before, segmenter.roll_search = segmenter.roll_search, "auto" if roll < 135 else "full"
+        try:
+            for image, mask, truth in infml_tail(root):
+                line = (truth.x0, truth.y0, truth.x1, truth.y1)
+                turned, turned_mask, turned_line = roll_crop(image.astype(np.float32), mask, line, roll)
+                height, width = turned.shape
+                result = segmenter.segment(turned, "32FC1")
+                tally.add(result.labels, turned_mask, result.horizon, horizon_from_points(*turned_line, width, height))
+        finally:
+            segmenter.roll_search = before
     elif name == "massmind":
         for path in sorted((root / "massmind-lwir" / "images").glob("*.png")):
             image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
@@ -236,7 +267,7 @@ def test_synthetic_frames(segmenter, name):
     check(name, measure(segmenter, name, None))
 
 
-@pytest.mark.parametrize("name", ["infml-tail", "massmind"])
+@pytest.mark.parametrize("name", ["infml-tail", "infml-tail-roll60", "infml-tail-roll180", "massmind"])
 def test_real_frames(segmenter, real_data, name):
     check(name, measure(segmenter, name, real_data))
 
