@@ -75,9 +75,10 @@ def edge_direction_deg(gray: np.ndarray, scale_xy: tuple[float, float] = (1.0, 1
     gx = cv2.Scharr(g, cv2.CV_32F, 1, 0) * np.float32(scale_xy[0])  # d/dx = scale d/du
     gy = cv2.Scharr(g, cv2.CV_32F, 0, 1) * np.float32(scale_xy[1])
     magnitude = cv2.magnitude(gx, gy)
+    direction = np.arctan2(gy, gx) + np.float32(np.pi)  # (0, 2 pi]; cv2.cartToPolar's is 0.3 deg coarse
     # the doubled angle folds a step and its opposite (sky darker or brighter) onto one bin
-    doubled = np.mod(2.0 * np.arctan2(gy, gx), 2.0 * np.pi)
-    hist, _ = np.histogram(doubled, bins=HISTOGRAM_BINS, range=(0.0, 2.0 * np.pi), weights=magnitude)
+    bins = (direction * np.float32(HISTOGRAM_BINS / np.pi)).astype(np.int32) % HISTOGRAM_BINS
+    hist = np.bincount(bins.ravel(), weights=magnitude.ravel(), minlength=HISTOGRAM_BINS)[:HISTOGRAM_BINS]
     if not np.any(hist > 0):
         return 0.0
     window = 5
