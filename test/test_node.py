@@ -282,6 +282,44 @@ def test_an_upside_down_camera_publishes_the_sky_side_and_roll_180(ros, tmp_path
         ros.stop_node(node)
 
 
+def test_a_rolled_camera_gets_its_line_and_roll_from_the_shipped_model(ros):
+    """Rolled 70 deg, then -120 deg (horizon_roll_search auto): the line and the roll, the sky on its side.
+
+    The shipped network was trained upright; the node turns the frame level first (seasky_ros.roll_search).
+    The generator's roll_deg is the image horizon's tilt ("lower on the right"), the camera's roll its negative.
+    """
+    from node_harness import Scene
+
+    node = ros.start_node("rolled", weights="", device="cpu")
+    try:
+        horizons = ros.collector(PolygonStamped, f"/rolled/{NODE}/horizon")
+        attitudes = ros.collector(Vector3Stamped, f"/rolled/{NODE}/horizon_attitude")
+        info_pub = ros.publisher("/rolled/camera_info", reliable=True, msg_type=CameraInfo, node=node)
+        pub = ros.publisher("/rolled/image", reliable=False, node=node)
+        for tilt in (70.0, -120.0):
+            scene = Scene(1, tilt, 1.0)
+            got = []
+            for _ in range(6):
+                info = CameraInfo(width=W, height=H, k=[float(v) for v in scene.K.ravel()])
+                info.header = ros.header()
+                info_pub.publish(info)
+                time.sleep(0.05)
+                msg = ros.frame(scene.image)
+                horizon = send(ros, pub, msg, horizons)
+                attitude = attitudes.get(stamp_of(msg), timeout=3.0)
+                if horizon is not None and attitude is not None:
+                    got.append((horizon, attitude))
+            assert len(got) >= 3, f"{len(got)} of 6 frames gave a line and an attitude at {tilt} deg"
+            for horizon, attitude in got:
+                (x0, y0), (x1, y1) = ((p.x, p.y) for p in horizon.polygon.points)
+                assert math.degrees(math.atan2(y1 - y0, x1 - x0)) == pytest.approx(tilt, abs=1.0)
+                assert math.degrees(attitude.vector.x) == pytest.approx(-tilt, abs=1.0)
+        ros.client.destroy_publisher(pub)
+        ros.client.destroy_publisher(info_pub)
+    finally:
+        ros.stop_node(node)
+
+
 # ---------------------------------------------------------------------------------------- QoS
 
 
