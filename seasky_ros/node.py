@@ -156,6 +156,7 @@ class SegmentNode(Node):
         self._last_size: tuple[int, int] | None = None
         self._last_encoding = ""
         self._last_timings: dict[str, float] = {}
+        self._last_passes = 0
         self._last_horizon = "n/a"
         self._throttle = _Throttle()
         self.stats = StreamStats()
@@ -415,6 +416,7 @@ class SegmentNode(Node):
         self._last_size = size
         self._last_encoding = getattr(msg, "encoding", "") or getattr(msg, "format", "")
         self._last_timings = result.timings_ms
+        self._last_passes = result.network_passes
         self._last_horizon = horizon_state(result)
         if result.horizon_reason in BLANK_IMAGE_REASONS:
             self._warn("blank", f"no horizon: the frame shows none ({result.horizon_reason})")
@@ -468,6 +470,7 @@ class SegmentNode(Node):
             "input resolution": f"{self._last_size[1]}x{self._last_size[0]}" if self._last_size else "n/a",
             "processing time (ms, last frame)": ", ".join(f"{k} {v:.1f}" for k, v in self._last_timings.items())
             or "n/a",
+            "network passes (last frame)": f"{self._last_passes} (horizon_roll_search {self.segmenter.roll_search})",
             "horizon": self._last_horizon,
             "camera_info": self._camera_info_state(),
             "last error": self._last_error or "none",

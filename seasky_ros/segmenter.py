@@ -68,6 +68,7 @@ class Result:
     timings_ms: dict[str, float] = field(default_factory=dict)
     nonfinite_pixels: int = 0
     horizon_reason: str = ""
+    network_passes: int = 1  # more than one where the frame was also segmented turned (``roll_search``)
 
 
 def _onnx_providers(device: str) -> list[str]:
@@ -404,9 +405,8 @@ class Segmenter:
         if self.track_roll:
             self._last_horizon = chosen.horizon
         timings["total"] = (time.perf_counter() - t0) * 1e3
-        timings["passes"] = float(len(passes))
         return Result(chosen.labels, chosen.horizon, chosen.confidence if with_confidence else None, timings,
-                      prepared.nonfinite_pixels, chosen.reason)
+                      prepared.nonfinite_pixels, chosen.reason, len(passes))
 
     def _pass(self, prepared: Prepared, turn: float | None, with_confidence: bool, refine: bool,
               timings: dict[str, float]) -> Pass:

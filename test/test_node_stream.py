@@ -129,6 +129,7 @@ def test_diagnostics_content(ros, scenes, trained_weights):
         assert values["input topic"] == "/diag/image" and values["input resolution"] == f"{W}x{H}"
         assert values["device"] == latest().hardware_id == node.segmenter.device
         assert values["backend"] == node.segmenter.backend
+        assert values["network passes (last frame)"] == "1 (horizon_roll_search auto)"  # upright scenes: one pass
         assert 0 < float(values["latency mean (ms)"]) <= float(values["latency max (ms)"])
 
         assert wait_until(level_is(DiagnosticStatus.WARN, "no images on /diag/image"), 15.0), latest()
