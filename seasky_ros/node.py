@@ -597,6 +597,9 @@ def main(args: list[str] | None = None) -> int:
         if node is not None:
             node.destroy_node()
         rclpy.try_shutdown()
+        # the interpreter's exit resets Python-level handlers to the default, under which a Ctrl-C
+        # arriving while it exits kills the process (exit -2); the process is ending, so ignore it
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
     return 0
 
 

@@ -42,6 +42,10 @@ TILT_DEG = 20.0
 """Beyond this lean the upright pass is not trusted (it finds 98 / 95 / 27 % of infml's lines at 0 / 15 / 30 deg)."""
 AGREE_DEG = 10.0
 """An upright line and the image's edges within this of each other agree (the edge estimate's p90 error: < 2 deg)."""
+MIN_EDGE_STRENGTH = 2.0
+"""The direction histogram's peak over its mean below which a frame has no dominant straight edge and is
+not turned: blank and noise frames read 1.3-1.4, sea views 5-8 (infml, MAR-DCT), harbours 2.4-5, the
+synthetic set 1.8-16 (its lowest are views without a horizon)."""
 HISTOGRAM_BINS = 180
 
 
@@ -64,12 +68,13 @@ def check_mode(mode: str) -> str:
     return mode
 
 
-def edge_direction_deg(gray: np.ndarray, scale_xy: tuple[float, float] = (1.0, 1.0)) -> float:
-    """Direction of the image's dominant straight edges, in degrees in (-90, 90]: 0 for a level horizon.
+def edge_direction(gray: np.ndarray, scale_xy: tuple[float, float] = (1.0, 1.0)) -> tuple[float, float]:
+    """Direction of the image's dominant straight edges, in degrees in (-90, 90] (0: a level horizon), and its strength.
 
     ``gray`` may be a resized copy of the frame (the network's input): ``scale_xy`` is its size
     over the frame's, so the direction is the frame's. Positive angles descend to the right (x
-    right, y down). A frame without edges gives 0.
+    right, y down). The strength is the histogram's smoothed peak over its mean (1: no preferred
+    direction; ``MIN_EDGE_STRENGTH``). A frame without edges gives (0, 0).
     """
     g = np.asarray(gray, dtype=np.float32)
     gx = cv2.Scharr(g, cv2.CV_32F, 1, 0) * np.float32(scale_xy[0])  # d/dx = scale d/du
@@ -80,7 +85,7 @@ def edge_direction_deg(gray: np.ndarray, scale_xy: tuple[float, float] = (1.0, 1
     bins = (direction * np.float32(HISTOGRAM_BINS / np.pi)).astype(np.int32) % HISTOGRAM_BINS
     hist = np.bincount(bins.ravel(), weights=magnitude.ravel(), minlength=HISTOGRAM_BINS)[:HISTOGRAM_BINS]
     if not np.any(hist > 0):
-        return 0.0
+        return 0.0, 0.0
     window = 5
     padded = np.concatenate([hist[-window:], hist, hist[:window]])
     smooth = np.convolve(padded, np.ones(window) / window, mode="same")[window:-window]
@@ -90,7 +95,7 @@ def edge_direction_deg(gray: np.ndarray, scale_xy: tuple[float, float] = (1.0, 1
     centres = (near + 0.5) * (2.0 * np.pi / HISTOGRAM_BINS)
     mean = math.atan2(float(np.sum(hist[near] * np.sin(centres))), float(np.sum(hist[near] * np.cos(centres))))
     gradient_deg = math.degrees(mean / 2.0)  # the gradient crosses the edge: the edge runs 90 deg from it
-    return _fold(gradient_deg - 90.0)
+    return _fold(gradient_deg - 90.0), float(smooth[peak] / hist.mean())
 
 
 def _fold(angle_deg: float) -> float:
@@ -104,15 +109,18 @@ def _lean(a_deg: float, b_deg: float) -> float:
     return abs(_fold(a_deg - b_deg))
 
 
-def candidate_turns(mode: str, edge_deg: float, upright: Horizon | None) -> list[float]:
-    """The turns (degrees, ``turned``'s ``angle_deg``) to run after the upright pass; [] keeps it.
+def candidate_turns(mode: str, edge_deg: float, strength: float, upright: Horizon | None) -> list[float]:
+    """The turns (degrees, ``turned``'s ``angle_deg``) to run; [] keeps the upright pass.
 
-    ``upright`` is the upright pass's line (None when it found none or ``mode`` is ``full``,
-    where no upright pass runs). A turn of ``edge_deg`` levels the image's edges; ``edge_deg``
-    + 180 levels them the other way up.
+    ``upright`` is the upright pass's line (None when it found none, or in ``full`` mode, which
+    runs no upright pass unless the edges are too weak to turn by). A turn of ``edge_deg`` levels
+    the image's edges; ``edge_deg`` + 180 levels them the other way up. A frame whose edges have
+    no dominant direction (``strength`` below ``MIN_EDGE_STRENGTH``: blank, fog, noise) is never
+    turned: there is nothing to level, and a turned canvas's flat corners would give the network
+    an edge to label.
     """
     check_mode(mode)
-    if mode == "upright":
+    if mode == "upright" or strength < MIN_EDGE_STRENGTH:
         return []
     both = [edge_deg, edge_deg + 180.0]
     if mode == "full":

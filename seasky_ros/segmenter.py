@@ -28,12 +28,13 @@ from .horizon import DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS, REASON_LOW_CONFID
 from .preprocess import Normalization, Prepared, network_input, prepare, resize_gray
 from .roll_search import (
     DEFAULT_ROLL_SEARCH,
+    MIN_EDGE_STRENGTH,
     Pass,
     best_pass,
     candidate_turns,
     certainty,
     check_mode,
-    edge_direction_deg,
+    edge_direction,
     holds,
     tracked_turn,
     turned,
@@ -390,15 +391,16 @@ class Segmenter:
         if first_turn is not None and holds(run(first_turn), last):
             chosen = passes[-1]
         if chosen is None:
-            upright = run(None) if self.roll_search != "full" else None
-            turns: list[float] = []
+            edge, strength = 0.0, 0.0
             if self.roll_search != "upright":
                 started = time.perf_counter()
                 small = prepared.tensor[0, 0]
-                scale = (small.shape[1] / prepared.gray.shape[1], small.shape[0] / prepared.gray.shape[0])
-                edge = edge_direction_deg(small, scale)
-                turns = candidate_turns(self.roll_search, edge, upright.horizon if upright else None)
+                edge, strength = edge_direction(small, (small.shape[1] / prepared.gray.shape[1],
+                                                        small.shape[0] / prepared.gray.shape[0]))
                 timings["horizon"] += (time.perf_counter() - started) * 1e3
+            full_turns = self.roll_search == "full" and strength >= MIN_EDGE_STRENGTH
+            upright = None if full_turns else run(None)
+            turns = candidate_turns(self.roll_search, edge, strength, upright.horizon if upright else None)
             for turn in turns:
                 run(turn)
             chosen = best_pass(passes)

@@ -16,10 +16,11 @@ from seasky_ros.horizon import horizon_from_points
 from seasky_ros.preprocess import fill_nonfinite, to_gray
 from seasky_ros.roll_search import (
     AGREE_DEG,
+    MIN_EDGE_STRENGTH,
     TILT_DEG,
     candidate_turns,
     certainty,
-    edge_direction_deg,
+    edge_direction,
     turned,
     turned_back,
 )
@@ -48,30 +49,36 @@ def tilted_step(angle_deg: float, bright_sky: bool, size_hw=(512, 640), seed: in
 @pytest.mark.parametrize("bright_sky", [False, True])
 def test_the_edge_direction_is_the_steps_whatever_the_polarity(angle, bright_sky):
     image = tilted_step(angle, bright_sky)
-    assert abs(wrapped(2 * (edge_direction_deg(image) - angle)) / 2) < 0.5
+    direction, strength = edge_direction(image)
+    assert abs(wrapped(2 * (direction - angle)) / 2) < 0.5 and strength > MIN_EDGE_STRENGTH
     # on the network's input (208x160 for 640x512: not the same aspect), given the scale
     small = cv2.resize(image, (208, 160), interpolation=cv2.INTER_AREA)
-    assert abs(wrapped(2 * (edge_direction_deg(small, (208 / 640, 160 / 512)) - angle)) / 2) < 0.5
+    assert abs(wrapped(2 * (edge_direction(small, (208 / 640, 160 / 512))[0] - angle)) / 2) < 0.5
 
 
-def test_a_frame_without_edges_is_level():
-    assert edge_direction_deg(np.full((64, 80), 7.0, np.float32)) == 0.0
+def test_a_frame_without_a_dominant_edge_has_no_direction_to_turn_by():
+    assert edge_direction(np.full((64, 80), 7.0, np.float32)) == (0.0, 0.0)
+    noise = np.random.default_rng(2).normal(100.0, 3.0, (512, 640)).astype(np.float32)
+    assert edge_direction(noise)[1] < MIN_EDGE_STRENGTH
+    for mode in ("auto", "full"):
+        assert candidate_turns(mode, 45.0, MIN_EDGE_STRENGTH - 0.1, None) == []
 
 
 def test_the_policy_searches_only_where_the_upright_pass_cannot_be_trusted():
     level = horizon_from_points(0, 100, 639, 110, 640, 512)  # 0.9 deg
     tilted = horizon_from_points(0, 100, 639, 450, 640, 512)  # 28.7 deg
     upside_down = horizon_from_points(639, 100, 0, 100, 640, 512)  # 180 deg: the sky below
-    assert candidate_turns("upright", 50.0, None) == []
-    assert candidate_turns("full", 3.0, level) == [3.0, 183.0]
-    assert candidate_turns("auto", 1.0, level) == []  # the line and the edges agree: one pass
-    assert candidate_turns("auto", 1.0 + AGREE_DEG + 1.0, level) == [12.0, 192.0]  # they disagree
-    assert candidate_turns("auto", 28.0, tilted) == [28.0, 208.0]  # the line leans too far to trust
-    assert candidate_turns("auto", 0.0, upside_down) == [0.0, 180.0]
-    assert candidate_turns("auto", TILT_DEG - 1.0, None) == []  # a level view without a line
-    assert candidate_turns("auto", TILT_DEG + 1.0, None) == [TILT_DEG + 1.0, TILT_DEG + 181.0]
+    strong = 3 * MIN_EDGE_STRENGTH
+    assert candidate_turns("upright", 50.0, strong, None) == []
+    assert candidate_turns("full", 3.0, strong, None) == [3.0, 183.0]
+    assert candidate_turns("auto", 1.0, strong, level) == []  # the line and the edges agree: one pass
+    assert candidate_turns("auto", 1.0 + AGREE_DEG + 1.0, strong, level) == [12.0, 192.0]  # they disagree
+    assert candidate_turns("auto", 28.0, strong, tilted) == [28.0, 208.0]  # the line leans too far to trust
+    assert candidate_turns("auto", 0.0, strong, upside_down) == [0.0, 180.0]
+    assert candidate_turns("auto", TILT_DEG - 1.0, strong, None) == []  # a level view without a line
+    assert candidate_turns("auto", TILT_DEG + 1.0, strong, None) == [TILT_DEG + 1.0, TILT_DEG + 181.0]
     with pytest.raises(ValueError, match="upright, auto, full"):
-        candidate_turns("sideways", 0.0, None)
+        candidate_turns("sideways", 0.0, strong, None)
 
 
 def test_labels_turned_and_back_are_the_frames_own():
@@ -134,6 +141,19 @@ def test_auto_finds_the_shipped_models_line_at_a_roll_it_never_learned(shipped, 
     right, passes = found_right(shipped, infml_frames, roll)
     assert right >= 8, (roll, right)
     assert set(passes) == ({1} if roll == 0.0 else {3})  # an upright view costs one pass
+
+
+def test_a_blank_frame_is_never_turned_into_a_line(shipped):
+    """Fog, a lens cap, a noisy blank sky: one upright pass in every mode, and no line."""
+    blank = (7000 + np.random.default_rng(4).integers(0, 4, (512, 640))).astype(np.uint16)
+    shipped.track_roll = False
+    try:
+        for mode in ("auto", "full"):
+            shipped.roll_search = mode
+            result = shipped.segment(blank, "mono16")
+            assert result.network_passes == 1 and result.horizon is None, mode
+    finally:
+        shipped.roll_search = "auto"
 
 
 def test_full_finds_an_upside_down_camera_and_auto_does_not_pretend(shipped, infml_frames):
