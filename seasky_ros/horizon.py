@@ -196,37 +196,51 @@ def boundary_points(
     ``other`` or ``ignore`` pixel within ``clearance_px`` rows of them.
     """
     height, width = labels.shape
-    # 2 for sky, 0 for sea, 1 otherwise: a running sum minus the row count is "sky - sea above".
-    # Worked on the mask turned so that image columns are rows (contiguous), in reused arrays.
-    if labels.dtype == np.uint8:
-        turned = cv2.transpose(labels, dst=_scratch("labels_t", (width, height), np.uint8))
-        is_sky = np.equal(turned, sky, out=_scratch("is_sky", turned.shape, np.bool_))
-        not_sea = np.not_equal(turned, sea, out=_scratch("not_sea", turned.shape, np.bool_))
-        code = np.add(is_sky.view(np.uint8), not_sea.view(np.uint8), out=_scratch("code", turned.shape, np.uint8))
-    else:
-        turned = labels.T
-        code = cv2.transpose(np.add(labels == sky, labels != sea, dtype=np.uint8))
-    above = cv2.integral(code, sum=_scratch("above", (width + 1, height + 1), np.int32), sdepth=cv2.CV_32S)
-    score = np.subtract(above[1:], above[:-1], out=_scratch("score", (width, height + 1), np.int32))
-    score -= np.arange(height + 1, dtype=np.int32)
-    first = score.argmax(axis=1)  # first sea row below the best split, 0..height
-    cols = np.arange(width)
+    # The split's score, "sky - sea above it", changes only by +1 (sky), -1 (sea) or 0 per row, so
+    # over a run of equal labels it is linear and peaks (or ties) at the run's ends: scoring the
+    # runs alone is exact, and reads the mask once instead of filling a score per pixel.
+    run_start = _scratch("run_start", (height, width), np.bool_)  # a run starts here (row 0 always)
+    run_start[0] = True
+    np.not_equal(labels[1:], labels[:-1], out=run_start[1:])
+    rs, rc = np.divmod(run_start.ravel().nonzero()[0], width)  # by row, then column
+    order = rc.astype(np.int32).argsort(kind="stable")  # by column; a column's runs stay top to bottom
+    rc, rs = rc[order], rs[order]
+    start = (rs == 0).nonzero()[0]  # each column's first run
+    last_run = np.empty_like(start)
+    last_run[:-1] = start[1:] - 1
+    last_run[-1] = rs.size - 1
+    re = np.empty_like(rs)  # where each run ends (the next one starts)
+    re[:-1] = rs[1:]
+    re[last_run] = height
+    label = labels[rs, rc]
+    gain = ((label == sky).astype(np.int64) - (label == sea)) * (re - rs)
+    f_end = np.add.accumulate(gain)
+    f_end -= (f_end[start] - gain[start])[rc]  # the score at each run's end, per column
+    f_start = f_end - gain
+    best = np.maximum.reduceat(np.maximum(f_start, f_end), start)
+    at_best = f_start == best[rc]
+    first = np.minimum.reduceat(np.where(at_best, rs, height), start)  # first sea row below the best split
+    # Tied splits more than 2c+1 rows apart leave the column ambiguous (and rows between unchecked):
+    # the last tie is looked for in that window. A run that ties at its start ties all along when
+    # it neither gains nor loses (a run of "other"), else there only; the column's end may tie too.
     c = settings.clearance_px
-    # Tied splits more than 2c+1 rows apart leave the column ambiguous (and rows between unchecked),
-    # so the last tied split is looked for in that window only, and a tie beyond it is found by
-    # masking the window: an argmax over the reversed rows would cost ten times a forward one.
-    best = score[cols, first]
-    window = np.minimum(first[:, None] + np.arange(2 * c + 2), height)
-    tied = score[cols[:, None], window] == best[:, None]
-    last = window[cols, 2 * c + 1 - np.argmax(tied[:, ::-1], axis=1)]
-    score[cols[:, None], window] = np.iinfo(np.int32).min
-    farther = score[cols, score.argmax(axis=1)] == best
+    reach = first + 2 * c + 1
+    window_end = np.minimum(reach, height)
+    tie_end = np.where(gain == 0, re, rs)
+    last = np.maximum.reduceat(np.where(at_best & (rs <= window_end[rc]), np.minimum(tie_end, window_end[rc]), -1),
+                               start)
+    end_ties = f_end[last_run] == best
+    last = np.where(end_ties & (height <= window_end), height, last)
+    farther = np.logical_or.reduceat(at_best & (tie_end > reach[rc]), start) | (end_ties & (height > reach))
     usable = (first >= 1) & (last <= height - 1) & ~farther
     # rows r - c - 1 .. r + c around both splits r (clipped into 1..height - 1), gathered at once:
     # a sky pixel right above r, a sea pixel at r, and neither "other" nor "ignore" anywhere there
-    splits = np.clip(np.stack((first, last), axis=1), 1, height - 1)
-    near = turned[cols[:, None, None],
-                  np.clip(splits[:, :, None] + np.arange(-c - 1, c + 1), 0, height - 1)]
+    cols = np.arange(width)
+    splits = np.empty((width, 2), np.int64)
+    splits[:, 0], splits[:, 1] = first, last
+    np.minimum(np.maximum(splits, 1, out=splits), height - 1, out=splits)
+    rows = splits[:, :, None] + np.arange(-c - 1, c + 1)
+    near = labels[np.minimum(np.maximum(rows, 0, out=rows), height - 1, out=rows), cols[:, None, None]]
     usable &= ((near[:, :, c] == sky) & (near[:, :, c + 1] == sea)).all(axis=1)
     usable &= ((near != other) & (near != ignore)).all(axis=(1, 2))
     ys = 0.5 * (first[usable] + last[usable]) + settings.boundary_offset_px
