@@ -162,19 +162,20 @@ def _scratch_flat(name: str, size: int, dtype: type) -> np.ndarray:
     return array
 
 
-@functools.lru_cache(maxsize=1024)
-def _ransac_draws(seed: int, n: int, batch: int, batches: int) -> np.ndarray:
-    """The point pairs RANSAC draws for ``n`` points, (batches, 2, batch): those a freshly seeded generator gives.
+@functools.lru_cache(maxsize=16)
+def _seeded_state(seed: int) -> dict:
+    """The state of ``np.random.default_rng(seed)``'s bit generator, computed once (seeding costs more than a batch)."""
+    return np.random.default_rng(seed).bit_generator.state
 
-    Cached: seeding a generator costs more than scoring a batch, and the draws depend on these numbers alone.
-    """
-    rng = np.random.default_rng(seed)
-    draws = np.empty((batches, 2, batch), np.int64)
-    for k in range(batches):
-        draws[k, 0] = rng.integers(0, n, batch)
-        draws[k, 1] = rng.integers(0, n, batch)
-    draws.flags.writeable = False
-    return draws
+
+def _seeded_rng(seed: int) -> np.random.Generator:
+    """A generator in the state ``np.random.default_rng(seed)`` starts in (per thread, reset on every call)."""
+    bits = _WORK.__dict__.get("bits")
+    if bits is None:
+        bits = _WORK.bits = np.random.PCG64()
+        _WORK.rng = np.random.Generator(bits)
+    bits.state = _seeded_state(seed)
+    return _WORK.rng
 
 
 def boundary_points(
@@ -247,6 +248,36 @@ def boundary_points(
     return cols[usable].astype(np.float64), ys
 
 
+def _median(values: np.ndarray) -> float:
+    """``float(np.median(values))`` of a float array, without np.median's wrapping (half its cost on 15k values).
+
+    The same partition and the same mean of the middle value or two, so the same number.
+    """
+    flat = values.ravel()
+    n = flat.size
+    if n == 0 or flat.dtype.kind != "f":
+        return float(np.median(flat))
+    h = n // 2
+    part = np.partition(flat, [h - 1, h, n - 1] if n % 2 == 0 else [h, n - 1])
+    if np.isnan(part[-1]):
+        return math.nan
+    return float(part[h - 1:h + 1].mean() if n % 2 == 0 else part[h])
+
+
+def even_picks(n: int, count: int) -> np.ndarray:
+    """``np.linspace(0, n - 1, count).astype(np.int64)``: ``count`` indices spread evenly over ``n``.
+
+    The same arithmetic as np.linspace (so the same indices) without its wrapping, which costs
+    more than the gathers it serves.
+    """
+    if count < 2:
+        return np.linspace(0, n - 1, count).astype(np.int64)
+    spread = np.arange(count, dtype=np.float64)
+    spread *= (n - 1) / (count - 1)
+    spread[-1] = n - 1
+    return spread.astype(np.int64)
+
+
 def _fit_least_squares(xs: np.ndarray, ys: np.ndarray) -> tuple[float, float]:
     """y = a x + b through the points (vertical residuals: the data are one row per column)."""
     xm, ym = xs.mean(), ys.mean()
@@ -271,11 +302,12 @@ def _robust_line(xs: np.ndarray, ys: np.ndarray, threshold: float,
     n = xs.size
     best_count, best_a, best_b = -1, 0.0, math.nan
     drawn, needed = 0, settings.ransac_max_iterations
-    draws = _ransac_draws(settings.ransac_seed, n, settings.ransac_batch, -(-needed // settings.ransac_batch))
+    rng = _seeded_rng(settings.ransac_seed)
     residual = _scratch_flat("ransac_residual", settings.ransac_batch * n, np.float64)
     close = _scratch_flat("ransac_close", settings.ransac_batch * n, np.bool_)
     while drawn < needed:
-        i, j = draws[drawn // settings.ransac_batch]
+        i = rng.integers(0, n, settings.ransac_batch)
+        j = rng.integers(0, n, settings.ransac_batch)
         drawn += settings.ransac_batch
         keep = xs[i] != xs[j]
         if not keep.any():
@@ -313,8 +345,8 @@ def _robust_line(xs: np.ndarray, ys: np.ndarray, threshold: float,
 def _sample_columns(profile: np.ndarray, pos: np.ndarray) -> np.ndarray:
     """``profile[pos[k], k]`` for fractional row indices, by linear interpolation."""
     k = np.arange(profile.shape[1])
-    i = np.clip(np.floor(pos).astype(np.int64), 0, profile.shape[0] - 2)
-    f = np.clip(pos - i, 0.0, 1.0)
+    i = np.minimum(np.maximum(np.floor(pos).astype(np.int64), 0), profile.shape[0] - 2)
+    f = np.minimum(np.maximum(pos - i, 0.0), 1.0)
     return profile[i, k] * (1.0 - f) + profile[i + 1, k] * f
 
 
@@ -345,14 +377,15 @@ def _refine_on_image(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     top = max(0, int(base.min()) - half - 1 - margin)
     bottom = min(height, int(base.max()) + half + 2 + margin)
     strip = cv2.GaussianBlur(np.asarray(image[top:bottom], dtype=np.float32), (0, 0), settings.refine_blur_sigma)
-    rows = base[None, :] + np.arange(-half, half + 1)[:, None] - top
-    gy = 0.5 * (strip[rows + 1, cols] - strip[rows - 1, cols])
-    gx = 0.5 * (strip[rows, cols + 1] - strip[rows, cols - 1])
+    flat, step = strip.ravel(), strip.shape[1]
+    at = (base[None, :] + np.arange(-half, half + 1)[:, None] - top) * step + cols  # strip[rows, cols], flattened
+    gy = 0.5 * (flat[at + step] - flat[at - step])
+    gx = 0.5 * (flat[at + 1] - flat[at - 1])
     norm = math.hypot(1.0, a)
     across = (gy - a * gx) / norm  # derivative along the line's downward normal
     along = (gx + a * gy) / norm  # derivative along the line: zero for a clean step, so it measures noise
-    noise = 1.4826 * float(np.median(np.abs(along)))
-    polarity = 1.0 if float(np.median(across.sum(axis=0))) >= 0 else -1.0  # sea warmer or colder than sky
+    noise = 1.4826 * _median(np.abs(along))
+    polarity = 1.0 if _median(across.sum(axis=0)) >= 0 else -1.0  # sea warmer or colder than sky
     profile = polarity * across
     k = np.arange(cols.size)
     peak = np.argmax(profile[half - reach:half + reach + 1], axis=0) + (half - reach)
@@ -458,17 +491,21 @@ nearer level, the edge's share of the samples is too small to move their median,
 cost half as much."""
 
 
-def _shifted(strip: np.ndarray, rows: np.ndarray, cols: np.ndarray, shift: float) -> np.ndarray:
-    """``strip[rows + shift, cols]`` for a fractional ``shift``, interpolated linearly (clipped at the ends)."""
+def _shifted(flat: np.ndarray, step: int, at: np.ndarray, rows: np.ndarray, shift: float) -> np.ndarray:
+    """``strip[rows + shift, cols]`` for a fractional ``shift``, interpolated linearly (clipped at the ends).
+
+    ``flat`` is the strip flattened, ``step`` its width, ``at`` the flat indices of ``strip[rows, cols]``
+    (one gather from a flat array costs half a gather by rows and columns).
+    """
     if abs(shift) <= ALONG_MIN_SLOPE:
-        return strip[rows, cols]
+        return flat[at]
     whole = math.floor(shift)
     frac = np.float32(shift - whole)
-    below = rows + whole
-    if whole < -int(rows.min()) or int(rows.max()) + whole + 1 > strip.shape[0] - 1:  # rare: clip
-        below = np.clip(below, 0, strip.shape[0] - 2)
-    lower = strip[below, cols]
-    return lower + frac * (strip[below + 1, cols] - lower)
+    below = at + whole * step
+    if whole < -int(rows.min()) or int(rows.max()) + whole + 1 > flat.size // step - 1:  # rare: clip
+        below = at + (np.minimum(np.maximum(rows + whole, 0), flat.size // step - 2) - rows) * step
+    lower = flat[below]
+    return lower + frac * (flat[below + step] - lower)
 
 
 def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
@@ -491,19 +528,21 @@ def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     half = math.ceil(max(settings.evidence_half_px, settings.evidence_half_rel * height, scale + near + 2))
     cols = xs.astype(np.int64)
     if cols.size > settings.evidence_columns:
-        cols = cols[np.linspace(0, cols.size - 1, settings.evidence_columns).astype(np.int64)]
+        cols = cols[even_picks(cols.size, settings.evidence_columns)]
     base = np.rint(a * cols + b).astype(np.int64)
     inside = (base - half - 1 >= 0) & (base + half + 1 <= height - 1) & (cols >= 1) & (cols <= width - 2)
     if inside.sum() < settings.min_points:
         return None
     cols, base = cols[inside], base[inside]
     top, bottom = int(base.min()) - half - 1, int(base.max()) + half + 2
-    strip = np.asarray(image[top:bottom], dtype=np.float32)
+    strip = np.ascontiguousarray(image[top:bottom], dtype=np.float32)
+    flat, step = strip.ravel(), strip.shape[1]
     rows = base[None, :] + np.arange(-half, half + 1)[:, None] - top
-    across = strip[rows, cols]
-    along = _shifted(strip, rows, cols + 1, a) - _shifted(strip, rows, cols - 1, -a)  # along the line: no edge in it
+    at = rows * step + cols  # strip[rows, cols], flattened
+    across = flat[at]
+    along = _shifted(flat, step, at + 1, rows, a) - _shifted(flat, step, at - 1, rows, -a)  # along the line: no edge
     # robust pixel noise; the mean absolute difference where quantised (8-bit) video makes the median 0
-    noise = (1.4826 * float(np.median(np.abs(along))) or 1.2533 * float(np.mean(np.abs(along)))) / math.sqrt(2.0)
+    noise = (1.4826 * _median(np.abs(along)) or 1.2533 * float(np.mean(np.abs(along)))) / math.sqrt(2.0)
     profile = across.mean(axis=1).astype(np.float64)  # offsets -half .. half; a mean sees below 8-bit steps
     step = float(profile[half + 2 * near] - profile[half - 2 * near])
     if step == 0.0:

@@ -40,6 +40,7 @@ from .horizon import (
     _robust_line,
     _scratch,
     edge_evidence,
+    even_picks,
     line_through,
 )
 
@@ -188,7 +189,7 @@ def waterline_instead(
         return None
     if support >= settings.full_support:
         a, b = line
-        sample = xs[np.linspace(0, xs.size - 1, min(xs.size, rules.sample_columns)).astype(np.int64)]
+        sample = xs[even_picks(xs.size, min(xs.size, rules.sample_columns))]
         y = a * sample + b
         under = _other_between(labels, sample, y, np.full_like(y, labels.shape[0] - 1), other)
         if np.mean(under) < rules.coast_under_share:
