@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's seasky_ros, not an installed one
 REAL = Path("/work/shared/data/real")
 SETS = {
     "infml": [REAL / "infml-hdd-dev"],
@@ -171,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tol", type=float, default=0.01)
     p.add_argument("--top", type=int, default=30)
     args = p.parse_args(argv)
+    import seasky_ros
+
+    print(f"seasky_ros from {Path(seasky_ros.__file__).parent}", flush=True)
     if args.command == "cache":
         cache(args.out or args.cache, args.count)
     elif args.command == "record":
