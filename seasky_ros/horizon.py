@@ -249,19 +249,38 @@ def boundary_points(
 
 
 def _median(values: np.ndarray) -> float:
-    """``float(np.median(values))`` of a float array, without np.median's wrapping (half its cost on 15k values).
+    """``float(np.median(values))`` of a float array, at a fraction of its cost on the horizon stage's arrays.
 
-    The same partition and the same mean of the middle value or two, so the same number.
+    np.median partitions the whole array; on quantised image differences (many equal values) that
+    costs 0.2 ms for 15k values. Here a 1-in-16 sample brackets the middle, three counts check that
+    the middle ranks lie in the bracket, and only the values inside it are partitioned (none where
+    the bracket holds one value). The middle values are the same, and so is their mean, computed as
+    np.median computes it; where the bracket misses, or a NaN is present, the whole array is used.
     """
     flat = values.ravel()
     n = flat.size
     if n == 0 or flat.dtype.kind != "f":
         return float(np.median(flat))
-    h = n // 2
-    part = np.partition(flat, [h - 1, h, n - 1] if n % 2 == 0 else [h, n - 1])
+    low, high = (n - 1) // 2, n // 2  # the middle ranks (one for odd n)
+    if n >= 1024:
+        sample = flat[::16]
+        m, r = sample.size, 2 * math.isqrt(sample.size)
+        ranks = [max(0, m // 2 - r), min(m - 1, m // 2 + r)]
+        lo_val, hi_val = np.partition(sample, ranks)[ranks]
+        below = np.count_nonzero(flat < lo_val)
+        upto = np.count_nonzero(flat <= hi_val)
+        if below <= low and high < upto and upto + np.count_nonzero(flat > hi_val) == n:  # no NaN either
+            if lo_val == hi_val:
+                middle = np.full(high - low + 1, lo_val)
+            else:
+                inside = flat[(flat >= lo_val) & (flat <= hi_val)]
+                middle = np.partition(inside, [low - below, high - below])[low - below:high - below + 1]
+            return float(middle.mean())
+    part = np.partition(flat, [low, high, n - 1])
     if np.isnan(part[-1]):
         return math.nan
-    return float(part[h - 1:h + 1].mean() if n % 2 == 0 else part[h])
+    return float(part[low:high + 1].mean())
+
 
 
 def even_picks(n: int, count: int) -> np.ndarray:
@@ -437,7 +456,9 @@ def sea_below(labels: np.ndarray, a: float, b: float, sea: int = 1, other: int =
         return None
     xs, ys = xs[open_above], ys[open_above]
     band = labels[ys[None, :] + 2 + np.arange(depth)[:, None], xs] == sea
-    return float(np.mean(band.mean(axis=0) >= settings.sea_below_share))
+    # the share of sea per column, as band.mean(axis=0) computes it (float64 count / depth) in fewer steps
+    seaward = np.count_nonzero(band, axis=0) / depth >= settings.sea_below_share
+    return float(np.count_nonzero(seaward) / seaward.size)
 
 
 @dataclass(frozen=True)

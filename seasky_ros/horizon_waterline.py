@@ -185,7 +185,7 @@ def waterline_instead(
     as "sea" to a network, and the line then runs along the coast's top). The waterline must
     pass all its rules, agreement with the open sky->sea columns included.
     """
-    if not (labels == other).any():
+    if not np.equal(labels, other, out=_scratch("is_other", labels.shape, np.bool_)).any():
         return None
     if support >= settings.full_support:
         a, b = line
