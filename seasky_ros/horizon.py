@@ -395,7 +395,8 @@ def _refine_on_image(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     margin = math.ceil(3 * settings.refine_blur_sigma)
     top = max(0, int(base.min()) - half - 1 - margin)
     bottom = min(height, int(base.max()) + half + 2 + margin)
-    strip = cv2.GaussianBlur(np.asarray(image[top:bottom], dtype=np.float32), (0, 0), settings.refine_blur_sigma)
+    strip = np.ascontiguousarray(image[top:bottom], dtype=np.float32)  # the image may be a turned view
+    strip = cv2.GaussianBlur(strip, (0, 0), settings.refine_blur_sigma)
     flat, step = strip.ravel(), strip.shape[1]
     at = (base[None, :] + np.arange(-half, half + 1)[:, None] - top) * step + cols  # strip[rows, cols], flattened
     gy = 0.5 * (flat[at + step] - flat[at - step])
