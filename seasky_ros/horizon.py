@@ -422,7 +422,7 @@ def _refine_on_image(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     flank = settings.refine_flank_px
     sky_side = _sample_columns(profile, pos - flank)[good]
     sea_side = _sample_columns(profile, pos + flank)[good]
-    symmetric = abs(float(np.median((sky_side - sea_side) / g_0[good]))) <= settings.refine_max_asymmetry
+    symmetric = abs(_median((sky_side - sea_side) / g_0[good])) <= settings.refine_max_asymmetry
     if not (symmetric or settings.refine_slope_on_haze):
         return None
     xe, ye = cols[good].astype(np.float64), y_edge[good]

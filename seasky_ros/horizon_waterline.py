@@ -140,9 +140,10 @@ def find_waterline_horizon(
     if image is not None:
         columns = xs[inliers]
         evidence = edge_evidence(image, a, b, columns, settings)
+        if rules.need_image_edge and (evidence is None or evidence[1] < settings.min_edge_sharpness):
+            return HorizonSearch(None, WATERLINE_NO_EDGE)  # before the refinement, which cannot change that
         refined = _refine_on_image(image, a, b, columns, settings)
-        if rules.need_image_edge and (evidence is None or refined is None
-                                      or evidence[1] < settings.min_edge_sharpness):
+        if rules.need_image_edge and refined is None:
             return HorizonSearch(None, WATERLINE_NO_EDGE)
         if evidence is not None:
             full = settings.full_edge_sharpness
