@@ -37,12 +37,10 @@ from .horizon import (
     HorizonSearch,
     HorizonSettings,
     _refine_on_image,
-    _robust_line,
-    _scratch,
     edge_evidence,
-    even_picks,
     line_through,
 )
+from .horizon_fit import _robust_line, _scratch, even_picks
 
 WATERLINE_NO_POINTS = "waterline: too few columns with a coast over sea"
 WATERLINE_NOT_STRAIGHT = "waterline: not straight"
