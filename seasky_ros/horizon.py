@@ -133,6 +133,7 @@ class HorizonSettings:
 
 DEFAULT_SETTINGS = HorizonSettings()
 
+
 def boundary_points(
     labels: np.ndarray,
     *,

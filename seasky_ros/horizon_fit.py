@@ -99,7 +99,6 @@ def _median(values: np.ndarray) -> float:
     return float(part[low:high + 1].mean())
 
 
-
 def even_picks(n: int, count: int) -> np.ndarray:
     """``np.linspace(0, n - 1, count).astype(np.int64)``: ``count`` indices spread evenly over ``n``.
 
