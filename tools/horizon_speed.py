@@ -8,8 +8,13 @@ frame, and its answers recorded (``record``) before a change and compared (``com
 it, on the same inputs. Not part of the package or of ``make test``: a developer's tool.
 
     python tools/horizon_speed.py cache --out /tmp/hz
-    python tools/horizon_speed.py record --cache /tmp/hz --out /tmp/hz/before.json
-    python tools/horizon_speed.py compare --cache /tmp/hz --ref /tmp/hz/before.json
+    python tools/horizon_speed.py record --cache /tmp/hz --out /tmp/hz/before.json   # before the change
+    python tools/horizon_speed.py compare --cache /tmp/hz --ref /tmp/hz/before.json  # after it
+    python tools/horizon_speed.py profile --cache /tmp/hz --sets bench
+
+It runs the seasky_ros of the checkout it lives in (so ``record`` the old answers from a checkout of
+the old commit), and its times are those of repeated calls on warm caches: lower than the bench's,
+where every frame follows a run of the network; compare changes with it, confirm with seasky-bench.
 """
 
 from __future__ import annotations
