@@ -6,7 +6,8 @@ Why this way: the upright search (``seasky_ros.horizon``) reads the sky->sea bou
 column and holds lines up to about 45 deg either way; any roll is a quarter turn (or two) away
 from that. Turning the mask and the image by quarter turns is exact (no resampling) and cheap,
 and leaves the upright search, its measured rules and the waterline search beside it as they
-are. An upright frame costs only the choice of the turn (about 0.1 ms at 640x512): no copy.
+are. An upright frame costs only the choice of the turn (about 0.1 ms at 640x512): no copy; a turned
+one a copy of its mask (the image is read through a turned view, strips of it at a time).
 ``seasky_ros.horizon.find_horizon`` is the way in.
 """
 
@@ -113,7 +114,7 @@ def search_turned(
     first: HorizonSearch | None = None
     for k in sky_up_turns(labels, sky, sea, settings):
         turned = labels if k == 0 else np.ascontiguousarray(np.rot90(labels, k))
-        turned_image = image if k == 0 or image is None else np.ascontiguousarray(np.rot90(image, k))
+        turned_image = image if k == 0 or image is None else np.rot90(image, k)  # a view: only strips of it are read
         search = _find_upright(turned, turned_image, sky=sky, sea=sea, other=other, ignore=ignore,
                                min_support=min_support, refine=refine, invalid_pixels=invalid_pixels,
                                settings=settings)

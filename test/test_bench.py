@@ -23,6 +23,7 @@ def test_quick_inference_table(trained_weights, tmp_path, capsys):
         assert f"| {stage} " in text
     assert "Machine:" in text and "torch" in text and "onnxruntime" in text
     assert "| >= 100x faster than the seed configuration |" in text
+    assert "| horizon stage p95 <= 3 ms at 640x512 (ours onnxruntime cpu) | p95 " in text
     assert "- overlay (rendered only while ~/overlay has subscribers): " in text
     report = json.loads((tmp_path / "b.json").read_text())
     assert set(report["speedup"]) == {"ours torch cpu", "ours onnxruntime cpu"}
@@ -61,7 +62,8 @@ def test_accuracy_rows_for_both_methods(trained_weights):
             assert row["angle_deg"]["p95"] == pytest.approx(float(np.percentile([e[1] for e in errors], 95)))
 
 
-def _report(dropped: int, p95: float, ours: tuple[float, float], hough: tuple[float, float], ratio: float) -> dict:
+def _report(dropped: int, p95: float, ours: tuple[float, float], hough: tuple[float, float], ratio: float,
+            horizon_p95: float | None = None) -> dict:
     def acc(method, pos):
         return {"data": "real x (9)", "method": method, "position_px": {"median": pos[0], "p95": pos[1]},
                 "detection_rate": 1.0}
@@ -71,15 +73,17 @@ def _report(dropped: int, p95: float, ours: tuple[float, float], hough: tuple[fl
         "speedup": {"ours onnxruntime cpu": ratio},
         "default_config": "ours onnxruntime cpu",
         "accuracy": [acc("ours", ours), acc("hough", hough)],
+        "inference": [] if horizon_p95 is None else [
+            {"label": "ours onnxruntime cpu", "frames": 50, "ms": {"horizon": {"mean": 1.0, "p95": horizon_p95}}}],
     }
 
 
 @pytest.mark.parametrize(
     ("report", "expected"),
     [
-        (_report(0, 20.0, (1.0, 3.0), (30.0, 90.0), 250.0), ["PASS", "PASS", "PASS"]),
-        (_report(2, 20.0, (1.0, 3.0), (0.5, 90.0), 50.0), ["FAIL", "FAIL", "FAIL"]),
-        (_report(0, 40.0, (1.0, math.nan), (30.0, 90.0), math.nan), ["FAIL", "n/a", "FAIL"]),
+        (_report(0, 20.0, (1.0, 3.0), (30.0, 90.0), 250.0, 2.9), ["PASS", "PASS", "PASS", "PASS"]),
+        (_report(2, 20.0, (1.0, 3.0), (0.5, 90.0), 50.0, 3.1), ["FAIL", "FAIL", "FAIL", "FAIL"]),
+        (_report(0, 40.0, (1.0, math.nan), (30.0, 90.0), math.nan), ["FAIL", "n/a", "n/a", "FAIL"]),
     ],
 )
 def test_targets_pass_and_fail(report, expected):

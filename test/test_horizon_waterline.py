@@ -81,6 +81,21 @@ def test_a_waterline_not_level_with_the_open_horizon_is_refused():
     assert h is not None and h.source == SOURCE_SKY_SEA and np.abs(h.y_at(np.arange(W)) - (water - 40.0)).max() < 1.0
 
 
+def test_the_quick_refusal_refuses_only_what_the_image_cannot_save():
+    """With the open horizon 40 px above the waterline no refinement (a few px) can make them agree: the
+    callers' search refuses without reading the image (a fog frame would have been refused for no edge
+    first). Within the refinement's reach (5 px) it must not guess: the same answer as the full search."""
+    mask, image, _ = coast_scene(slice(0, 544), horizon_above=40.0)
+    fog = np.full_like(image, np.nan)  # never read: NaN would otherwise reach the edge measures
+    quick = find_waterline_horizon(mask, fog, boundary_points(mask), min_support=0.12, quick_refusal=True)
+    assert quick.horizon is None and quick.reason == WATERLINE_DISAGREES
+    for above in (0.5, 5.0):
+        mask, image, _ = coast_scene(slice(0, 544), horizon_above=above)
+        full = find_waterline_horizon(mask, image, boundary_points(mask), min_support=0.12)
+        quick = find_waterline_horizon(mask, image, boundary_points(mask), min_support=0.12, quick_refusal=True)
+        assert (quick.horizon, quick.reason) == (full.horizon, full.reason), above
+
+
 def test_a_waterline_the_image_does_not_show_is_refused():
     """The mask draws a coast, the image holds a smooth gradient (fog) or a step elsewhere: no waterline."""
     mask, _, _ = coast_scene(slice(40, 600))

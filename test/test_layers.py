@@ -14,7 +14,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-CORE = {"atomic_write", "dataset_folder", "frame_codec", "horizon", "horizon_line", "horizon_turns",
+CORE = {"atomic_write", "dataset_folder", "frame_codec", "horizon", "horizon_fit", "horizon_line", "horizon_turns",
         "horizon_waterline", "hough_baseline", "labels", "metrics", "model", "overlay", "preprocess", "roll_search",
         "segmenter", "synthetic", "temporal", "video", "weights"}
 SHELL = {"node", "outputs", "ros_image", "stream_stats", "interface", "params"}

@@ -122,7 +122,7 @@ MUTANTS = [
            "ys = 0.5 * (first[usable] + last[usable]) + 0.5 + settings.boundary_offset_px",
            ("test/test_horizon.py::test_clean_masks_give_sub_pixel_lines",)),
     Mutant("hazy (lopsided) edge trusted for its position", "seasky_ros/horizon.py",
-           "symmetric = abs(float(np.median((sky_side - sea_side) / g_0[good]))) <= settings.refine_max_asymmetry",
+           "symmetric = abs(_median((sky_side - sea_side) / g_0[good])) <= settings.refine_max_asymmetry",
            "symmetric = True",
            ("test/test_horizon.py::test_a_hazy_edge_places_the_line_a_set_distance_below_its_peak",)),
     Mutant("hazy edge: the line left on the peak (offset ignored)", "seasky_ros/horizon.py",
