@@ -23,7 +23,8 @@ runs the passes. Modes (ROS parameter ``horizon_roll_search``):
   the network time unless the stream is tracked.
 
 In a stream (``Segmenter.track_roll``) the last frame's line is tried first, turned level: one
-pass while the line holds.
+pass while the line holds; and in ``auto`` a search that found no turned line is not repeated for
+``SEARCH_BACKOFF_FRAMES`` frames.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ TILT_DEG = 20.0
 """Beyond this lean the upright pass is not trusted (it finds 98 / 95 / 27 % of infml's lines at 0 / 15 / 30 deg)."""
 AGREE_DEG = 10.0
 """An upright line and the image's edges within this of each other agree (the edge estimate's p90 error: < 2 deg)."""
+SEARCH_BACKOFF_FRAMES = 30
+"""In a stream (``auto``), frames after a search that turned up no turned line before the next search:
+a view without a horizon (a harbour wall, all sea) would otherwise cost three passes a frame."""
 MIN_EDGE_STRENGTH = 2.0
 """The direction histogram's peak over its mean below which a frame has no dominant straight edge and is
 not turned: blank and noise frames read 1.3-1.4, sea views 5-8 (infml, MAR-DCT), harbours 2.4-5, the

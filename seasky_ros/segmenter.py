@@ -29,6 +29,7 @@ from .preprocess import Normalization, Prepared, network_input, prepare, resize_
 from .roll_search import (
     DEFAULT_ROLL_SEARCH,
     MIN_EDGE_STRENGTH,
+    SEARCH_BACKOFF_FRAMES,
     Pass,
     best_pass,
     candidate_turns,
@@ -239,6 +240,7 @@ class Segmenter:
         self.roll_search = DEFAULT_ROLL_SEARCH  # seasky_ros.roll_search's modes (ROS parameter horizon_roll_search)
         self.track_roll = False  # a stream: try the last frame's line first (the node and seasky-bag set it)
         self._last_horizon: Horizon | None = None
+        self._search_backoff = 0  # stream frames left before auto may search again (roll_search)
         self.classes = tuple(meta["classes"])
         self.int8 = "quantization" in meta
 
@@ -401,9 +403,15 @@ class Segmenter:
             full_turns = self.roll_search == "full" and strength >= MIN_EDGE_STRENGTH
             upright = None if full_turns else run(None)
             turns = candidate_turns(self.roll_search, edge, strength, upright.horizon if upright else None)
+            backing_off = self.track_roll and self.roll_search == "auto" and self._search_backoff > 0
+            if backing_off:
+                self._search_backoff -= 1
+                turns = []
             for turn in turns:
                 run(turn)
             chosen = best_pass(passes)
+            if self.track_roll and turns and (chosen.turn_deg is None or chosen.horizon is None):
+                self._search_backoff = SEARCH_BACKOFF_FRAMES
         if self.track_roll:
             self._last_horizon = chosen.horizon
         timings["total"] = (time.perf_counter() - t0) * 1e3

@@ -17,6 +17,7 @@ from seasky_ros.preprocess import fill_nonfinite, to_gray
 from seasky_ros.roll_search import (
     AGREE_DEG,
     MIN_EDGE_STRENGTH,
+    SEARCH_BACKOFF_FRAMES,
     TILT_DEG,
     candidate_turns,
     certainty,
@@ -175,3 +176,26 @@ def test_a_stream_tracks_its_roll_with_one_pass_a_frame(shipped, infml_frames):
         assert right >= 8 and passes[0] > 1 and passes[-1] == 1
     finally:
         shipped.track_roll = False
+
+
+def test_a_stream_without_a_horizon_backs_off_from_the_search(tmp_path):
+    """A view with strong tilted edges and no horizon (a harbour's cranes, a hull) searches once, then rests.
+
+    The network here labels every pixel sea, as a real one does on such a view, so that the
+    policy is what is tested: lone frames search every time (3 passes), a stream searches, finds
+    no turned line and waits SEARCH_BACKOFF_FRAMES frames before the next search.
+    """
+    def all_sea(batch: np.ndarray) -> np.ndarray:
+        logits = np.zeros((batch.shape[0], 3, *batch.shape[2:]), np.float32)
+        logits[:, 1] = 5.0
+        return logits
+
+    meta = {"input_size": [160, 208], "classes": ["sky", "sea", "other"],
+            "normalization": {"low_pct": 1.0, "high_pct": 99.0, "mean": 0.5, "std": 0.25}}
+    seg = Segmenter(all_sea, meta, device="cpu", backend="onnxruntime", half=False, source=tmp_path / "all_sea")
+    yy, xx = np.mgrid[0:512, 0:640]
+    frame = (100.0 + 40.0 * (np.sin((xx + yy) / 9.0) > 0)).astype(np.float32)  # stripes 45 deg from level
+    assert [seg.segment(frame, "32FC1").network_passes for _ in range(3)] == [3, 3, 3]
+    seg.track_roll = True
+    passes = [seg.segment(frame, "32FC1").network_passes for _ in range(SEARCH_BACKOFF_FRAMES + 3)]
+    assert passes == [3] + [1] * SEARCH_BACKOFF_FRAMES + [3, 1]
