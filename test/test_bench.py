@@ -74,7 +74,8 @@ def _report(dropped: int, p95: float, ours: tuple[float, float], hough: tuple[fl
         "default_config": "ours onnxruntime cpu",
         "accuracy": [acc("ours", ours), acc("hough", hough)],
         "inference": [] if horizon_p95 is None else [
-            {"label": "ours onnxruntime cpu", "frames": 50, "ms": {"horizon": {"mean": 1.0, "p95": horizon_p95}}}],
+            {"label": "ours onnxruntime cpu", "frames": 50, "ms": {"horizon": {"mean": 1.5, "p95": 9.0}},
+             "turned_frames": 4, "horizon_one_pass_ms": {"mean": 1.0, "p95": horizon_p95, "frames": 46}}],
     }
 
 
@@ -88,3 +89,12 @@ def _report(dropped: int, p95: float, ours: tuple[float, float], hough: tuple[fl
 )
 def test_targets_pass_and_fail(report, expected):
     assert [t["result"] for t in bench.targets(report)] == expected
+
+
+def test_the_horizon_target_is_one_search_and_names_the_turned_frames():
+    """The roll search runs the stage once per turned pass: the target is the stage's own p95, the rest is shown."""
+    target = next(t for t in bench.targets(_report(0, 20.0, (1.0, 3.0), (30.0, 90.0), 250.0, 2.9))
+                  if t["target"].startswith("horizon stage"))
+    assert target["result"] == "PASS"
+    assert "46 frames of one search" in target["measured"] and "4 frames the roll search also turned: p95 9.00" in \
+        target["measured"]
