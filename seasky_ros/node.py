@@ -547,18 +547,18 @@ def use_shipped_fastdds_profile(environ: dict | os._Environ) -> str | None:
             f"set {name} to choose another, or to empty for none")
 
 
-_SIGINTS: list[int] = []
+_ROS_UP = threading.Event()
 
 
-def _interrupt_once(signum: int, frame: object) -> None:
-    """Turn the first SIGINT into KeyboardInterrupt and let later ones pass.
+def _interrupt_before_ros(signum: int, frame: object) -> None:
+    """Ctrl-C as KeyboardInterrupt until rclpy is up; from then on rclpy's own handler is the answer.
 
-    Ctrl-C under ros2 launch arrives twice (the terminal's, then launch's own): the second, often a
-    moment after the first, must not land in the clean-up as a traceback. Counting before deciding
-    leaves no window in which both raise, even when one handler call interrupts the other.
+    rclpy's handler (installed by ``rclpy.init``, chaining to this one) shuts the context down, so
+    ``spin`` ends with ExternalShutdownException. Raising here as well would land in whatever runs
+    when Python gets to it: often the clean-up, as a traceback, and under ros2 launch Ctrl-C arrives
+    twice (the terminal's, then launch's own).
     """
-    _SIGINTS.append(signum)
-    if len(_SIGINTS) == 1:
+    if not _ROS_UP.is_set():
         raise KeyboardInterrupt
 
 
@@ -569,14 +569,13 @@ def main(args: list[str] | None = None) -> int:
         rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {problem}")
         return 1
     profile_note = use_shipped_fastdds_profile(os.environ)
-    # stays until the process ends: a late second Ctrl-C must not interrupt the exit either; rclpy's own
-    # handler (installed by init) chains to it
-    signal.signal(signal.SIGINT, _interrupt_once)
+    signal.signal(signal.SIGINT, _interrupt_before_ros)
     try:
         rclpy.init(args=args)
     except RuntimeError as exc:  # rcl cannot parse the ROS arguments
         rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {' '.join(str(exc).split())}")
         return 1
+    _ROS_UP.set()
     if profile_note:
         rclpy.logging.get_logger(NODE_NAME).info(profile_note)
     node = None
