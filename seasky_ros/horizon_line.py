@@ -160,6 +160,11 @@ def horizon_from_points(x0: float, y0: float, x1: float, y1: float, width: int, 
     return line_through(float(x0), float(y0), float(x1) - float(x0), float(y1) - float(y0), width, height)
 
 
+def angle_apart(a: Horizon, b: Horizon) -> float:
+    """Angle between two lines in degrees, 0..180, the way up counting (the same line upside down is 180 apart)."""
+    return abs((a.angle_deg - b.angle_deg + 180.0) % 360.0 - 180.0)
+
+
 def camera_attitude(horizon: Horizon, K: np.ndarray) -> tuple[float, float]:
     """Camera (roll, pitch) in radians relative to the sea horizon, from pinhole intrinsics K.
 

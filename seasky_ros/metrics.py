@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .horizon import Horizon
+from .horizon_line import angle_apart
 from .labels import IGNORE
 
 
@@ -73,8 +74,7 @@ def horizon_errors(truth: Horizon, pred: Horizon, width: int, height: int) -> tu
     ux, uy = truth.up
     away = truth.signed_distance(xc, yc)
     position = abs(pred.signed_distance(xc - away * ux, yc - away * uy))
-    diff = (truth.angle_deg - pred.angle_deg + 180.0) % 360.0 - 180.0
-    return float(position), float(abs(diff))
+    return float(position), float(angle_apart(truth, pred))
 
 
 def summarize(values: list[float]) -> dict[str, float]:

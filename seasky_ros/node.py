@@ -67,11 +67,12 @@ from .params import (
     apply_live_parameters,
     load_segmenter,
     parse_auto_bool,
+    roll_search_mode,
     set_hazy_offset,
     set_roll_search,
 )
 from .preprocess import FrameError, Normalization
-from .roll_search import DEFAULT_ROLL_SEARCH, ROLL_SEARCH_MODES
+from .roll_search import DEFAULT_ROLL_SEARCH
 from .ros_image import MAX_FRAME_PIXELS
 from .stream_stats import StreamStats
 from .temporal import DEFAULT_FRAMES, DEFAULT_MOTION_PX, TemporalFilter, TemporalSegmenter
@@ -318,10 +319,12 @@ class SegmentNode(Node):
                 successful=False,
                 reason=f"normalization.low_pct ({low}) must be below normalization.high_pct ({high}), both in 0..100",
             )
-        for p in params:
-            if p.name == "horizon_roll_search" and str(p.value).strip().lower() not in ROLL_SEARCH_MODES:
-                return SetParametersResult(successful=False, reason=f"horizon_roll_search must be one of "
-                                           f"{', '.join(ROLL_SEARCH_MODES)}, got '{p.value}'")
+        for p in params:  # judged before anything is applied: the request is whole or nothing
+            if p.name == "horizon_roll_search":
+                try:
+                    roll_search_mode(str(p.value))
+                except ParameterError as exc:
+                    return SetParametersResult(successful=False, reason=str(exc))
         for p in params:
             if p.name == "publish_overlay":
                 self.publish_overlay = bool(p.value)

@@ -89,12 +89,17 @@ def apply_live_parameters(seg, params: Mapping[str, Any]) -> None:
     set_roll_search(seg, str(params.get("horizon_roll_search", DEFAULT_ROLL_SEARCH)))
 
 
-def set_roll_search(seg, mode: str) -> None:
-    """``horizon_roll_search``: upright, auto or full (``seasky_ros.roll_search``)."""
+def roll_search_mode(value: str) -> str:
+    """A ``horizon_roll_search`` value as the segmenter takes it (upright, auto or full); ParameterError otherwise."""
     try:
-        seg.roll_search = check_mode(mode.strip().lower())
+        return check_mode(value.strip().lower())
     except ValueError as exc:
         raise ParameterError(str(exc)) from None
+
+
+def set_roll_search(seg, mode: str) -> None:
+    """``horizon_roll_search``: upright, auto or full (``seasky_ros.roll_search``)."""
+    seg.roll_search = roll_search_mode(mode)
 
 
 def set_hazy_offset(seg, offset: float) -> None:

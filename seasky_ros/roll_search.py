@@ -36,6 +36,7 @@ import cv2
 import numpy as np
 
 from .horizon import Horizon
+from .horizon_line import angle_apart
 
 ROLL_SEARCH_MODES = ("upright", "auto", "full")
 DEFAULT_ROLL_SEARCH = "auto"
@@ -150,11 +151,7 @@ def tracked_turn(mode: str, last: Horizon | None) -> float | None:
 
 def holds(turned_pass: Pass, last: Horizon) -> bool:
     """Whether a tracked pass found the last frame's line again (same way up, within ``AGREE_DEG``)."""
-    found = turned_pass.horizon
-    if found is None:
-        return False
-    difference = abs((found.angle_deg - last.angle_deg + 180.0) % 360.0 - 180.0)
-    return difference <= AGREE_DEG
+    return turned_pass.horizon is not None and angle_apart(turned_pass.horizon, last) <= AGREE_DEG
 
 
 def best_pass(passes: list[Pass]) -> Pass:
