@@ -38,6 +38,7 @@ from seasky_ros.weights import atomic_torch_save, build_meta, load_weights, save
 
 from .augment import AugmentConfig
 from .check import check_folder
+from .interrupts import sigint_deferred
 from .losses import segmentation_loss
 from .named_weights import resolve_named
 from .recipe import parse_with_recipe
@@ -145,6 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--lr", type=float, default=1e-4, help="Adam learning rate")
     opt.add_argument("--weight-decay", type=float, default=0.0)
     opt.add_argument("--dice-weight", type=float, default=1.0, help="weight of the Dice term beside CE")
+    opt.add_argument("--boundary-weight", type=float, default=0.0,
+                     help="extra cross-entropy weight of pixels near a class boundary (0: off)")
+    opt.add_argument("--boundary-radius", type=int, default=3, help="px (network input) counted as near a boundary")
     opt.add_argument("--steps-per-epoch", type=int, default=0, help="cap batches per epoch (0 = all)")
     opt.add_argument("--seed", type=int, default=0)
 
@@ -477,7 +481,7 @@ def train(argv: list[str] | None = None) -> Path:
             seen += batch_digests(x, y)
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
             with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
-                loss = segmentation_loss(net(x), y, args.dice_weight)
+                loss = segmentation_loss(net(x), y, args.dice_weight, args.boundary_weight, args.boundary_radius)
             if not torch.isfinite(loss):
                 raise SystemExit(f"seasky-train: loss became {float(loss)} at epoch {epoch + 1}; "
                                  "lower --lr or check the data")
@@ -511,21 +515,23 @@ def train(argv: list[str] | None = None) -> Path:
                         **({"recipe": {"path": str(args.recipe), "settings": recipe}} if recipe else {})},
             metrics={k: v for k, v in row.items() if k not in ("lr", "data_digest")},
         )
-        if improved:
-            best_score, best_epoch = score, epoch + 1
-            save_weights(weights_path, model, meta)
-            if args.weights_out:
-                save_weights(args.weights_out, model, meta)
-        if args.keep_epochs:
-            save_weights(args.out / EPOCH_WEIGHTS_NAME.format(epoch=epoch + 1), model, meta)
-        atomic_torch_save({
-            "arch": config.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
-            "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(), "epoch": epoch,
-            "best_score": best_score, "best_epoch": best_epoch, "history": history, "torch_rng": torch.get_rng_state(),
-            "numpy_rng": np.random.get_state(), "python_rng": random.getstate(), "args": vars(args),
-        }, args.out / CHECKPOINT_NAME)
-        write_log(history, args.out / LOG_NAME)
-        write_plot(history, args.out / PLOT_NAME)
+        with sigint_deferred():  # a Ctrl-C lands after the epoch's files, not inside them
+            if improved:
+                best_score, best_epoch = score, epoch + 1
+                save_weights(weights_path, model, meta)
+                if args.weights_out:
+                    save_weights(args.weights_out, model, meta)
+            if args.keep_epochs:
+                save_weights(args.out / EPOCH_WEIGHTS_NAME.format(epoch=epoch + 1), model, meta)
+            atomic_torch_save({
+                "arch": config.to_dict(), "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "scaler": scaler.state_dict(), "epoch": epoch,
+                "best_score": best_score, "best_epoch": best_epoch, "history": history,
+                "torch_rng": torch.get_rng_state(), "numpy_rng": np.random.get_state(), "python_rng": random.getstate(),
+                "args": vars(args),
+            }, args.out / CHECKPOINT_NAME)
+            write_log(history, args.out / LOG_NAME)
+            write_plot(history, args.out / PLOT_NAME)
         say(epoch_line(row, args.epochs, improved))
     if last < args.epochs:
         say(f"seasky-train: stopped after epoch {last} of {args.epochs} (--stop-after); "
