@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from seasky_training.losses import segmentation_loss, soft_dice_loss
+from seasky_training.losses import boundary_weights, segmentation_loss, soft_dice_loss
 
 from seasky_ros.metrics import ConfusionMatrix, HorizonTally, summarize
 
@@ -93,3 +93,29 @@ def test_loss_ignores_255_completely():
     logits = torch.randn(1, 3, 4, 4)
     target = torch.full((1, 4, 4), 255, dtype=torch.long)
     assert float(segmentation_loss(logits, target)) == 0.0
+
+
+def test_boundary_weights_mark_a_band_around_class_boundaries_only():
+    target = torch.zeros(1, 10, 12, dtype=torch.long)
+    target[:, 5:] = 1  # sky over sea, the boundary between rows 4 and 5
+    target[:, :, :2] = 255  # an ignored strip: its edge is no boundary
+    weights = boundary_weights(target, 3, radius=2, gain=4.0)[0]
+    assert weights[:, 6].tolist() == [1, 1, 1, 5, 5, 5, 5, 1, 1, 1]  # rows 3-6: within 2 px of both classes
+    assert weights[0].tolist() == [1.0] * 12 and weights[9].tolist() == [1.0] * 12
+
+
+def test_boundary_weighted_loss_counts_errors_at_the_boundary_more():
+    """The same number of wrong pixels costs more on the boundary than far from it; gain 0 is plain CE."""
+    target = torch.zeros(1, 12, 8, dtype=torch.long)
+    target[:, 6:] = 1
+    right = torch.zeros(1, 3, 12, 8)
+    right[:, 0, :6] = 5.0
+    right[:, 1, 6:] = 5.0
+    at_boundary, far = right.clone(), right.clone()
+    at_boundary[:, :, 6] = right[:, :, 5]  # row 6 called sky: wrong at the boundary
+    far[:, :, 11] = right[:, :, 0]  # row 11 called sky: wrong as many pixels, far from it
+    plain = (float(segmentation_loss(at_boundary, target)), float(segmentation_loss(far, target)))
+    assert plain[0] == pytest.approx(plain[1])
+    weighted = (float(segmentation_loss(at_boundary, target, 1.0, 4.0, 2)),
+                float(segmentation_loss(far, target, 1.0, 4.0, 2)))
+    assert weighted[0] > 1.5 * weighted[1]
