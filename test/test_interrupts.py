@@ -6,7 +6,6 @@ import os
 import signal
 
 import pytest
-
 from seasky_training.interrupts import sigint_deferred
 
 
