@@ -119,3 +119,14 @@ def test_boundary_weighted_loss_counts_errors_at_the_boundary_more():
     weighted = (float(segmentation_loss(at_boundary, target, 1.0, 4.0, 2)),
                 float(segmentation_loss(far, target, 1.0, 4.0, 2)))
     assert weighted[0] > 1.5 * weighted[1]
+
+
+def test_boundary_weights_of_sky_and_sea_leave_an_objects_outline_alone():
+    target = torch.zeros(1, 10, 12, dtype=torch.long)
+    target[:, 5:] = 1
+    target[:, 1:3, 8:10] = 2  # "other" in the sky, away from the horizon
+    every = boundary_weights(target, 3, radius=1, gain=4.0)[0]
+    horizon = boundary_weights(target, 3, radius=1, gain=4.0, classes=(0, 1))[0]
+    assert every[2, 8] == 5 and horizon[2, 8] == 1  # the object's outline: weighed only with every class
+    assert horizon[:, 3].tolist() == [1, 1, 1, 1, 5, 5, 1, 1, 1, 1]  # the sky-sea boundary: weighed in both
+    assert every[:, 3].tolist() == horizon[:, 3].tolist()

@@ -34,27 +34,34 @@ def soft_dice_loss(logits: torch.Tensor, target: torch.Tensor, eps: float = 1.0)
     return 1.0 - dice[present].mean()
 
 
-def boundary_weights(target: torch.Tensor, num_classes: int, radius: int, gain: float) -> torch.Tensor:
+def boundary_weights(target: torch.Tensor, num_classes: int, radius: int, gain: float,
+                     classes: tuple[int, ...] | None = None) -> torch.Tensor:
     """Per-pixel weights (N, H, W): 1 + ``gain`` within ``radius`` px of a boundary between two classes, else 1.
 
-    A pixel is near a boundary when its (2 radius + 1)^2 window holds more than one class;
-    ignored pixels (255) belong to no class, so the edge of an ignored area is no boundary.
+    A pixel is near a boundary when its (2 radius + 1)^2 window holds more than one of
+    ``classes`` (default: all); ignored pixels (255) belong to no class, so the edge of an
+    ignored area is no boundary. ``(SKY, SEA)`` weighs the horizon alone, not the outline of
+    every vessel and coast.
     """
     onehot = F.one_hot(target.clamp(max=num_classes).long(), num_classes + 1)[..., :num_classes]
+    if classes is not None:
+        onehot = onehot[..., list(classes)]
     present = F.max_pool2d(onehot.permute(0, 3, 1, 2).float(), 2 * radius + 1, stride=1, padding=radius)
     near = present.sum(dim=1) > 1
     return 1.0 + gain * near.float()
 
 
 def segmentation_loss(logits: torch.Tensor, target: torch.Tensor, dice_weight: float = 1.0,
-                      boundary_gain: float = 0.0, boundary_radius: int = 3) -> torch.Tensor:
+                      boundary_gain: float = 0.0, boundary_radius: int = 3,
+                      boundary_classes: tuple[int, ...] | None = None) -> torch.Tensor:
     """Cross-entropy (ignoring 255, weighted by ``boundary_weights`` when ``boundary_gain`` > 0) + Dice."""
     target = target.long()
     valid = target != IGNORE
     if not bool(valid.any()):
         ce = logits.sum() * 0.0
     elif boundary_gain > 0:
-        weights = boundary_weights(target, logits.shape[1], boundary_radius, boundary_gain) * valid
+        weights = boundary_weights(target, logits.shape[1], boundary_radius, boundary_gain, boundary_classes)
+        weights = weights * valid
         per_pixel = F.cross_entropy(logits.float(), target, ignore_index=IGNORE, reduction="none")
         ce = (per_pixel * weights).sum() / weights.sum()
     else:

@@ -30,6 +30,7 @@ import torch
 from torch.utils.data import ConcatDataset, DataLoader, Dataset
 
 from seasky_ros.dataset_folder import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
+from seasky_ros.labels import SEA, SKY
 from seasky_ros.metrics import ConfusionMatrix
 from seasky_ros.model import UNet, UNetConfig
 from seasky_ros.preprocess import Normalization
@@ -43,6 +44,9 @@ from .losses import segmentation_loss
 from .named_weights import resolve_named
 from .recipe import parse_with_recipe
 from .samples import SPLITS, EpochKeyed, EpochSampler, FolderSamples, SyntheticSamples, gap_split, time_split
+
+BOUNDARY_CLASSES = {"all": None, "sky-sea": (SKY, SEA)}
+"""--boundary-classes: the classes whose boundaries the weighted cross-entropy weighs (None: all)."""
 
 CHECKPOINT_NAME = "checkpoint_last.pt"
 WEIGHTS_NAME = "best.pt"
@@ -149,6 +153,8 @@ def build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--boundary-weight", type=float, default=0.0,
                      help="extra cross-entropy weight of pixels near a class boundary (0: off)")
     opt.add_argument("--boundary-radius", type=int, default=3, help="px (network input) counted as near a boundary")
+    opt.add_argument("--boundary-classes", choices=sorted(BOUNDARY_CLASSES), default="all",
+                     help="which boundaries --boundary-weight weighs: between any classes, or sky and sea alone")
     opt.add_argument("--steps-per-epoch", type=int, default=0, help="cap batches per epoch (0 = all)")
     opt.add_argument("--seed", type=int, default=0)
 
@@ -481,7 +487,8 @@ def train(argv: list[str] | None = None) -> Path:
             seen += batch_digests(x, y)
             x, y = x.to(device, non_blocking=True), y.to(device, non_blocking=True)
             with torch.autocast(device.type, dtype=torch.float16, enabled=use_amp):
-                loss = segmentation_loss(net(x), y, args.dice_weight, args.boundary_weight, args.boundary_radius)
+                loss = segmentation_loss(net(x), y, args.dice_weight, args.boundary_weight, args.boundary_radius,
+                                         BOUNDARY_CLASSES[args.boundary_classes])
             if not torch.isfinite(loss):
                 raise SystemExit(f"seasky-train: loss became {float(loss)} at epoch {epoch + 1}; "
                                  "lower --lr or check the data")
