@@ -69,6 +69,18 @@ def test_keep_epochs_writes_every_epoch_and_best_is_one_of_them(synth_folder, tm
     assert best_meta["provenance"]["data"][0]["paste_share"] == 0.5
 
 
+
+def test_boundary_weight_reaches_the_loss(tmp_path):
+    """The same seeded run with and without --boundary-weight: the first epoch's loss differs, and the
+    weights say how they were trained."""
+    common = ["--synthetic", "16", "--epochs", "1", *TINY]
+    plain = train.train(["--out", str(tmp_path / "plain"), *common])
+    weighted = train.train(["--out", str(tmp_path / "weighted"), "--boundary-weight", "4",
+                            "--boundary-classes", "sky-sea", *common])
+    losses = [load_weights(p)[1]["metrics"]["train_loss"] for p in (plain, weighted)]
+    assert losses[0] != pytest.approx(losses[1], rel=1e-3)
+    assert "--boundary-weight 4 --boundary-classes sky-sea" in load_weights(weighted)[1]["provenance"]["command"]
+
 @pytest.mark.slow
 def test_interrupted_run_resumes_exactly(tmp_path):
     """Ctrl-C a real training process, resume it, and get the history of an uninterrupted run."""
