@@ -25,7 +25,7 @@ from seasky_ros.horizon import horizon_from_points
 from seasky_ros.preprocess import Normalization
 from seasky_ros.segmenter import Segmenter
 from seasky_ros.synthetic import generate_frame, write_dataset_folder
-from seasky_ros.weights import load_weights
+from seasky_ros.weights import default_int8_path, load_weights
 
 REPO = Path(__file__).resolve().parents[1]
 TINY = ["--base", "4", "--depth", "2", "--input-size", "48x64", "--batch-size", "8", "--workers", "0",
@@ -317,6 +317,28 @@ def test_int8_export_keeps_the_labels_and_loads_with_its_metadata(trained_weight
     agree = [np.mean(quantized.segment(f.image, f.encoding).labels == reference.segment(f.image, f.encoding).labels)
              for f in (generate_frame(seed, 256, 320) for seed in range(500, 506))]
     assert np.mean(agree) > 0.97
+    assert int8_weight_extremes(onnx_path) == (-64, 64)
+
+
+def int8_weight_extremes(onnx_path: Path) -> tuple[int, int]:
+    """Smallest and largest int8 weight of a QDQ model (biases are int32 and not counted)."""
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(onnx_path))
+    inits = {i.name: i for i in model.graph.initializer}
+    weights = [numpy_helper.to_array(inits[n.input[0]]) for n in model.graph.node
+               if n.op_type == "DequantizeLinear" and n.input[0] in inits]
+    weights = [w for w in weights if w.dtype == np.int8]
+    assert weights, f"{onnx_path} holds no int8 weights"
+    return min(int(w.min()) for w in weights), max(int(w.max()) for w in weights)
+
+
+def test_shipped_int8_weights_fit_seven_bits():
+    """x86 CPUs without VNNI (AVX2 alone) sum uint8 x int8 products in int16 pairs: 255 * 64 * 2 fits,
+    255 * 127 * 2 saturates and the labels go wrong (sky IoU 0.99 -> 0.87 on infml-hdd-dev)."""
+    low, high = int8_weight_extremes(default_int8_path())
+    assert low >= -64 and high <= 64
 
 
 def test_int8_export_refuses_a_model_that_quantises_badly(trained_weights, tmp_path, monkeypatch):
