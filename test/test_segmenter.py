@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Segmenter: loading (and its errors), both runtimes, outputs at the frame's resolution."""
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -115,6 +116,19 @@ def test_upsampled_logits_give_a_sub_pixel_border():
     labels, _ = labels_from_logits(logits, (40, 40))
     first_sea = int(np.argmax(labels[:, 0] == 1))
     assert 18 <= first_sea <= 21
+
+
+@pytest.mark.parametrize("classes", [2, 3, 5])
+def test_arg_max_is_numpys_including_ties(classes):
+    """The plane-wise arg-max gives np.argmax's labels, the first class winning a tie."""
+    rng = np.random.default_rng(classes)
+    logits = rng.integers(-2, 3, (classes, 30, 40)).astype(np.float32)  # small integers: many ties
+    upsampled = np.stack([cv2.resize(p, (80, 60), interpolation=cv2.INTER_LINEAR) for p in logits])
+    labels, confidence = labels_from_logits(logits, (60, 80), with_confidence=True)
+    assert np.array_equal(labels, np.argmax(upsampled, axis=0))
+    same, _ = labels_from_logits(logits, (30, 40))
+    assert np.array_equal(same, np.argmax(logits, axis=0))
+    assert np.allclose(confidence, 1.0 / np.exp(upsampled - upsampled.max(axis=0)).sum(axis=0), rtol=1e-6)
 
 
 def test_trained_weights_segment_a_sea_frame(trained_weights):
