@@ -167,6 +167,8 @@ class SegmentNode(Node):
         seg = self._load_segmenter()
         self.segmenter = seg
         self._declare_live_parameters(seg)
+        for warning in seg.warnings:
+            self.get_logger().warning(warning)
         if self.half and not seg.half:
             self.get_logger().warning(f"half precision was requested, but the {seg.backend} backend on {seg.device} "
                                       "runs in float32")

@@ -87,6 +87,37 @@ def _onnx_providers(device: str) -> list[str]:
     return ["CPUExecutionProvider"]
 
 
+VNNI_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
+
+
+def cpu_flags() -> frozenset[str]:
+    """This machine's x86 CPU flags from /proc/cpuinfo (empty elsewhere: no warning can be given)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as info:
+            for line in info:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def int8_saturation_risk(meta: dict, flags: frozenset[str]) -> str | None:
+    """Why an int8 model may label wrongly on this CPU, or None.
+
+    ONNX Runtime's uint8 x int8 kernels on x86 without VNNI sum products in int16 pairs, which
+    saturates with 8-bit weights; ``seasky-export`` writes 7-bit ones (metadata ``weight_bits``).
+    A file from an earlier export gave infml-hdd-dev's sky IoU 0.87 instead of 0.99 on such a CPU.
+    """
+    quantization = meta.get("quantization")
+    if not quantization or int(quantization.get("weight_bits", 8)) <= 7:
+        return None
+    if "avx2" not in flags or flags & VNNI_FLAGS:
+        return None
+    return ("this int8 model has 8-bit weights and this CPU has no VNNI: ONNX Runtime's int8 kernels saturate "
+            "and the labels can be wrong; re-export it with seasky-export --int8 (7-bit weights) or run int8=false")
+
+
 def export_onnx_bytes(model, input_size_hw: tuple[int, int], meta: dict | None = None) -> bytes:
     """Export a U-Net to ONNX (dynamic batch); the metadata rides along in the model's properties."""
     import torch
@@ -243,6 +274,7 @@ class Segmenter:
         self._search_backoff = 0  # stream frames left before auto may search again (roll_search)
         self.classes = tuple(meta["classes"])
         self.int8 = "quantization" in meta
+        self.warnings: list[str] = []  # found while loading, for the caller to show (the node logs them)
 
     @classmethod
     def from_file(
@@ -312,6 +344,10 @@ class Segmenter:
         )
         LOG.info("seasky segmenter: %s on %s (%s%s%s)", source, device, backend, ", fp16" if half else "",
                  ", int8" if segmenter.int8 else "")
+        risk = int8_saturation_risk(meta, cpu_flags()) if device == "cpu" else None
+        if risk:
+            segmenter.warnings.append(f"{source}: {risk}")
+            LOG.warning("%s: %s", source, risk)
         segmenter.check_output()
         segmenter.warm_up(warmup)
         return segmenter

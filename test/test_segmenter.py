@@ -9,7 +9,7 @@ import torch
 
 from seasky_ros.model import UNet, UNetConfig
 from seasky_ros.preprocess import FrameError, Normalization
-from seasky_ros.segmenter import Segmenter, labels_from_logits
+from seasky_ros.segmenter import Segmenter, int8_saturation_risk, labels_from_logits
 from seasky_ros.weights import WeightsError, build_meta, load_weights, save_weights
 
 
@@ -129,6 +129,17 @@ def test_arg_max_is_numpys_including_ties(classes):
     same, _ = labels_from_logits(logits, (30, 40))
     assert np.array_equal(same, np.argmax(logits, axis=0))
     assert np.allclose(confidence, 1.0 / np.exp(upsampled - upsampled.max(axis=0)).sum(axis=0), rtol=1e-6)
+
+
+def test_int8_saturation_risk_is_named_for_8_bit_weights_on_a_cpu_without_vnni():
+    legacy, seven = {"quantization": {"format": "qdq-int8"}}, {"quantization": {"weight_bits": 7}}
+    avx2 = frozenset({"sse4_2", "avx", "avx2", "fma"})
+    assert "re-export" in int8_saturation_risk(legacy, avx2)
+    assert int8_saturation_risk(legacy, avx2 | {"avx512_vnni"}) is None
+    assert int8_saturation_risk(legacy, avx2 | {"avx_vnni"}) is None
+    assert int8_saturation_risk(legacy, frozenset()) is None  # not x86, or flags unknown
+    assert int8_saturation_risk(seven, avx2) is None
+    assert int8_saturation_risk({}, avx2) is None  # float32
 
 
 def test_trained_weights_segment_a_sea_frame(trained_weights):

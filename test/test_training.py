@@ -23,7 +23,7 @@ from seasky_training.samples import EpochSampler, gap_split
 from seasky_ros.dataset_folder import DatasetFolder, read_horizon_csv
 from seasky_ros.horizon import horizon_from_points
 from seasky_ros.preprocess import Normalization
-from seasky_ros.segmenter import Segmenter
+from seasky_ros.segmenter import ONNX_META_KEY, Segmenter
 from seasky_ros.synthetic import generate_frame, write_dataset_folder
 from seasky_ros.weights import default_int8_path, load_weights
 
@@ -318,6 +318,28 @@ def test_int8_export_keeps_the_labels_and_loads_with_its_metadata(trained_weight
              for f in (generate_frame(seed, 256, 320) for seed in range(500, 506))]
     assert np.mean(agree) > 0.97
     assert int8_weight_extremes(onnx_path) == (-64, 64)
+    assert quantized.meta["quantization"]["weight_bits"] == 7 and not quantized.warnings
+
+
+def test_an_8_bit_int8_file_warns_on_a_cpu_without_vnni(trained_weights, tmp_path, monkeypatch):
+    """A file from an export before 7-bit weights (no weight_bits in its metadata) is named at load."""
+    import onnx
+
+    from seasky_ros import segmenter as segmenter_module
+
+    path = tmp_path / "legacy_int8.onnx"
+    export.export_int8(trained_weights, path, synthetic=2)
+    model = onnx.load(str(path))
+    entry = next(p for p in model.metadata_props if p.key == ONNX_META_KEY)
+    meta = json.loads(entry.value)
+    del meta["quantization"]["weight_bits"]
+    entry.value = json.dumps(meta)
+    onnx.save(model, str(path))
+    monkeypatch.setattr(segmenter_module, "cpu_flags", lambda: frozenset({"avx", "avx2"}))
+    warned = Segmenter.from_file(path, device="cpu")
+    assert len(warned.warnings) == 1 and str(path) in warned.warnings[0] and "VNNI" in warned.warnings[0]
+    monkeypatch.setattr(segmenter_module, "cpu_flags", lambda: frozenset({"avx", "avx2", "avx512_vnni"}))
+    assert Segmenter.from_file(path, device="cpu").warnings == []
 
 
 def int8_weight_extremes(onnx_path: Path) -> tuple[int, int]:

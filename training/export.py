@@ -110,7 +110,7 @@ def export_int8(weights: str | Path | None, onnx_path: Path, folders: Sequence[s
         proto = onnx.load(str(int8))
         reference = ort.InferenceSession(str(fp32), providers=["CPUExecutionProvider"])
     quantized_meta = dict(meta, quantization={
-        "format": "qdq-int8", "calibration_frames": len(inputs), "calibration_fraction": fraction,
+        "format": "qdq-int8", "weight_bits": 7, "calibration_frames": len(inputs), "calibration_fraction": fraction,
         "calibration": [str(f) for f in folders] + [f"synthetic:{synthetic}"]})
     entry = proto.metadata_props.add()
     entry.key, entry.value = ONNX_META_KEY, json.dumps(quantized_meta)
