@@ -242,3 +242,22 @@ def test_resume_restores_the_weights_and_keeps_the_best_score_and_best_pt(tmp_pa
     assert resumed["scheduler"]["last_epoch"] == reference["scheduler"]["last_epoch"] == 3
     assert resumed["optimizer"]["param_groups"][0]["lr"] == pytest.approx(
         reference["optimizer"]["param_groups"][0]["lr"])
+
+
+# ------------------------------------------------------------------------------------------ the list itself
+
+
+def test_every_mutant_still_applies_to_the_code(monkeypatch):
+    """tools/mutants.py refuses a mutant whose line moved; this notices it in `make test`, not months later."""
+    import importlib.util
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    spec = importlib.util.spec_from_file_location("seasky_mutants", repo / "tools" / "mutants.py")
+    mutants = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, mutants)  # its dataclass looks itself up there
+    spec.loader.exec_module(mutants)
+    stale = [m.name for m in mutants.MUTANTS if (repo / m.path).read_text().count(m.original) != 1]
+    assert not stale, f"mutants whose original text is not in their file exactly once: {stale}"
+    missing = [t for m in mutants.MUTANTS for t in m.tests if not (repo / t.split("::")[0]).exists()]
+    assert not missing, f"mutants naming test files that do not exist: {missing}"
