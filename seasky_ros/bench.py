@@ -62,6 +62,8 @@ class InferenceRow:
     stages: dict[str, list[float]] = field(default_factory=dict)
     seed: bool = False
     passes: list[int] = field(default_factory=list)  # network passes a frame (roll search: > 1 where turned)
+    labels: list[np.ndarray] = field(default_factory=list, repr=False)  # per frame, until compared
+    int8_agreement: float | None = None  # int8 rows: share of pixels labelled as float32 labels them here
 
     def stat(self, stage: str, kind: str) -> float:
         values = self.stages.get(stage, [])
@@ -82,6 +84,7 @@ class InferenceRow:
             "ms": {s: {k: self.stat(s, k) for k in ("mean", "p50", "p95")} for s in STAGES},
             "turned_frames": sum(p > 1 for p in self.passes),
             "horizon_one_pass_ms": self.one_pass_horizon(),
+            "int8_agreement": self.int8_agreement,
         }
 
     def one_pass_horizon(self) -> dict[str, float]:
@@ -161,6 +164,7 @@ def time_segmenter(seg, frames: list[tuple[np.ndarray, str]], label: str, input_
         for stage in STAGES:
             row.stages[stage].append(float(result.timings_ms[stage]))
         row.passes.append(result.network_passes)
+        row.labels.append(result.labels)
     return row
 
 
@@ -195,6 +199,14 @@ def bench_inference(
             log(f"inference: {config_label(seg)}, {len(frames)} frames")
             seg.segment(*frames[0])
             rows.append(time_segmenter(seg, frames, config_label(seg), size))
+            if seg.int8:  # the same frames as the float32 ONNX Runtime row: does int8 run right on this CPU?
+                float_row = next((r for r in rows if r.backend == "onnxruntime" and r.device == device
+                                  and r.int8_agreement is None and r is not rows[-1]), None)
+                if float_row is not None:
+                    rows[-1].int8_agreement = float(np.mean([np.mean(a == b) for a, b in
+                                                             zip(rows[-1].labels, float_row.labels, strict=True)]))
+    for row in rows:
+        row.labels.clear()
     if seed_frames > 0:
         log(f"inference: seed configuration at {seed_size[0]}x{seed_size[1]}, {seed_frames} frame(s) (slow)")
         rows.append(bench_seed(frames[:seed_frames], seed_size, threads, seed_warmup))
@@ -414,6 +426,15 @@ def targets(report: dict) -> list[dict]:
                         f"one search; with the {turned} frames the roll search also turned: p95 {_f(every['p95'], 2)})",
             "result": "PASS" if horizon["p95"] <= TARGET_HORIZON_P95_MS else "FAIL",
         })
+    from .segmenter import MIN_INT8_AGREEMENT
+
+    agreement = default.get("int8_agreement") if default else None
+    name = f"int8 keeps >= {MIN_INT8_AGREEMENT:.0%} of the float32 labels on this CPU"
+    if agreement is None:
+        out.append({"target": name, "measured": "no int8 model in the default configuration", "result": "n/a"})
+    else:
+        out.append({"target": name, "measured": f"{agreement:.2%} of the pixels of {default['frames']} frames",
+                    "result": "PASS" if agreement >= MIN_INT8_AGREEMENT else "FAIL"})
     ratio = report.get("speedup", {}).get(report.get("default_config", ""), math.nan)
     out.append({
         "target": f">= {TARGET_SPEEDUP:g}x faster than the seed configuration",

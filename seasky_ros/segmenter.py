@@ -87,6 +87,8 @@ def _onnx_providers(device: str) -> list[str]:
     return ["CPUExecutionProvider"]
 
 
+MIN_INT8_AGREEMENT = 0.97
+"""Share of pixels an int8 model must label as its float32 model does (seasky-export, seasky-bench)."""
 VNNI_FLAGS = frozenset({"avx512_vnni", "avx_vnni", "amx_int8"})
 
 

@@ -25,10 +25,8 @@ import numpy as np
 
 from seasky_ros.atomic_write import write_bytes_atomic
 from seasky_ros.preprocess import Normalization, prepare
-from seasky_ros.segmenter import ONNX_META_KEY, export_onnx_bytes
+from seasky_ros.segmenter import MIN_INT8_AGREEMENT, ONNX_META_KEY, export_onnx_bytes
 from seasky_ros.weights import WeightsError, load_weights
-
-MIN_INT8_AGREEMENT = 0.97  # share of calibration pixels whose int8 label must equal the float32 one
 
 
 def export(weights: str | Path | None, onnx_path: Path, batch: int = 2, seed: int = 0) -> float:
