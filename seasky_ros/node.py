@@ -29,6 +29,7 @@ blocks the worker on a slow consumer.
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import signal
@@ -574,6 +575,8 @@ def main(args: list[str] | None = None) -> int:
         rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {problem}")
         return 1
     profile_note = use_shipped_fastdds_profile(os.environ)
+    # the core's warnings reach the node's ROS log (Segmenter.warnings), not stderr a second time
+    logging.getLogger("seasky_ros").addHandler(logging.NullHandler())
     signal.signal(signal.SIGINT, _interrupt_before_ros)
     try:
         rclpy.init(args=args)
