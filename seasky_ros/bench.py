@@ -200,8 +200,7 @@ def bench_inference(
             seg.segment(*frames[0])
             rows.append(time_segmenter(seg, frames, config_label(seg), size))
             if seg.int8:  # the same frames as the float32 ONNX Runtime row: does int8 run right on this CPU?
-                float_row = next((r for r in rows if r.backend == "onnxruntime" and r.device == device
-                                  and r.int8_agreement is None and r is not rows[-1]), None)
+                float_row = next((r for r in rows[:-1] if r.backend == "onnxruntime" and r.device == device), None)
                 if float_row is not None:
                     rows[-1].int8_agreement = float(np.mean([np.mean(a == b) for a, b in
                                                              zip(rows[-1].labels, float_row.labels, strict=True)]))

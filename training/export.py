@@ -102,7 +102,8 @@ def export_int8(weights: str | Path | None, onnx_path: Path, folders: Sequence[s
         # reduce_range (7-bit weights): x86 CPUs without VNNI (AVX2 alone: most AMD before Zen 4,
         # Intel before Cascade Lake) multiply uint8 by int8 in pairs summed into int16, which
         # saturates with 8-bit weights; ONNX Runtime then returns wrong labels (sky IoU 0.99 ->
-        # 0.87 on infml-hdd-dev). 7 bits cannot overflow there and cost nothing measurable.
+        # 0.87 on infml-hdd-dev). 7 bits cannot overflow there; they cost the horizon 0.04-0.08 px
+        # (docs/MODEL_CARD.md, "The int8 model").
         quantize_static(str(pre), str(int8), Reader(), quant_format=QuantFormat.QDQ, reduce_range=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8, per_channel=True)
         proto = onnx.load(str(int8))
