@@ -346,7 +346,7 @@ class Segmenter:
         )
         LOG.info("seasky segmenter: %s on %s (%s%s%s)", source, device, backend, ", fp16" if half else "",
                  ", int8" if segmenter.int8 else "")
-        risk = int8_saturation_risk(meta, cpu_flags()) if device == "cpu" else None
+        risk = int8_saturation_risk(meta, cpu_flags()) if segmenter.int8 and device == "cpu" else None
         if risk:
             segmenter.warnings.append(f"{source}: {risk}")
             LOG.warning("%s: %s", source, risk)

@@ -69,7 +69,6 @@ def test_keep_epochs_writes_every_epoch_and_best_is_one_of_them(synth_folder, tm
     assert best_meta["provenance"]["data"][0]["paste_share"] == 0.5
 
 
-
 def test_boundary_weight_reaches_the_loss(tmp_path):
     """The same seeded run with and without --boundary-weight: the first epoch's loss differs, and the
     weights say how they were trained."""
@@ -80,6 +79,7 @@ def test_boundary_weight_reaches_the_loss(tmp_path):
     losses = [load_weights(p)[1]["metrics"]["train_loss"] for p in (plain, weighted)]
     assert losses[0] != pytest.approx(losses[1], rel=1e-3)
     assert "--boundary-weight 4 --boundary-classes sky-sea" in load_weights(weighted)[1]["provenance"]["command"]
+
 
 @pytest.mark.slow
 def test_interrupted_run_resumes_exactly(tmp_path):
