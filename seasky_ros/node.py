@@ -4,10 +4,15 @@
 
 Why it is built this way:
 
-- The subscription callback only puts the newest frame into a single slot and wakes a worker
-  thread. The worker always takes the newest frame, so the node never falls behind a camera
-  that is faster than the network; a frame replaced before it was processed counts as dropped
+- The subscription callback only puts the newest frame into a single slot and wakes the
+  workers. The network worker always takes the newest frame, so the node never falls behind a
+  camera that is faster than the network; a frame replaced before it was taken counts as dropped
   (reported on /diagnostics). There is no queue that could grow.
+- Two workers, one frame apart: the network worker decodes frame N+1 and runs its network
+  (``OutputBuilder.start``) while the output worker computes frame N's labels, horizon and messages
+  (``finish``) and publishes them, in order. The network runs outside Python's lock, so on two
+  cores the stages overlap (docs/SPEED.md); the network worker takes a frame only once the output
+  worker has taken the one before, so one frame at most waits between them.
 - Everything that thinks lives in plain modules (``outputs``, ``ros_image``, ``overlay``,
   ``stream_stats``, ``segmenter``) that the bag tool shares, so live and offline outputs agree.
 - Bad input (unknown encodings, truncated or empty frames, NaNs, resolution changes) costs one
@@ -149,8 +154,9 @@ class SegmentNode(Node):
     def _setup(self) -> None:
         self._stop = threading.Event()
         self._slot_lock = threading.Condition()
-        self._slot: tuple[Any, float] | None = None
-        self._worker: threading.Thread | None = None
+        self._slot: tuple[Any, float] | None = None  # the newest message and when it came
+        self._ready: tuple[Any, float] | None = None  # a started frame (OutputBuilder.start) and when it came
+        self._workers: list[threading.Thread] = []
         self._camera_info: CameraInfo | None = None
         self._camera_info_problem = ""  # why the last CameraInfo was ignored, if it was
         self._last_error = ""
@@ -196,8 +202,10 @@ class SegmentNode(Node):
         # Steady clock: diagnostics keep coming with use_sim_time even while no /clock is published.
         self.diagnostics_timer = self.create_timer(self.diagnostics_period, self._publish_diagnostics,
                                                    clock=Clock(clock_type=ClockType.STEADY_TIME))
-        self._worker = threading.Thread(target=self._work, name="seasky_worker", daemon=True)
-        self._worker.start()
+        self._workers = [threading.Thread(target=self._work_network, name="seasky_network", daemon=True),
+                         threading.Thread(target=self._work_outputs, name="seasky_outputs", daemon=True)]
+        for worker in self._workers:
+            worker.start()
         facts = seg.describe()
         self.get_logger().info(
             f"segmenting {self.image_sub.topic_name} ({'CompressedImage' if self.input_compressed else 'Image'}, "
@@ -367,36 +375,60 @@ class SegmentNode(Node):
             if self._slot is not None:
                 self.stats.on_dropped()
             self._slot = (msg, received)
-            self._slot_lock.notify()
+            self._slot_lock.notify_all()
 
     # ------------------------------------------------------------------------------------ worker
 
-    def _work(self) -> None:
+    def _work_network(self) -> None:
+        """Take the newest frame once the output worker has taken the last one; decode it, run its network."""
         while not self._stop.is_set():
             with self._slot_lock:
-                while self._slot is None and not self._stop.is_set():
+                while (self._slot is None or self._ready is not None) and not self._stop.is_set():
                     self._slot_lock.wait(timeout=0.5)
                 if self._stop.is_set():
                     return
                 msg, received = self._slot
                 self._slot = None
             try:
-                self._handle(msg, received)
+                begun = self.builder.start(msg, self.input_compressed)
+            except Exception as exc:  # the worker must outlive any frame
+                self._fail(exc)
+                continue
+            with self._slot_lock:
+                self._ready = (begun, received)
+                self._slot_lock.notify_all()
+
+    def _work_outputs(self) -> None:
+        """Finish and publish the started frames, in order."""
+        while not self._stop.is_set():
+            with self._slot_lock:
+                while self._ready is None and not self._stop.is_set():
+                    self._slot_lock.wait(timeout=0.5)
+                if self._stop.is_set():
+                    return
+                begun, received = self._ready
+                self._ready = None
+                self._slot_lock.notify_all()
+            try:
+                self._handle(begun, received)
             except Exception as exc:  # last line of defence: the worker must outlive any frame
                 self._reject("worker", f"frame skipped ({type(exc).__name__}: {exc})")
 
-    def _handle(self, msg: Any, received: float) -> None:
+    def _fail(self, exc: Exception) -> None:
+        """A frame that could not be processed: a bad frame, or a fault (not reported while shutting down)."""
+        if isinstance(exc, FrameError):
+            self._reject("bad-frame", f"frame skipped: {exc}")
+        elif not self._stop.is_set() and rclpy.ok(context=self.context):
+            self._reject("processing", f"processing failed, frame skipped ({type(exc).__name__}: {exc})")
+
+    def _handle(self, begun: Any, received: float) -> None:
+        msg = begun.msg
         want_overlay = self.publish_overlay and self.overlay_pub.get_subscription_count() > 0
         self.filtered.stamp_s = stamp_seconds(msg.header)
         try:
-            outputs = self.builder.process(msg, self.input_compressed, self._camera_info, want_overlay)
-        except FrameError as exc:
-            self._reject("bad-frame", f"frame skipped: {exc}")
-            return
+            outputs = self.builder.finish(begun, self._camera_info, want_overlay)
         except Exception as exc:  # a fault in processing must not end the stream
-            if self._stop.is_set() or not rclpy.ok(context=self.context):
-                return
-            self._reject("processing", f"processing failed, frame skipped ({type(exc).__name__}: {exc})")
+            self._fail(exc)
             return
         result = outputs["result"]
         self._note_frame(msg, result)
@@ -501,8 +533,9 @@ class SegmentNode(Node):
         stop.set()
         with self._slot_lock:
             self._slot_lock.notify_all()
-        if self._worker is not None and self._worker is not threading.current_thread():
-            self._worker.join(timeout=5.0)
+        for worker in getattr(self, "_workers", []):
+            if worker is not threading.current_thread():
+                worker.join(timeout=5.0)
 
     def destroy_node(self) -> None:
         self._stop_worker()

@@ -256,6 +256,16 @@ def stamp_seconds(header: Any) -> float:
     return int(header.stamp.sec) + int(header.stamp.nanosec) * 1e-9
 
 
+@dataclasses.dataclass
+class Begun:
+    """A message after ``OutputBuilder.start``: decoded, its network run (``Segmenter.start``)."""
+
+    msg: Any
+    frame: np.ndarray
+    encoding: str | None
+    started: Any
+
+
 class OutputBuilder:
     """One Image/CompressedImage message in, every output message out (node and bag tool alike)."""
 
@@ -268,8 +278,17 @@ class OutputBuilder:
     def process(self, msg: Any, compressed: bool, camera_info: Any = None, want_overlay: bool = False
                 ) -> dict[str, Any]:
         """Like ``build`` but raises (FrameError for unusable frames, anything else for real faults)."""
+        return self.finish(self.start(msg, compressed), camera_info, want_overlay)
+
+    def start(self, msg: Any, compressed: bool) -> Begun:
+        """Decoding and the segmenter's ``start`` (its first network pass); raises as ``process``."""
         frame, encoding = message_to_numpy(msg, compressed, self.max_pixels)
-        result = self.segmenter.segment(frame, encoding)
+        return Begun(msg, frame, encoding, self.segmenter.start(frame, encoding))
+
+    def finish(self, begun: Begun, camera_info: Any = None, want_overlay: bool = False) -> dict[str, Any]:
+        """The rest of ``process`` for a ``start``-ed message, in the stream's order (smoothing is stateful)."""
+        msg, frame, encoding = begun.msg, begun.frame, begun.encoding
+        result = self.segmenter.finish(begun.started)
         height, width = result.labels.shape
         result.horizon = self.smoother(result.horizon, (height, width), stamp_seconds(msg.header))
         return build_outputs(

@@ -73,6 +73,28 @@ class Result:
     network_passes: int = 1  # more than one where the frame was also segmented turned (``roll_search``)
 
 
+@dataclass
+class Network:
+    """One network pass's logits (C, h, w), and for a turned frame its canvas and turn (``roll_search.turned``)."""
+
+    logits: np.ndarray
+    canvas: np.ndarray | None = None
+    matrix: np.ndarray | None = None
+
+
+@dataclass
+class Started:
+    """A frame after ``Segmenter.start``: preprocessed, its first network pass run, ready for ``finish``."""
+
+    prepared: Prepared
+    last: Horizon | None  # the stream's line the first pass was chosen by (roll tracking)
+    first_turn: float | None  # the tracked turn tried first; None: the search of a lone frame
+    edge: tuple[float, float] | None  # the image's edge direction and strength, where already measured
+    ahead: tuple[float | None, Network] | None  # the first pass: its turn and its output
+    timings: dict[str, float]
+    spent_ms: float  # time ``start`` took
+
+
 def _onnx_providers(device: str) -> list[str]:
     import onnxruntime as ort
 
@@ -414,30 +436,57 @@ class Segmenter:
         refine_horizon: bool = True,
     ) -> Result:
         """Segment one frame and fit the horizon at any roll (``roll_search``); ``FrameError`` for unusable frames."""
+        return self.finish(self.start(frame, encoding), with_confidence=with_confidence,
+                           refine_horizon=refine_horizon)
+
+    def start(self, frame: np.ndarray, encoding: str | None = None) -> Started:
+        """Preprocessing and the first network pass ``finish`` will use; ``FrameError`` for unusable frames.
+
+        Why split: a node can run frame N+1's network (``start``) while frame N's labels and horizon
+        are computed (``finish``). A stream's roll tracking then starts from the line of the frame
+        ``finish`` last completed, one frame older than in ``segment``.
+        """
         check_mode(self.roll_search)
         t0 = time.perf_counter()
         prepared = prepare(frame, self.input_size, self.normalization, encoding)
         timings = {"preprocess": (time.perf_counter() - t0) * 1e3, "network": 0.0, "upsample": 0.0, "horizon": 0.0}
+        last = self._last_horizon if self.track_roll else None
+        first_turn = tracked_turn(self.roll_search, last)
+        edge = None
+        turn: float | None = first_turn
+        if first_turn is None and self.roll_search != "upright":
+            edge = self._edge_direction(prepared, timings)
+            if self.roll_search == "full" and edge[1] >= MIN_EDGE_STRENGTH:
+                turn = candidate_turns(self.roll_search, *edge, None)[0]  # full mode's first turned pass
+        ahead = (turn, self._network(prepared, turn, timings))
+        return Started(prepared, last, first_turn, edge, ahead, timings, (time.perf_counter() - t0) * 1e3)
+
+    def finish(self, started: Started, *, with_confidence: bool = False, refine_horizon: bool = True) -> Result:
+        """Labels, horizon and roll search of a ``start``-ed frame; the further passes the search wants run here."""
+        check_mode(self.roll_search)
+        t0 = time.perf_counter()
+        prepared, timings = started.prepared, started.timings
         passes: list[Pass] = []
+        ahead = started.ahead
 
         def run(turn: float | None) -> Pass:
-            one = self._pass(prepared, turn, with_confidence, refine_horizon, timings)
+            nonlocal ahead
+            if ahead is not None and ahead[0] == turn:
+                net, ahead = ahead[1], None
+            else:
+                net = self._network(prepared, turn, timings)
+            one = self._pass(prepared, turn, net, with_confidence, refine_horizon, timings)
             passes.append(one)
             return one
 
-        last = self._last_horizon if self.track_roll else None
-        first_turn = tracked_turn(self.roll_search, last)
+        last = started.last
         chosen = None
-        if first_turn is not None and holds(run(first_turn), last):
+        if started.first_turn is not None and holds(run(started.first_turn), last):
             chosen = passes[-1]
         if chosen is None:
             edge, strength = 0.0, 0.0
             if self.roll_search != "upright":
-                started = time.perf_counter()
-                small = prepared.tensor[0, 0]
-                edge, strength = edge_direction(small, (small.shape[1] / prepared.gray.shape[1],
-                                                        small.shape[0] / prepared.gray.shape[0]))
-                timings["horizon"] += (time.perf_counter() - started) * 1e3
+                edge, strength = started.edge or self._edge_direction(prepared, timings)
             full_turns = self.roll_search == "full" and strength >= MIN_EDGE_STRENGTH
             upright = None if full_turns else run(None)
             turns = candidate_turns(self.roll_search, edge, strength, upright.horizon if upright else None)
@@ -452,15 +501,23 @@ class Segmenter:
                 self._search_backoff = SEARCH_BACKOFF_FRAMES
         if self.track_roll:
             self._last_horizon = chosen.horizon
-        timings["total"] = (time.perf_counter() - t0) * 1e3
+        timings["total"] = started.spent_ms + (time.perf_counter() - t0) * 1e3
         return Result(chosen.labels, chosen.horizon, chosen.confidence if with_confidence else None, timings,
                       prepared.nonfinite_pixels, chosen.reason, len(passes))
 
-    def _pass(self, prepared: Prepared, turn: float | None, with_confidence: bool, refine: bool,
-              timings: dict[str, float]) -> Pass:
-        """One network pass and horizon search, the frame turned by ``turn`` deg (None: as it came)."""
+    @staticmethod
+    def _edge_direction(prepared: Prepared, timings: dict[str, float]) -> tuple[float, float]:
+        """``roll_search.edge_direction`` of the network-sized frame, timed as part of the horizon stage."""
+        started = time.perf_counter()
+        small = prepared.tensor[0, 0]
+        edge = edge_direction(small, (small.shape[1] / prepared.gray.shape[1], small.shape[0] / prepared.gray.shape[0]))
+        timings["horizon"] += (time.perf_counter() - started) * 1e3
+        return edge
+
+    def _network(self, prepared: Prepared, turn: float | None, timings: dict[str, float]) -> Network:
+        """One network pass, the frame turned by ``turn`` deg (None: as it came)."""
         t0 = time.perf_counter()
-        height, width = prepared.gray.shape
+        canvas = matrix = None
         if turn is None:
             tensor = prepared.tensor
         else:
@@ -468,16 +525,25 @@ class Segmenter:
             tensor = network_input(resize_gray(canvas, self.input_size), self.normalization)[None, None]
         t1 = time.perf_counter()
         logits = self.logits(tensor)[0]
+        timings["preprocess"] += (t1 - t0) * 1e3
+        timings["network"] += (time.perf_counter() - t1) * 1e3
+        return Network(logits, canvas, matrix)
+
+    def _pass(self, prepared: Prepared, turn: float | None, net: Network, with_confidence: bool, refine: bool,
+              timings: dict[str, float]) -> Pass:
+        """Labels and horizon search of one network pass (``_network``) at the frame's resolution."""
         t2 = time.perf_counter()
+        height, width = prepared.gray.shape
+        logits = net.logits
         if turn is None:
             labels, confidence = labels_from_logits(logits, (height, width), with_confidence)
             sure = certainty(logits) if self.roll_search != "upright" else math.nan
         else:
-            labels, confidence = labels_from_logits(logits, canvas.shape, with_confidence)
-            labels = turned_back(labels, matrix, (height, width), nearest=True)
+            labels, confidence = labels_from_logits(logits, net.canvas.shape, with_confidence)
+            labels = turned_back(labels, net.matrix, (height, width), nearest=True)
             if confidence is not None:
-                confidence = turned_back(confidence, matrix, (height, width), nearest=False)
-            sure = certainty(logits, matrix, (height, width), canvas.shape)
+                confidence = turned_back(confidence, net.matrix, (height, width), nearest=False)
+            sure = certainty(logits, net.matrix, (height, width), net.canvas.shape)
         t3 = time.perf_counter()
         search = find_horizon(labels, prepared.gray, refine=refine, invalid_pixels=prepared.nonfinite_pixels,
                               settings=self.horizon_settings)
@@ -485,8 +551,6 @@ class Segmenter:
         if horizon is not None and horizon.confidence < self.min_horizon_confidence:
             horizon, reason = None, REASON_LOW_CONFIDENCE
         t4 = time.perf_counter()
-        timings["preprocess"] += (t1 - t0) * 1e3
-        timings["network"] += (t2 - t1) * 1e3
         timings["upsample"] += (t3 - t2) * 1e3
         timings["horizon"] += (t4 - t3) * 1e3
         return Pass(turn, labels, confidence, horizon, reason, sure)

@@ -194,7 +194,11 @@ class TemporalSegmenter:
 
     def segment(self, frame: np.ndarray, encoding: str | None = None, **kwargs):
         """``Segmenter.segment`` with the labels filtered (the input of ``TemporalFilter.__call__``)."""
-        result = self.segmenter.segment(frame, encoding, **kwargs)
+        return self.finish(self.segmenter.start(frame, encoding), **kwargs)
+
+    def finish(self, started, **kwargs):
+        """``Segmenter.finish`` with the labels filtered; ``start`` is the segmenter's own."""
+        result = self.segmenter.finish(started, **kwargs)
         started = time.perf_counter()
         result.labels = self.temporal(result.labels, self.stamp_s)
         spent = (time.perf_counter() - started) * 1e3

@@ -178,6 +178,39 @@ def test_a_stream_tracks_its_roll_with_one_pass_a_frame(shipped, infml_frames):
         shipped.track_roll = False
 
 
+def test_a_stream_started_a_frame_ahead_tracks_its_roll_without_wasted_passes(shipped, infml_frames):
+    """The node's two workers: frame k+1's network (``start``) runs before frame k is finished.
+
+    Frame 1 is started before frame 0's line exists, so it searches too; from frame 2 on the
+    tracked line (one frame older than in ``segment``) is tried first and holds. Every network
+    pass run in ``start`` is used by ``finish``: the passes counted equal the network's runs.
+    """
+    runs = []
+    network = shipped._run
+    shipped._run = lambda x: runs.append(1) or network(x)
+    shipped.roll_search, shipped.track_roll = "auto", True
+    shipped._last_horizon, shipped._search_backoff = None, 0  # a new stream
+    try:
+        frames = []
+        for gray, line in infml_frames:
+            image, _, truth = roll_crop(gray, None, line, 70.0)
+            frames.append((image, horizon_from_points(*truth, image.shape[1], image.shape[0])))
+        results, started = [], shipped.start(frames[0][0], "32FC1")
+        for image, _ in frames[1:] + [(None, None)]:
+            ahead = shipped.start(image, "32FC1") if image is not None else None
+            results.append(shipped.finish(started))
+            started = ahead
+    finally:
+        shipped._run = network
+        shipped.track_roll = False
+    passes = [r.network_passes for r in results]
+    assert passes[:2] == [3, 3] and passes[2:] == [1] * (len(passes) - 2)
+    assert len(runs) == sum(passes)
+    right = sum(r.horizon is not None and abs(wrapped(r.horizon.angle_deg - truth.angle_deg)) < 2.0
+                for r, (_, truth) in zip(results, frames, strict=True))
+    assert right >= 8
+
+
 def test_a_stream_without_a_horizon_backs_off_from_the_search(tmp_path):
     """A view with strong tilted edges and no horizon (a harbour's cranes, a hull) searches once, then rests.
 
