@@ -55,16 +55,15 @@ from rclpy.parameter import Parameter
 from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
+from .fastdds import use_shipped_fastdds_profile
 from .horizon import BLANK_IMAGE_REASONS, DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS
 from .interface import (
     DIAGNOSTICS_TOPIC,
-    FASTDDS_PROFILE,
     NODE_NAME,
     OUTPUT_NAMES,
     QOS_KINDS,
     QOS_SENSOR,
     qos_profile,
-    shipped_config,
 )
 from .outputs import OutputBuilder, camera_info_problem, horizon_state, stamp_seconds
 from .params import (
@@ -72,6 +71,7 @@ from .params import (
     ParameterError,
     apply_live_parameters,
     load_segmenter,
+    params_file_problem,
     parse_auto_bool,
     roll_search_mode,
     set_hazy_offset,
@@ -542,50 +542,6 @@ class SegmentNode(Node):
         super().destroy_node()
 
 
-def _params_file_problem(args: list[str]) -> str | None:
-    """Why a ``--params-file`` of the command line cannot be read (rcl would raise a long traceback)."""
-    import yaml
-
-    for flag, value in zip(args, args[1:], strict=False):
-        if flag != "--params-file":
-            continue
-        try:
-            with open(value) as f:
-                yaml.safe_load(f)
-        except OSError as exc:
-            return f"--params-file {value}: {exc.strerror or exc}"
-        except yaml.YAMLError as exc:
-            return f"--params-file {value}: not valid YAML ({' '.join(str(exc).split())})"
-    return None
-
-
-FASTDDS_PROFILE_VARIABLES = ("FASTDDS_DEFAULT_PROFILES_FILE", "FASTRTPS_DEFAULT_PROFILES_FILE")
-
-
-def use_shipped_fastdds_profile(environ: dict | os._Environ) -> str | None:
-    """Point Fast DDS at the shipped large-frame profile when nothing chose one; returns the log line.
-
-    The launch file does this for the node; a node started by its console script or ``ros2 run``
-    would otherwise get Fast DDS's 512 KB shared-memory segment and lose most full-size frames
-    over fragmented UDP. A variable already in the environment (even empty) is left alone, and
-    so are other RMW implementations. Must run before ``rclpy.init`` creates the participant.
-    """
-    if any(name in environ for name in FASTDDS_PROFILE_VARIABLES):
-        return None
-    if environ.get("RMW_IMPLEMENTATION", "rmw_fastrtps_cpp") not in ("rmw_fastrtps_cpp", "rmw_fastrtps_dynamic_cpp"):
-        return None
-    try:
-        profile = shipped_config(FASTDDS_PROFILE)
-    except FileNotFoundError:
-        return None
-    # Fast DDS 2.x (Humble, Jazzy) reads the old name, 3.x the new one and warns about the old. Unlike the
-    # launch file (which sets both without ROS_DISTRO), no ROS_DISTRO here means the pip wheels: Kilted, 3.x
-    name = FASTDDS_PROFILE_VARIABLES[environ.get("ROS_DISTRO", "") in ("humble", "iron", "jazzy")]
-    environ[name] = str(profile)
-    return (f"Fast DDS profile: the shipped {profile} (large frames over shared memory), as no profile was set; "
-            f"set {name} to choose another, or to empty for none")
-
-
 _ROS_UP = threading.Event()
 
 
@@ -603,7 +559,7 @@ def _interrupt_before_ros(signum: int, frame: object) -> None:
 
 def main(args: list[str] | None = None) -> int:
     """Entry point of ``ros2 run seasky_ros segment_node`` and ``python -m seasky_ros.node``."""
-    problem = _params_file_problem(list(sys.argv if args is None else args))
+    problem = params_file_problem(list(sys.argv if args is None else args))
     if problem is not None:
         rclpy.logging.get_logger(NODE_NAME).fatal(f"cannot start: {problem}")
         return 1

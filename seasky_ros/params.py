@@ -116,3 +116,18 @@ def segmenter_from_parameters(params: Mapping[str, Any]):
     return seg
 
 
+def params_file_problem(args: list[str]) -> str | None:
+    """Why a ``--params-file`` of the command line cannot be read (rcl would raise a long traceback)."""
+    import yaml
+
+    for flag, value in zip(args, args[1:], strict=False):
+        if flag != "--params-file":
+            continue
+        try:
+            with open(value) as f:
+                yaml.safe_load(f)
+        except OSError as exc:
+            return f"--params-file {value}: {exc.strerror or exc}"
+        except yaml.YAMLError as exc:
+            return f"--params-file {value}: not valid YAML ({' '.join(str(exc).split())})"
+    return None

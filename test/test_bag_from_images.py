@@ -19,7 +19,8 @@ pytest.importorskip("rosbags")
 
 from seasky_ros import bag as bagtool  # noqa: E402
 from seasky_ros.bag_io import BagReader, deserialize  # noqa: E402
-from seasky_ros.node import FASTDDS_PROFILE, use_shipped_fastdds_profile  # noqa: E402
+from seasky_ros.fastdds import use_shipped_fastdds_profile  # noqa: E402
+from seasky_ros.interface import FASTDDS_PROFILE  # noqa: E402
 from seasky_ros.ros_image import image_to_numpy  # noqa: E402
 from seasky_ros.synthetic import render_sequence  # noqa: E402
 
