@@ -75,7 +75,7 @@ class Result:
 
 @dataclass
 class Network:
-    """One network pass's logits (C, h, w), and for a turned frame its canvas and turn (``roll_search.turned``)."""
+    """One network pass's logits (C, h, w), and for a turned frame its canvas and matrix (``roll_search.turned``)."""
 
     logits: np.ndarray
     canvas: np.ndarray | None = None
@@ -90,7 +90,7 @@ class Started:
     last: Horizon | None  # the stream's line the first pass was chosen by (roll tracking)
     first_turn: float | None  # the tracked turn tried first; None: the search of a lone frame
     edge: tuple[float, float] | None  # the image's edge direction and strength, where already measured
-    ahead: tuple[float | None, Network] | None  # the first pass: its turn and its output
+    ahead: tuple[float | None, Network]  # the first pass: its turn and its output
     timings: dict[str, float]
     spent_ms: float  # time ``start`` took
 
@@ -456,8 +456,8 @@ class Segmenter:
         turn: float | None = first_turn
         if first_turn is None and self.roll_search != "upright":
             edge = self._edge_direction(prepared, timings)
-            if self.roll_search == "full" and edge[1] >= MIN_EDGE_STRENGTH:
-                turn = candidate_turns(self.roll_search, *edge, None)[0]  # full mode's first turned pass
+            if self.roll_search == "full" and (turns := candidate_turns(self.roll_search, *edge, None)):
+                turn = turns[0]  # full mode runs no upright pass where it has turns: its first
         ahead = (turn, self._network(prepared, turn, timings))
         return Started(prepared, last, first_turn, edge, ahead, timings, (time.perf_counter() - t0) * 1e3)
 

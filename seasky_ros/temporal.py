@@ -199,9 +199,9 @@ class TemporalSegmenter:
     def finish(self, started, **kwargs):
         """``Segmenter.finish`` with the labels filtered; ``start`` is the segmenter's own."""
         result = self.segmenter.finish(started, **kwargs)
-        started = time.perf_counter()
+        t0 = time.perf_counter()
         result.labels = self.temporal(result.labels, self.stamp_s)
-        spent = (time.perf_counter() - started) * 1e3
+        spent = (time.perf_counter() - t0) * 1e3
         timings = {k: v for k, v in result.timings_ms.items() if k != "total"}
         timings["temporal"] = spent
         if "total" in result.timings_ms:
