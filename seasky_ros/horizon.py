@@ -129,6 +129,7 @@ class HorizonSettings:
     min_edge_sharpness: float = 1.3  # the profile must be this sharp somewhere (a fog gradient is 1)
     full_edge_sharpness: float = 2.2  # sharpness at the line from which the confidence is not scaled down
     second_turn_share: float = 0.5  # horizon_turns.sky_up_turns: a further turn's steps, as a share of the first's
+    unchecked_edge: float = 0.5  # confidence factor of a line too near the border for the image to check it
 
 
 DEFAULT_SETTINGS = HorizonSettings()
@@ -384,20 +385,29 @@ def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     gradient, however curved, changes over hundreds of rows, so both slopes agree (sharpness
     about 1); a horizon, even a hazy one, adds a step of a few rows (sharpness several). The
     sharpness is taken at the line (within ``evidence_near_*``) and anywhere on the profile (a
-    rough mask line may miss the edge by more). None when too few columns have room for the
-    profile (a line at the image's top or bottom): the image cannot tell then.
+    rough mask line may miss the edge by more). Near the image's top or bottom the profile is
+    shortened to the rows there are, down to what the two measures need; None when even that has
+    no room (a line within about 5 % of the height of the border): the image cannot tell then.
     """
     height, width = image.shape
     near = math.ceil(max(settings.evidence_near_px, settings.evidence_near_rel * height))
     scale = math.ceil(max(settings.evidence_scale_px, settings.evidence_scale_rel * height))
-    half = math.ceil(max(settings.evidence_half_px, settings.evidence_half_rel * height, scale + near + 2))
+    least = scale + near + 2
+    half = math.ceil(max(settings.evidence_half_px, settings.evidence_half_rel * height, least))
     cols = xs.astype(np.int64)
     if cols.size > settings.evidence_columns:
         cols = cols[even_picks(cols.size, settings.evidence_columns)]
     base = np.rint(a * cols + b).astype(np.int64)
-    inside = (base - half - 1 >= 0) & (base + half + 1 <= height - 1) & (cols >= 1) & (cols <= width - 2)
+    usable = (cols >= 1) & (cols <= width - 2)
+    inside = (base - half - 1 >= 0) & (base + half + 1 <= height - 1) & usable
     if inside.sum() < settings.min_points:
-        return None
+        room = np.minimum(base - 1, height - 2 - base)[usable]  # the longest half-profile each column allows
+        if room.size < settings.min_points:
+            return None
+        half = min(half, int(np.partition(room, room.size - settings.min_points)[room.size - settings.min_points]))
+        if half < least:
+            return None
+        inside = (base - half - 1 >= 0) & (base + half + 1 <= height - 1) & usable
     cols, base = cols[inside], base[inside]
     top, bottom = int(base.min()) - half - 1, int(base.max()) + half + 2
     strip = np.ascontiguousarray(image[top:bottom], dtype=np.float32)
@@ -500,7 +510,9 @@ def _find_upright(
     edge = 1.0
     if image is not None:
         evidence = edge_evidence(image, a, b, xs[inliers], settings)
-        if evidence is not None:
+        if evidence is None:  # the image can neither confirm nor refuse a line at its border
+            edge = settings.unchecked_edge
+        else:
             snr, at_line, anywhere = evidence
             if snr < settings.min_contrast_snr:
                 return HorizonSearch(None, REASON_NO_CONTRAST)

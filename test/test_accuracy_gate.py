@@ -37,7 +37,7 @@ from seasky_ros.weights import default_int8_path, default_weights_path  # noqa: 
 
 # ------------------------------------------------------------------------------------------ the table
 
-MEASURED = "2026-12-02"
+MEASURED = "2026-12-03"
 WEIGHTS_SHA256 = {
     "seasky_lite.pt": "b31ab1f46c58b39775323db863d4816dffbd024372d7342b50dad6576acce39f",
     "seasky_lite_int8.onnx": "c179f2e7d867cd57a8c298b8f8894d27971810566e60231a5272316377fe37c7",
@@ -55,12 +55,12 @@ BOUNDS: dict[str, dict[str, tuple[float, float]]] = {
         "iou_sea": (0.9905, 0.004),
     },
     "infml-tail-roll60": {  # the same frames turned 60 deg (crop 230x172): horizon_roll_search auto
-        "detected": (56, 0),
+        "detected": (54, 0),  # 56 until 2026-12-03: two lines 65 and 87 px off, along the crop's border, now refused
         "wrong_side": (0, 0),
-        "position_median": (1.132, 0.25),
-        "angle_median": (0.132, 0.08),
-        "iou_sky": (0.9525, 0.006),
-        "iou_sea": (0.9489, 0.006),
+        "position_median": (1.047, 0.25),
+        "angle_median": (0.140, 0.08),
+        "iou_sky": (0.9498, 0.006),
+        "iou_sea": (0.9389, 0.006),  # 0.9489 then: those two frames now report the upright pass's labels
     },
     "infml-tail-roll180": {  # turned upside down: horizon_roll_search full
         "detected": (54, 1),

@@ -13,6 +13,7 @@ import pytest
 from seasky_ros.horizon import (
     BLANK_IMAGE_REASONS,
     DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_SETTINGS,
     REASON_FEW_VALID,
     REASON_NO_BOUNDARY,
     REASON_NO_CONTRAST,
@@ -175,3 +176,25 @@ def test_a_vessel_below_an_open_horizon_does_not_hide_it():
     mask[180:330, 150:450] = 2  # a near vessel across the line and far below it
     h = find_horizon(mask).horizon
     assert h is not None and abs(h.center_row - 212.4) < 0.5
+
+
+@pytest.mark.parametrize("y", [30.4, 481.6])
+def test_near_the_border_the_image_still_vetoes_on_the_rows_there_are(y):
+    """30 rows from the top or bottom, fewer than the full profile's 52: a shortened one still sees a fog ramp."""
+    mask = confident_mask(y)
+    kept = find_horizon(mask, horizon_frame(y))
+    assert kept.horizon is not None and kept.horizon.edge == 1.0
+    fog = np.broadcast_to(7000.0 + 4.0 * ROWS + NOISE, (H, W)).astype(np.float32)
+    assert find_horizon(mask, fog).reason == REASON_NO_EDGE
+
+
+@pytest.mark.parametrize("y", [4.4, 507.6])
+def test_a_line_at_the_border_that_the_image_cannot_check_gets_half_the_confidence(y):
+    """A strip of 4 rows leaves no room for a profile: neither confirmed nor vetoed, the line's edge factor is 0.5."""
+    search = find_horizon(confident_mask(y), horizon_frame(y))
+    h = search.horizon
+    assert h is not None and h.edge == DEFAULT_SETTINGS.unchecked_edge == 0.5
+    assert h.confidence == pytest.approx(0.5 * h.inlier_share * min(1.0, h.support / DEFAULT_SETTINGS.full_support))
+    assert h.confidence < 0.51
+    without_image = find_horizon(confident_mask(y)).horizon
+    assert without_image is not None and without_image.edge == 1.0
