@@ -16,6 +16,7 @@ from seasky_ros.horizon_waterline import (
     WATERLINE_NO_EDGE,
     WATERLINE_NO_POINTS,
     WATERLINE_NOT_STRAIGHT,
+    WaterlineRules,
     find_waterline_horizon,
 )
 
@@ -179,3 +180,17 @@ def test_the_waterline_search_leaves_open_sea_frames_alone(kind):
     mask, image, water = coast_scene(slice(0, 0) if kind == "open" else slice(500, 640))
     h = find_horizon(mask, image).horizon
     assert h is not None and h.source == SOURCE_SKY_SEA
+
+
+def test_a_waterline_too_near_the_border_for_the_image_is_refused_or_gets_half_the_confidence():
+    """14 rows from the top the image cannot check it: refused by default, half confidence where no edge is asked."""
+    mask, image, water = coast_scene(slice(40, 600), centre=14.3, slope=0.0)
+    points = boundary_points(mask)
+    strict = find_waterline_horizon(mask, image, points, min_support=0.12)
+    assert strict.horizon is None and strict.reason == WATERLINE_NO_EDGE
+    lenient = find_waterline_horizon(mask, image, points, min_support=0.12,
+                                     rules=WaterlineRules(need_image_edge=False))
+    h = lenient.horizon
+    assert h is not None and h.source == SOURCE_WATERLINE, lenient.reason
+    assert h.edge == 0.5 and h.confidence <= 0.5
+    assert np.abs(h.y_at(np.arange(W)) - water).max() < 1.0
