@@ -19,6 +19,8 @@ from seasky_ros.roll_search import (
     MIN_EDGE_STRENGTH,
     SEARCH_BACKOFF_FRAMES,
     TILT_DEG,
+    Pass,
+    best_pass,
     candidate_turns,
     certainty,
     edge_direction,
@@ -232,3 +234,16 @@ def test_a_stream_without_a_horizon_backs_off_from_the_search(tmp_path):
     seg.track_roll = True
     passes = [seg.segment(frame, "32FC1").network_passes for _ in range(SEARCH_BACKOFF_FRAMES + 3)]
     assert passes == [3] + [1] * SEARCH_BACKOFF_FRAMES + [3, 1]
+
+
+def test_the_surest_pass_is_reported_with_a_line_first_and_without_one_too():
+    """A line beats certainty; without any line the surest pass's labels are the frame's, turned or not."""
+    labels = np.zeros((4, 4), np.uint8)
+    line = horizon_from_points(0.0, 2.0, 3.0, 2.0, 4, 4)
+    upright = Pass(None, labels, None, None, "no sky-to-sea boundary", 0.80)
+    turned = Pass(60.0, labels, None, None, "no sky-to-sea boundary", 0.90)
+    other_way = Pass(240.0, labels, None, None, "no sky-to-sea boundary", 0.85)
+    assert best_pass([upright, turned, other_way]) is turned
+    with_line = Pass(240.0, labels, None, line, "", 0.70)
+    assert best_pass([upright, turned, with_line]) is with_line
+    assert best_pass([upright]) is upright
