@@ -398,16 +398,15 @@ def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     if cols.size > settings.evidence_columns:
         cols = cols[even_picks(cols.size, settings.evidence_columns)]
     base = np.rint(a * cols + b).astype(np.int64)
-    usable = (cols >= 1) & (cols <= width - 2)
-    inside = (base - half - 1 >= 0) & (base + half + 1 <= height - 1) & usable
-    if inside.sum() < settings.min_points:
-        room = np.minimum(base - 1, height - 2 - base)[usable]  # the longest half-profile each column allows
-        if room.size < settings.min_points:
-            return None
-        half = min(half, int(np.partition(room, room.size - settings.min_points)[room.size - settings.min_points]))
-        if half < least:
-            return None
-        inside = (base - half - 1 >= 0) & (base + half + 1 <= height - 1) & usable
+    room = np.minimum(base - 1, height - 2 - base)  # the longest half-profile each column allows
+    room[(cols < 1) | (cols > width - 2)] = -1
+    k = room.size - settings.min_points
+    if k < 0:
+        return None
+    half = min(half, int(np.partition(room, k)[k]))  # the longest that min_points columns allow
+    if half < least:
+        return None
+    inside = room >= half
     cols, base = cols[inside], base[inside]
     top, bottom = int(base.min()) - half - 1, int(base.max()) + half + 2
     strip = np.ascontiguousarray(image[top:bottom], dtype=np.float32)
@@ -431,6 +430,18 @@ def edge_evidence(image: np.ndarray, a: float, b: float, xs: np.ndarray,
     sharpness = np.maximum(fine, 0.0) / np.maximum(np.abs(wide), floor)
     at_line = np.abs(k - half) <= near
     return snr, float(sharpness[at_line].max()), float(sharpness.max())
+
+
+def edge_factor(evidence: tuple[float, float, float] | None, settings: HorizonSettings = DEFAULT_SETTINGS) -> float:
+    """The confidence's image factor from ``edge_evidence``: 0..1 by the sharpness at the line.
+
+    None (a line at the border, where the image can neither confirm nor refuse it) gives
+    ``unchecked_edge``.
+    """
+    if evidence is None:
+        return settings.unchecked_edge
+    full = settings.full_edge_sharpness
+    return min(1.0, max(0.0, (evidence[1] - 1.0) / (full - 1.0))) if full > 1.0 else 1.0
 
 
 def find_horizon(
@@ -510,16 +521,13 @@ def _find_upright(
     edge = 1.0
     if image is not None:
         evidence = edge_evidence(image, a, b, xs[inliers], settings)
-        if evidence is None:  # the image can neither confirm nor refuse a line at its border
-            edge = settings.unchecked_edge
-        else:
-            snr, at_line, anywhere = evidence
+        if evidence is not None:
+            snr, _, anywhere = evidence
             if snr < settings.min_contrast_snr:
                 return HorizonSearch(None, REASON_NO_CONTRAST)
             if anywhere < settings.min_edge_sharpness:
                 return HorizonSearch(None, REASON_NO_EDGE)
-            full = settings.full_edge_sharpness
-            edge = min(1.0, max(0.0, (at_line - 1.0) / (full - 1.0))) if full > 1.0 else 1.0
+        edge = edge_factor(evidence, settings)
         if refine:
             refined = _refine_on_image(image, a, b, xs[inliers], settings)
             if refined is not None:

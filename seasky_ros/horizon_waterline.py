@@ -38,6 +38,7 @@ from .horizon import (
     HorizonSettings,
     _refine_on_image,
     edge_evidence,
+    edge_factor,
     line_through,
 )
 from .horizon_fit import _robust_line, _scratch, even_picks
@@ -180,11 +181,7 @@ def find_waterline_horizon(
         refined = _refine_on_image(image, a, b, columns, settings)
         if rules.need_image_edge and refined is None:
             return HorizonSearch(None, WATERLINE_NO_EDGE)
-        if evidence is None:
-            edge = settings.unchecked_edge
-        else:
-            full = settings.full_edge_sharpness
-            edge = min(1.0, max(0.0, (evidence[1] - 1.0) / (full - 1.0))) if full > 1.0 else 1.0
+        edge = edge_factor(evidence, settings)
         if refined is not None:  # the coast's step is the waterline, not a haze ramp: its position is trusted
             a, b = refined[0], refined[1]
     sx, sy = sky_sea
