@@ -17,6 +17,7 @@ import torch
 from torch.utils.data import Dataset, Sampler
 
 from seasky_ros.dataset_folder import DatasetFolder
+from seasky_ros.labels import CLASS_NAMES
 from seasky_ros.preprocess import Normalization, fill_nonfinite, network_input, resize_gray, to_gray
 from seasky_ros.synthetic import DEFAULT_HARBOUR_SHARE, generate_frame
 
@@ -27,15 +28,39 @@ DEFAULT_RENDER_SIZES = ((288, 384), (256, 320), (320, 400))
 
 
 def training_pair(
-    gray: np.ndarray, mask: np.ndarray, input_size_hw: tuple[int, int], norm: Normalization
+    gray: np.ndarray, mask: np.ndarray, input_size_hw: tuple[int, int], norm: Normalization, soft: bool = False
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """Full-resolution gray image + mask -> (1, H, W) float input and (H, W) int64 labels."""
+    """Full-resolution gray image + mask -> (1, H, W) float input and (H, W) int64 labels.
+
+    With ``soft`` the labels are ``soft_targets`` instead: (C, H, W) float class shares.
+    """
     h, w = input_size_hw
     x = network_input(resize_gray(gray, input_size_hw), norm)
+    if soft:
+        return torch.from_numpy(x[None].copy()), torch.from_numpy(soft_targets(mask, input_size_hw))
     # INTER_NEAREST_EXACT samples at pixel centres; plain INTER_NEAREST shifts the labels by up to a
     # source pixel (measured: +1.1 px horizon bias at 288 -> 160 rows), which the network would learn
     y = cv2.resize(mask, (w, h), interpolation=cv2.INTER_NEAREST_EXACT)
     return torch.from_numpy(x[None].copy()), torch.from_numpy(y.astype(np.int64))
+
+
+def soft_targets(mask: np.ndarray, size_hw: tuple[int, int], min_valid: float = 0.5) -> np.ndarray:
+    """(C, H, W) float32: each network pixel's share of every class in the full-resolution ``mask``.
+
+    Why: at 160 rows a network pixel spans about three rows of a 512-row frame, and the class at
+    its centre says only which side of the horizon that centre lies on; the shares say where
+    within the pixel the boundary runs, which the network can learn and the horizon fit reads back
+    from the upsampled logits. Shares are of the labelled (not ``IGNORE``) area; a pixel that is
+    less than ``min_valid`` labelled is all zeros (ignored by ``segmentation_loss``).
+    """
+    h, w = size_hw
+    planes = [cv2.resize((mask == c).astype(np.float32), (w, h), interpolation=cv2.INTER_AREA)
+              for c in range(len(CLASS_NAMES))]
+    shares = np.stack(planes)
+    labelled = shares.sum(axis=0)
+    keep = labelled >= min_valid
+    shares *= np.where(keep, 1.0 / np.maximum(labelled, 1e-6), 0.0)[None]
+    return shares.astype(np.float32)
 
 
 class SyntheticSamples(Dataset):
@@ -55,8 +80,10 @@ class SyntheticSamples(Dataset):
         render_sizes: Sequence[tuple[int, int]] = DEFAULT_RENDER_SIZES,
         fresh_each_epoch: bool = True,
         harbour_share: float = DEFAULT_HARBOUR_SHARE,
+        soft_labels: bool = False,
     ) -> None:
         self.count = int(count)
+        self.soft_labels = soft_labels
         self.harbour_share = float(harbour_share)
         self.seed = int(seed)
         self.input_size = input_size_hw
@@ -85,7 +112,7 @@ class SyntheticSamples(Dataset):
         if self.augment_cfg is not None:
             rng = np.random.default_rng(scene_seed ^ 0x5EA5)
             gray, mask, _ = augment(gray, mask, frame.horizon, rng, self.augment_cfg)
-        return training_pair(gray, mask, self.input_size, self.norm)
+        return training_pair(gray, mask, self.input_size, self.norm, self.soft_labels)
 
 
 class FolderSamples(Dataset):
@@ -106,11 +133,13 @@ class FolderSamples(Dataset):
         seed: int = 0,
         paste_share: float = 0.0,
         paste_cfg: PasteConfig | None = None,
+        soft_labels: bool = False,
     ) -> None:
         if not 0.0 <= paste_share <= 1.0:
             raise ValueError(f"paste share must be in [0, 1], got {paste_share}")
         self.folder = folder
         self.paste_share = float(paste_share)
+        self.soft_labels = soft_labels
         self.paste_cfg = paste_cfg or PasteConfig()
         self.input_size = input_size_hw
         self.norm = norm
@@ -140,7 +169,7 @@ class FolderSamples(Dataset):
         if self.augment_cfg is not None:
             rng = np.random.default_rng([self.seed, self.epoch, index])
             gray, mask, _ = augment(gray, mask, item.horizon, rng, self.augment_cfg)
-        return training_pair(gray, mask, self.input_size, self.norm)
+        return training_pair(gray, mask, self.input_size, self.norm, self.soft_labels)
 
 
 def set_epoch(dataset: Dataset, epoch: int) -> None:

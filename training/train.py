@@ -155,6 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     opt.add_argument("--boundary-radius", type=int, default=3, help="px (network input) counted as near a boundary")
     opt.add_argument("--boundary-classes", choices=sorted(BOUNDARY_CLASSES), default="all",
                      help="which boundaries --boundary-weight weighs: between any classes, or sky and sea alone")
+    opt.add_argument("--soft-labels", action="store_true",
+                     help="train against each network pixel's class shares of the full-resolution mask (where "
+                     "within a pixel a boundary runs) instead of the class at its centre")
     opt.add_argument("--steps-per-epoch", type=int, default=0, help="cap batches per epoch (0 = all)")
     opt.add_argument("--seed", type=int, default=0)
 
@@ -240,7 +243,7 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
     described: list[dict] = []
     if args.synthetic > 0:
         train_parts.append(SyntheticSamples(args.synthetic, args.synthetic_seed, args.input_size, norm, aug,
-                                            harbour_share=args.harbour_share))
+                                            harbour_share=args.harbour_share, soft_labels=args.soft_labels))
         described.append({"source": "synthetic", "scenes_per_epoch": args.synthetic, "seed": args.synthetic_seed,
                           "harbour_share": args.harbour_share})
     for root in args.data:
@@ -248,7 +251,7 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
         train_idx, val_idx = gap_split(len(folder)) if args.split == "gap" else time_split(len(folder),
                                                                                            args.val_fraction)
         train_parts.append(FolderSamples(folder, args.input_size, norm, aug, train_idx, args.repeat, args.seed,
-                                         paste_share=args.paste_share))
+                                         paste_share=args.paste_share, soft_labels=args.soft_labels))
         if val_idx:
             val_parts.append(FolderSamples(folder, args.input_size, norm, None, val_idx))
         described.append({"source": str(root), "split": args.split, "train_frames": len(train_idx),
@@ -257,7 +260,7 @@ def build_datasets(args, norm: Normalization) -> tuple[Dataset, Dataset | None, 
     for root in args.train_only:
         folder = DatasetFolder(root, class_map=class_map)
         train_parts.append(FolderSamples(folder, args.input_size, norm, aug, None, args.repeat, args.seed,
-                                         paste_share=args.paste_share))
+                                         paste_share=args.paste_share, soft_labels=args.soft_labels))
         described.append({"source": str(root), "split": "none", "train_frames": len(folder), "val_frames": 0,
                           "repeat": args.repeat, "paste_share": args.paste_share})
     for root in args.val:
