@@ -7,7 +7,8 @@ import math
 import numpy as np
 import pytest
 import torch
-from seasky_training.losses import boundary_weights, segmentation_loss, soft_dice_loss
+from seasky_training.losses import boundary_weights, hard_labels, segmentation_loss, soft_dice_loss
+from seasky_training.samples import soft_targets
 
 from seasky_ros.metrics import ConfusionMatrix, HorizonTally, summarize
 
@@ -130,3 +131,41 @@ def test_boundary_weights_of_sky_and_sea_leave_an_objects_outline_alone():
     assert every[2, 8] == 5 and horizon[2, 8] == 1  # the object's outline: weighed only with every class
     assert horizon[:, 3].tolist() == [1, 1, 1, 1, 5, 5, 1, 1, 1, 1]  # the sky-sea boundary: weighed in both
     assert every[:, 3].tolist() == horizon[:, 3].tolist()
+
+
+def test_soft_targets_are_each_pixels_class_shares():
+    """A horizon between full-resolution rows 100 and 101 splits network row 50 (rows 100-101) half and half;
+    a pixel that is mostly ignored is all zeros, one partly ignored gets the shares of its labelled area."""
+    mask = np.zeros((320, 416), np.uint8)
+    mask[101:] = 1
+    mask[:, :3] = 255  # network column 0 (rows 0-1) is 3/4 ignored (0.75 > 0.5), column 1 is sky
+    mask[200:, 10:12] = 2  # network column 5 below row 100: other
+    shares = soft_targets(mask, (160, 208))
+    assert shares.shape == (3, 160, 208) and shares.dtype == np.float32
+    np.testing.assert_allclose(shares[:, 49:52, 50].T, [[1, 0, 0], [0.5, 0.5, 0], [0, 1, 0]])
+    assert not shares[:, 10, 0].any()
+    np.testing.assert_allclose(shares[:, 10, 1], [1, 0, 0])
+    np.testing.assert_allclose(shares[:, 120, 5], [0, 0, 1])
+    np.testing.assert_allclose(shares.sum(axis=0)[:, 1:], 1.0, atol=1e-6)
+
+
+def test_loss_of_one_hot_shares_equals_the_loss_of_labels_and_shares_between_cost_less():
+    """Class shares that are one-hot are the label map: the same loss, plain and boundary-weighted. A network
+    pixel half sky, half sea is best predicted half and half, not as either class."""
+    rng = np.random.default_rng(0)
+    labels = torch.from_numpy(rng.integers(0, 3, size=(2, 12, 16))).long()
+    labels[0, :2] = 255
+    shares = torch.zeros(2, 3, 12, 16)
+    for c in range(3):
+        shares[:, c] = (labels == c).float()
+    logits = torch.from_numpy(rng.normal(size=(2, 3, 12, 16)).astype(np.float32))
+    for extra in ((), (1.0, 3.0, 1)):
+        assert float(segmentation_loss(logits, shares, *extra)) == pytest.approx(
+            float(segmentation_loss(logits, labels, *extra)), rel=1e-5)
+    assert torch.equal(hard_labels(shares), labels)
+    half = torch.zeros(1, 3, 4, 4)
+    half[:, 0], half[:, 1] = 0.5, 0.5
+    guesses = {name: torch.tensor(v, dtype=torch.float32).view(1, 3, 1, 1).expand(1, 3, 4, 4)
+               for name, v in (("even", [3.0, 3.0, -3.0]), ("sky", [6.0, 0.0, -3.0]), ("sea", [0.0, 6.0, -3.0]))}
+    loss = {name: float(segmentation_loss(g, half, dice_weight=0.0)) for name, g in guesses.items()}
+    assert loss["even"] < loss["sky"] and loss["even"] < loss["sea"]

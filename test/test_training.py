@@ -306,6 +306,15 @@ def test_roll_share_reaches_the_augmentations(synth_folder):
     assert [part.augment_cfg.p_full_roll for part in train_set.datasets] == [0.25, 0.25]
 
 
+def test_soft_labels_reach_the_training_samples_not_the_validation(synth_folder):
+    args = train.build_parser().parse_args(["--synthetic", "2", "--val-synthetic", "2", "--data", str(synth_folder),
+                                            "--val-fraction", "0.5", "--soft-labels", "--input-size", "32x48"])
+    train_set, val_set, _ = train.build_datasets(args, Normalization())
+    targets = [part[0][1] for part in train_set.datasets]
+    assert [tuple(t.shape) for t in targets] == [(3, 32, 48)] * 2 and all(t.is_floating_point() for t in targets)
+    assert all(not part[0][1].is_floating_point() for part in val_set.datasets)
+
+
 def test_int8_export_keeps_the_labels_and_loads_with_its_metadata(trained_weights, synth_folder, tmp_path):
     onnx_path = tmp_path / "model_int8.onnx"
     assert export.main(["--weights", str(trained_weights), "--onnx", str(onnx_path), "--int8",
