@@ -57,6 +57,7 @@ from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
 from .fastdds import use_shipped_fastdds_profile
 from .horizon import BLANK_IMAGE_REASONS, DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS
+from .horizon_zoom import DEFAULT_HORIZON_ZOOM, MAX_HORIZON_ZOOM
 from .interface import (
     DIAGNOSTICS_TOPIC,
     NODE_NAME,
@@ -75,6 +76,7 @@ from .params import (
     parse_auto_bool,
     roll_search_mode,
     set_hazy_offset,
+    set_horizon_zoom,
     set_roll_search,
 )
 from .preprocess import FrameError, Normalization
@@ -280,9 +282,13 @@ class SegmentNode(Node):
             "upright: one network pass as the frame comes (rolls up to ~15 deg); auto: turned passes when the "
             "image leans past 20 deg (rolls up to ~160 deg); full: any roll, upside down included (2 passes a "
             "frame until a line is tracked); seasky_ros.roll_search")).value
+        zoom = declare("horizon_zoom", DEFAULT_HORIZON_ZOOM, _descriptor(
+            "A second network pass on the found line's band at this many times the resolution (1.75 measured: "
+            "docs/HORIZON.md; one more pass a frame with a line); 1 or less = off; seasky_ros.horizon_zoom",
+            float_range=(0.0, MAX_HORIZON_ZOOM))).value
         apply_live_parameters(seg, {"normalization.low_pct": low, "normalization.high_pct": high,
                                     "min_horizon_confidence": confidence, "horizon_hazy_offset_px": hazy,
-                                    "horizon_roll_search": roll_search})
+                                    "horizon_roll_search": roll_search, "horizon_zoom": zoom})
         self.horizon_smoothing = declare("horizon_smoothing", 0.0, _descriptor(
             "Exponential smoothing of the horizon over frames: weight of the previous line, 0 = off "
             "(capped at 0.99); resets on a resolution change or after 1 s without a horizon",
@@ -345,6 +351,8 @@ class SegmentNode(Node):
                 set_hazy_offset(self.segmenter, float(p.value))
             elif p.name == "horizon_roll_search":
                 set_roll_search(self.segmenter, str(p.value))
+            elif p.name == "horizon_zoom":
+                set_horizon_zoom(self.segmenter, float(p.value))
             elif p.name == "horizon_smoothing":
                 self.horizon_smoothing = float(p.value)
                 self.builder.smoother.factor = self.horizon_smoothing

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .horizon import DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS
+from .horizon_zoom import DEFAULT_HORIZON_ZOOM, check_zoom
 from .interface import NODE_NAME, PARAMS_FILE, shipped_config
 from .preprocess import Normalization
 from .roll_search import DEFAULT_ROLL_SEARCH, check_mode
@@ -77,7 +78,7 @@ def load_segmenter(params: Mapping[str, Any]):
 
 
 def apply_live_parameters(seg, params: Mapping[str, Any]) -> None:
-    """What may change while the node runs: gray window, the horizon's confidence, placement and roll search."""
+    """What may change while the node runs: gray window, the horizon's confidence, placement, roll search, zoom."""
     norm = seg.normalization
     low = float(params.get("normalization.low_pct", norm.low_pct))
     high = float(params.get("normalization.high_pct", norm.high_pct))
@@ -87,6 +88,7 @@ def apply_live_parameters(seg, params: Mapping[str, Any]) -> None:
     seg.min_horizon_confidence = float(params.get("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE))
     set_hazy_offset(seg, float(params.get("horizon_hazy_offset_px", DEFAULT_SETTINGS.hazy_peak_offset_px)))
     set_roll_search(seg, str(params.get("horizon_roll_search", DEFAULT_ROLL_SEARCH)))
+    set_horizon_zoom(seg, float(params.get("horizon_zoom", DEFAULT_HORIZON_ZOOM)))
 
 
 def roll_search_mode(value: str) -> str:
@@ -100,6 +102,14 @@ def roll_search_mode(value: str) -> str:
 def set_roll_search(seg, mode: str) -> None:
     """``horizon_roll_search``: upright, auto or full (``seasky_ros.roll_search``)."""
     seg.roll_search = roll_search_mode(mode)
+
+
+def set_horizon_zoom(seg, zoom: float) -> None:
+    """``horizon_zoom``: the finer second pass on the found line's band (``seasky_ros.horizon_zoom``)."""
+    try:
+        seg.horizon_zoom = check_zoom(zoom)
+    except ValueError as exc:
+        raise ParameterError(str(exc)) from None
 
 
 def set_hazy_offset(seg, offset: float) -> None:

@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from .horizon import DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS, REASON_LOW_CONFIDENCE, Horizon, find_horizon
+from .horizon_zoom import DEFAULT_HORIZON_ZOOM, merged_labels, zoom_window
 from .preprocess import Normalization, Prepared, network_input, prepare, resize_gray
 from .roll_search import (
     DEFAULT_ROLL_SEARCH,
@@ -293,6 +294,7 @@ class Segmenter:
         self.min_horizon_confidence = float(min_horizon_confidence)
         self.horizon_settings = DEFAULT_SETTINGS  # the horizon stage's thresholds (a live ROS parameter sets one)
         self.roll_search = DEFAULT_ROLL_SEARCH  # seasky_ros.roll_search's modes (ROS parameter horizon_roll_search)
+        self.horizon_zoom = DEFAULT_HORIZON_ZOOM  # a finer second pass on the line's band (``horizon_zoom``)
         self.track_roll = False  # a stream: try the last frame's line first (the node and seasky-bag set it)
         self._last_horizon: Horizon | None = None
         self._search_backoff = 0  # stream frames left before auto may search again (roll_search)
@@ -499,11 +501,34 @@ class Segmenter:
             chosen = best_pass(passes)
             if self.track_roll and turns and (chosen.turn_deg is None or chosen.horizon is None):
                 self._search_backoff = SEARCH_BACKOFF_FRAMES
+        window = zoom_window(chosen.horizon, prepared.gray.shape, self.horizon_zoom) if chosen.horizon else None
+        if window is not None:
+            chosen = self._zoomed(prepared, chosen, window, refine_horizon, timings)
         if self.track_roll:
             self._last_horizon = chosen.horizon
         timings["total"] = started.spent_ms + (time.perf_counter() - t0) * 1e3
         return Result(chosen.labels, chosen.horizon, chosen.confidence if with_confidence else None, timings,
-                      prepared.nonfinite_pixels, chosen.reason, len(passes))
+                      prepared.nonfinite_pixels, chosen.reason, len(passes) + (window is not None))
+
+    def _zoomed(self, prepared: Prepared, first: Pass, window: tuple[int, int, int, int], refine: bool,
+                timings: dict[str, float]) -> Pass:
+        """The ``horizon_zoom`` pass on ``window``; ``first`` where the merged mask gives no line as sure."""
+        t0 = time.perf_counter()
+        top, left, h, w = window
+        crop = prepared.gray[top:top + h, left:left + w]
+        tensor = network_input(resize_gray(crop, self.input_size), self.normalization)[None, None]
+        t1 = time.perf_counter()
+        logits = self.logits(tensor)[0]
+        t2 = time.perf_counter()
+        labels = merged_labels(first.labels, labels_from_logits(logits, (h, w))[0], window, first.horizon)
+        search = find_horizon(labels, prepared.gray, refine=refine, invalid_pixels=prepared.nonfinite_pixels,
+                              settings=self.horizon_settings)
+        timings["preprocess"] += (t1 - t0) * 1e3
+        timings["network"] += (t2 - t1) * 1e3
+        timings["horizon"] += (time.perf_counter() - t2) * 1e3
+        if search.horizon is None or search.horizon.confidence < self.min_horizon_confidence:
+            return first
+        return Pass(first.turn_deg, labels, first.confidence, search.horizon, search.reason, first.certainty)
 
     @staticmethod
     def _edge_direction(prepared: Prepared, timings: dict[str, float]) -> tuple[float, float]:

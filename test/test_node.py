@@ -409,6 +409,9 @@ def test_live_parameter_updates_and_rejections(ros, outputs, camera, scenes):
     assert not sideways[0].successful and "upright, auto, full" in sideways[0].reason
     assert seg.roll_search == "full" and ros.node.builder.smoother.factor == 0.0  # the request changed nothing
     assert ros.set_parameters(NODE, horizon_roll_search="auto")[0].successful and seg.roll_search == "auto"
+    assert ros.set_parameters(NODE, horizon_zoom=1.75)[0].successful and seg.horizon_zoom == 1.75
+    assert not ros.set_parameters(NODE, horizon_zoom=5.0)[0].successful and seg.horizon_zoom == 1.75
+    assert ros.set_parameters(NODE, horizon_zoom=0.0)[0].successful and seg.horizon_zoom == 0.0
 
     assert ros.set_parameters(NODE, min_horizon_confidence=1.0, horizon_smoothing=0.5)[0].successful
     assert seg.min_horizon_confidence == 1.0 and ros.node.builder.smoother.factor == 0.5

@@ -24,6 +24,7 @@ import numpy as np
 from seasky_ros.atomic_write import write_bytes_atomic, write_image_atomic
 from seasky_ros.dataset_folder import CLASS_MAP_PRESETS, DatasetFolder, parse_class_map
 from seasky_ros.horizon import Horizon, estimate_horizon, horizon_from_points
+from seasky_ros.horizon_zoom import DEFAULT_HORIZON_ZOOM, check_zoom
 from seasky_ros.labels import CLASS_NAMES
 from seasky_ros.metrics import ConfusionMatrix, HorizonTally, horizon_errors
 from seasky_ros.preprocess import fill_nonfinite, to_gray
@@ -313,6 +314,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--roll-search", choices=ROLL_SEARCH_MODES, default=DEFAULT_ROLL_SEARCH,
                    help="the node's horizon_roll_search: upright (one pass), auto (turned passes when the image "
                    "leans past 20 deg), full (any roll, upside down included)")
+    p.add_argument("--horizon-zoom", type=float, default=DEFAULT_HORIZON_ZOOM, metavar="Z",
+                   help="the node's horizon_zoom: 0 off, or a second network pass on the found line's band at "
+                   "Z times the resolution (1 < Z <= 4; 1.75 measured, docs/HORIZON.md)")
     p.add_argument("--no-progress", action="store_true")
     return p
 
@@ -343,6 +347,10 @@ def main(argv: list[str] | None = None) -> int:
                                                                         args.backend)
     if segmenter is not None:
         segmenter.roll_search = args.roll_search
+        try:
+            segmenter.horizon_zoom = check_zoom(args.horizon_zoom)
+        except ValueError as exc:
+            raise SystemExit(f"seasky-eval: {exc}") from None
     out = args.out or Path(f"eval-{args.data.resolve().name}")
     if args.rolls:
         rows = evaluate_rolls(folder, segmenter, args.rolls, args.oracle_masks, not args.no_progress)
