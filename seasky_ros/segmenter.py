@@ -513,19 +513,13 @@ class Segmenter:
     def _zoomed(self, prepared: Prepared, first: Pass, window: tuple[int, int, int, int], refine: bool,
                 timings: dict[str, float]) -> Pass:
         """The ``horizon_zoom`` pass on ``window``; ``first`` where the merged mask gives no line as sure."""
-        t0 = time.perf_counter()
         top, left, h, w = window
-        crop = prepared.gray[top:top + h, left:left + w]
-        tensor = network_input(resize_gray(crop, self.input_size), self.normalization)[None, None]
-        t1 = time.perf_counter()
-        logits = self.logits(tensor)[0]
-        t2 = time.perf_counter()
+        logits = self._network_on(prepared.gray[top:top + h, left:left + w], timings)
+        t0 = time.perf_counter()
         labels = merged_labels(first.labels, labels_from_logits(logits, (h, w))[0], window, first.horizon)
         search = find_horizon(labels, prepared.gray, refine=refine, invalid_pixels=prepared.nonfinite_pixels,
                               settings=self.horizon_settings)
-        timings["preprocess"] += (t1 - t0) * 1e3
-        timings["network"] += (t2 - t1) * 1e3
-        timings["horizon"] += (time.perf_counter() - t2) * 1e3
+        timings["horizon"] += (time.perf_counter() - t0) * 1e3
         if search.horizon is None or search.horizon.confidence < self.min_horizon_confidence:
             return first
         return Pass(first.turn_deg, labels, first.confidence, search.horizon, search.reason, first.certainty)
@@ -542,17 +536,23 @@ class Segmenter:
     def _network(self, prepared: Prepared, turn: float | None, timings: dict[str, float]) -> Network:
         """One network pass, the frame turned by ``turn`` deg (None: as it came)."""
         t0 = time.perf_counter()
-        canvas = matrix = None
         if turn is None:
-            tensor = prepared.tensor
-        else:
-            canvas, matrix = turned(prepared.gray, turn)
-            tensor = network_input(resize_gray(canvas, self.input_size), self.normalization)[None, None]
+            logits = self.logits(prepared.tensor)[0]
+            timings["network"] += (time.perf_counter() - t0) * 1e3
+            return Network(logits)
+        canvas, matrix = turned(prepared.gray, turn)
+        timings["preprocess"] += (time.perf_counter() - t0) * 1e3
+        return Network(self._network_on(canvas, timings), canvas, matrix)
+
+    def _network_on(self, gray: np.ndarray, timings: dict[str, float]) -> np.ndarray:
+        """The logits (C, h, w) of one network pass on a gray image other than the frame (turned, a zoom window)."""
+        t0 = time.perf_counter()
+        tensor = network_input(resize_gray(gray, self.input_size), self.normalization)[None, None]
         t1 = time.perf_counter()
         logits = self.logits(tensor)[0]
         timings["preprocess"] += (t1 - t0) * 1e3
         timings["network"] += (time.perf_counter() - t1) * 1e3
-        return Network(logits, canvas, matrix)
+        return logits
 
     def _pass(self, prepared: Prepared, turn: float | None, net: Network, with_confidence: bool, refine: bool,
               timings: dict[str, float]) -> Pass:

@@ -285,6 +285,14 @@ def _fmt(value, digits: int = 2) -> str:
     return "n/a" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
 
 
+def _zoom_argument(text: str) -> float:
+    """``--horizon-zoom``, refused at parsing with the node parameter's range (``horizon_zoom.check_zoom``)."""
+    try:
+        return check_zoom(float(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="seasky-eval", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter,
@@ -314,7 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--roll-search", choices=ROLL_SEARCH_MODES, default=DEFAULT_ROLL_SEARCH,
                    help="the node's horizon_roll_search: upright (one pass), auto (turned passes when the image "
                    "leans past 20 deg), full (any roll, upside down included)")
-    p.add_argument("--horizon-zoom", type=float, default=DEFAULT_HORIZON_ZOOM, metavar="Z",
+    p.add_argument("--horizon-zoom", type=_zoom_argument, default=DEFAULT_HORIZON_ZOOM, metavar="Z",
                    help="the node's horizon_zoom: 0 off, or a second network pass on the found line's band at "
                    "Z times the resolution (1 < Z <= 4; 1.75 measured, docs/HORIZON.md)")
     p.add_argument("--no-progress", action="store_true")
@@ -347,10 +355,7 @@ def main(argv: list[str] | None = None) -> int:
                                                                         args.backend)
     if segmenter is not None:
         segmenter.roll_search = args.roll_search
-        try:
-            segmenter.horizon_zoom = check_zoom(args.horizon_zoom)
-        except ValueError as exc:
-            raise SystemExit(f"seasky-eval: {exc}") from None
+        segmenter.horizon_zoom = args.horizon_zoom
     out = args.out or Path(f"eval-{args.data.resolve().name}")
     if args.rolls:
         rows = evaluate_rolls(folder, segmenter, args.rolls, args.oracle_masks, not args.no_progress)
