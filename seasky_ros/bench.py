@@ -10,7 +10,9 @@ Three parts, one run:
 2. Node end to end over DDS: a player process publishes frames at 30 Hz and 60 Hz into the
    running node; output/input rate, drops, latency (input stamp -> output receipt), CPU and
    resident memory of the node process before and after (growth shows leaks; use a large
-   ``--node-frames`` for a soak run).
+   ``--node-frames`` for a soak run). ``--node-param NAME=VALUE`` adds a run with those node
+   parameters after the shipped configuration's at each rate: whether a setting (say
+   ``horizon_zoom``) fits this machine is read off two rows measured side by side.
 3. Accuracy against a classical Canny + Hough detector (``hough_baseline``) on the same
    frames: synthetic held-out scenes and, when present, real labelled IR frames.
 
@@ -33,15 +35,13 @@ from pathlib import Path
 
 import numpy as np
 
+from .bench_report import node_params_label, render, targets
 from .stream_stats import percentile
 
 STAGES = ("preprocess", "network", "upsample", "horizon", "total")
 FRAME_HW = (512, 640)
 REAL_ENV = "SEASKY_REAL_DATA"  # the real-data root, as the tests read it
 REAL_SET = "infml-hdd-dev"  # the labelled real frames under it that the accuracy rows use
-TARGET_SPEEDUP = 100.0
-TARGET_P95_MS = 33.0
-TARGET_HORIZON_P95_MS = 3.0  # issue 16: the horizon stage alone, at 640x512 on this CPU
 
 
 def default_real_dir() -> Path | None:
@@ -265,40 +265,73 @@ def speedups(rows: list[InferenceRow]) -> dict[str, float]:
 
 
 def bench_node(
-    weights: str | None, frames: int, rates: list[float], work: Path, use_launch: bool | None, log=print
+    weights: str | None, frames: int, rates: list[float], work: Path, use_launch: bool | None, log=print,
+    variant: dict[str, object] | None = None,
 ) -> list[dict]:
-    """One fresh node per rate, fed from a sample bag by a player process; see ``live.run_live``."""
+    """One fresh node per rate, fed from a sample bag by a player process; see ``live.run_live``.
+
+    With ``variant`` (node parameters), each rate runs twice on the same bag, the shipped
+    configuration first and then the variant, so the two rows differ in the parameters alone.
+    """
     from .bag_sample import make_sample
     from .live import run_live
 
     bag = work / "bench_bag"
     base_rate = 30.0
     make_sample(bag, frames=frames, rate_hz=base_rate, seed=7, progress=False, overwrite=True)
-    params = {"weights": weights} if weights else None
+    base = {"weights": weights} if weights else {}
     rows = []
     for rate in rates:
-        log(f"node: {frames} frames of 640x512 mono16 at {rate:g} Hz over DDS")
-        live = run_live(bag, work / f"node_{rate:g}hz", rate_scale=rate / base_rate, node_params=params,
-                        use_launch=use_launch, log=lambda _msg: None)
-        lat = live.latencies_ms
-        rows.append({
-            "rate_hz": rate,
-            "frames_in": live.frames_in,
-            "frames_out": live.frames_out,
-            "dropped": live.drops,
-            "input_rate_hz": live.input_rate_hz,
-            "output_rate_hz": live.output_rate_hz,
-            "output_over_input": live.frames_out / live.frames_in if live.frames_in else math.nan,
-            "latency_ms": {q: percentile(lat, p) for q, p in (("p50", 50), ("p95", 95), ("p99", 99))},
-            "node_cpu_idle_pct": live.node_cpu_idle_pct,
-            "node_cpu_run_pct": live.node_cpu_run_pct,
-            "node_rss_start_mb": live.node_rss_start_mb,
-            "node_rss_end_mb": live.node_rss_end_mb,
-            "player_late_ms_max": live.player_late_ms_max,
-            "system_cpu_pct": live.system_cpu_pct,
-            "load_avg_1min": live.load_avg_1min,
-        })
+        for extra in ([{}, variant] if variant else [{}]):
+            label = node_params_label(extra)
+            log(f"node ({label}): {frames} frames of 640x512 mono16 at {rate:g} Hz over DDS")
+            folder = work / (f"node_{rate:g}hz" + ("_variant" if extra else ""))
+            live = run_live(bag, folder, rate_scale=rate / base_rate, node_params={**base, **extra} or None,
+                            use_launch=use_launch, log=lambda _msg: None)
+            lat = live.latencies_ms
+            rows.append({
+                "rate_hz": rate,
+                "params": dict(extra),
+                "frames_in": live.frames_in,
+                "frames_out": live.frames_out,
+                "dropped": live.drops,
+                "input_rate_hz": live.input_rate_hz,
+                "output_rate_hz": live.output_rate_hz,
+                "output_over_input": live.frames_out / live.frames_in if live.frames_in else math.nan,
+                "latency_ms": {q: percentile(lat, p) for q, p in (("p50", 50), ("p95", 95), ("p99", 99))},
+                "node_cpu_idle_pct": live.node_cpu_idle_pct,
+                "node_cpu_run_pct": live.node_cpu_run_pct,
+                "node_rss_start_mb": live.node_rss_start_mb,
+                "node_rss_end_mb": live.node_rss_end_mb,
+                "player_late_ms_max": live.player_late_ms_max,
+                "node_command": live.node_command,
+                "system_cpu_pct": live.system_cpu_pct,
+                "load_avg_1min": live.load_avg_1min,
+            })
     return rows
+
+
+def parse_node_params(items: list[str]) -> dict[str, object]:
+    """``NAME=VALUE`` pairs -> node parameters, values typed as a ROS params file types them.
+
+    Names are checked against the shipped parameter file, so a typo fails here, not as a node
+    that silently ran the shipped configuration.
+    """
+    import yaml
+
+    from .params import node_parameters
+
+    known = node_parameters()
+    out: dict[str, object] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name = name.strip()
+        if not sep or not name or not text.strip():
+            raise ValueError(f"--node-param {item!r}: expected NAME=VALUE, e.g. horizon_zoom=1.75")
+        if known and name not in known:
+            raise ValueError(f"--node-param {name}: not a node parameter (known: {', '.join(sorted(known))})")
+        out[name] = yaml.safe_load(text)
+    return out
 
 
 # ---------------------------------------------------------------------------------------- accuracy
@@ -384,148 +417,6 @@ def training_use(meta: dict, root: Path) -> tuple[str | None, bool]:
     return None, False
 
 
-# ---------------------------------------------------------------------------------------- report
-
-
-def _f(value: float, digits: int = 1) -> str:
-    return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(" --- " for _ in header) + "|"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    return lines
-
-
-def targets(report: dict) -> list[dict]:
-    """The README's targets with the measured value and PASS / FAIL (n/a when not run)."""
-    out = []
-    node30 = next((r for r in report.get("node", []) if r["rate_hz"] == 30), None)
-    name = f"node keeps up with 30 Hz at 640x512 (0 drops, p95 < {TARGET_P95_MS:g} ms)"
-    if node30 is None:
-        out.append({"target": name, "measured": "not run", "result": "n/a"})
-    else:
-        p95 = node30["latency_ms"]["p95"]
-        ok = node30["dropped"] == 0 and math.isfinite(p95) and p95 < TARGET_P95_MS
-        out.append({
-            "target": name,
-            "measured": f"{node30['dropped']} dropped of {node30['frames_in']}, p95 {_f(p95)} ms",
-            "result": "PASS" if ok else "FAIL",
-        })
-    default = next((r for r in report.get("inference", []) if r["label"] == report.get("default_config")), None)
-    name = f"horizon stage p95 <= {TARGET_HORIZON_P95_MS:g} ms at 640x512 ({report.get('default_config', '?')})"
-    if default is None:
-        out.append({"target": name, "measured": "not run", "result": "n/a"})
-    else:
-        horizon, turned = default["horizon_one_pass_ms"], default["turned_frames"]
-        every = default["ms"]["horizon"]
-        out.append({
-            "target": name,
-            "measured": f"p95 {_f(horizon['p95'], 2)} ms (mean {_f(horizon['mean'], 2)}, {horizon['frames']} frames of "
-                        f"one search; with the {turned} frames the roll search also turned: p95 {_f(every['p95'], 2)})",
-            "result": "PASS" if horizon["p95"] <= TARGET_HORIZON_P95_MS else "FAIL",
-        })
-    from .segmenter import MIN_INT8_AGREEMENT
-
-    agreement = default.get("int8_agreement") if default else None
-    name = f"int8 keeps >= {MIN_INT8_AGREEMENT:.0%} of the float32 labels on this CPU"
-    if agreement is None:
-        out.append({"target": name, "measured": "no int8 model in the default configuration", "result": "n/a"})
-    else:
-        out.append({"target": name, "measured": f"{agreement:.2%} of the pixels of {default['frames']} frames",
-                    "result": "PASS" if agreement >= MIN_INT8_AGREEMENT else "FAIL"})
-    ratio = report.get("speedup", {}).get(report.get("default_config", ""), math.nan)
-    out.append({
-        "target": f">= {TARGET_SPEEDUP:g}x faster than the seed configuration",
-        "measured": f"{_f(ratio)}x ({report.get('default_config', '?')})" if math.isfinite(ratio) else "not run",
-        "result": "n/a" if not math.isfinite(ratio) else ("PASS" if ratio >= TARGET_SPEEDUP else "FAIL"),
-    })
-    real = [r for r in report.get("accuracy", []) if r["data"].startswith("real")]
-    ours = next((r for r in real if r["method"] == "ours"), None)
-    hough = next((r for r in real if r["method"] == "hough"), None)
-    if ours is None or hough is None:
-        out.append({"target": "more accurate than Hough on real frames", "measured": "no real data", "result": "n/a"})
-    else:
-        better = (
-            _lt(ours["position_px"]["median"], hough["position_px"]["median"])
-            and _lt(ours["position_px"]["p95"], hough["position_px"]["p95"])
-            and ours["detection_rate"] >= hough["detection_rate"]
-        )
-        out.append({
-            "target": "more accurate than Hough on real frames (median and p95 position, detection)",
-            "measured": f"ours {_f(ours['position_px']['median'])}/{_f(ours['position_px']['p95'])} px, "
-            f"Hough {_f(hough['position_px']['median'])}/{_f(hough['position_px']['p95'])} px",
-            "result": "PASS" if better else "FAIL",
-        })
-    return out
-
-
-def _lt(a: float, b: float) -> bool:
-    """a < b, where a missing b (NaN: never detected) counts as worse than any number."""
-    if not math.isfinite(a):
-        return False
-    return not math.isfinite(b) or a < b
-
-
-def render(report: dict) -> str:
-    """The whole report as Markdown (also what is printed)."""
-    lines = ["# seasky-bench", ""]
-    machine = report["machine"]
-    lines += [f"Machine: {machine['cpu']}, {machine['cores']} cores; torch {machine['torch']}, "
-              f"onnxruntime {machine['onnxruntime']}, OpenCV {machine['opencv']}"
-              + (f"; GPU {machine['gpu']}" if "gpu" in machine else ""), ""]
-    lines += [f"Weights: {report['weights']}", ""]
-    if report.get("inference"):
-        lines += ["## Inference, 640x512 mono16 frames (ms per frame: mean / p50 / p95)", ""]
-        rows = []
-        for row in report["inference"]:
-            cells = [row["label"], row["input_size"], str(row["frames"])]
-            cells += [" / ".join(_f(row["ms"][s][k]) for k in ("mean", "p50", "p95")) for s in STAGES]
-            ratio = report["speedup"].get(row["label"])
-            cells.append("1x (reference)" if row["seed"] else f"{_f(ratio)}x")
-            rows.append(cells)
-        lines += _table(["configuration", "network input", "frames", *STAGES, "speed-up vs seed"], rows)
-        lines += [""] + [f"- {note}" for note in report.get("notes", [])]
-        if report.get("overlay_ms"):
-            overlay = report["overlay_ms"]
-            lines.append("- overlay (rendered only while ~/overlay has subscribers): "
-                         + " / ".join(_f(overlay[k]) for k in ("mean", "p50", "p95")) + " ms per frame")
-        lines += [""]
-    if report.get("node"):
-        lines += ["## Node end to end over DDS, 640x512 mono16", ""]
-        rows = [[
-            f"{r['rate_hz']:g} Hz", str(r["frames_in"]), str(r["frames_out"]), _f(r["output_over_input"], 3),
-            str(r["dropped"]), " / ".join(_f(r["latency_ms"][q]) for q in ("p50", "p95", "p99")),
-            f"{_f(r['node_cpu_idle_pct'], 0)} / {_f(r['node_cpu_run_pct'], 0)}",
-            f"{_f(r['node_rss_start_mb'], 0)} -> {_f(r['node_rss_end_mb'], 0)}",
-            f"{_f(r['system_cpu_pct'], 0)} / {_f(r['load_avg_1min'], 1)}",
-        ] for r in report["node"]]
-        lines += _table(["input rate", "frames in", "frames out", "out/in", "dropped", "latency p50/p95/p99 ms",
-                         "node CPU % idle / run", "node RSS MB start -> end", "machine CPU % / load avg"], rows)
-        lines += ["", "Latency: input header stamp (wall clock at publication) to receipt of the horizon message. "
-                  "Node CPU: 100 % = one core. Machine CPU and load average show competing work: on a shared "
-                  "machine, rerun when it is quiet.", ""]
-    if report.get("transport"):
-        lines += ["## Large frames between processes, best effort, 640x512 mono16", ""]
-        rows = [[("with" if r["publisher_profile"] else "without") + " config/fastdds_large_frames.xml",
-                 f"{r['rate_hz']:g} Hz", f"{r['received']} / {r['sent']}"] for r in report["transport"]]
-        lines += _table(["publisher", "rate", "frames received / sent"], rows) + [""]
-    if report.get("accuracy"):
-        lines += ["## Horizon accuracy against the Canny + Hough baseline", ""]
-        rows = [[
-            r["data"], r["method"], _f(r["position_px"]["median"], 2), _f(r["position_px"]["p95"], 2),
-            _f(r["angle_deg"]["median"], 2), _f(r["angle_deg"]["p95"], 2), _f(r["detection_rate"], 3),
-            str(r["false_detections"]),
-        ] for r in report["accuracy"]]
-        lines += _table(["data", "method", "position median px", "position p95 px", "angle median deg",
-                         "angle p95 deg", "detection rate", "false detections"], rows)
-        lines += [""]
-    lines += ["## Targets", ""]
-    rows = [[t["target"], t["measured"], t["result"]] for t in report["targets"]]
-    lines += _table(["target", "measured", "result"], rows)
-    return "\n".join(lines) + "\n"
-
-
 def _size(text: str) -> tuple[int, int]:
     h, w = text.lower().split("x")
     return int(h), int(w)
@@ -541,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--transport-frames", type=int, default=240,
                    help="frames per run of the transport check (with and without the Fast DDS profile)")
     p.add_argument("--rates", type=float, nargs="+", default=[30.0, 60.0], help="input rates of the node runs")
+    p.add_argument("--node-param", action="append", default=[], metavar="NAME=VALUE",
+                   help="also run the node with this parameter (repeatable), after the shipped configuration at "
+                        "each rate: e.g. horizon_zoom=1.75 to see whether it holds 30 Hz on this machine")
     p.add_argument("--synthetic", type=int, default=100, help="held-out synthetic frames for the accuracy part")
     p.add_argument("--real", type=Path, default=None, help=f"labelled real frames (default: ${REAL_ENV}/{REAL_SET})")
     p.add_argument("--no-real", action="store_true", help="skip real frames even when present")
@@ -556,6 +450,15 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--markdown", type=Path, default=None, help="write the report as Markdown")
     p.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     args = p.parse_args(argv)
+    from .live import LAUNCH_PARAMETERS
+
+    try:
+        variant = parse_node_params(args.node_param)
+    except ValueError as exc:
+        p.error(str(exc))
+    if variant and args.launch == "yes" and set(variant) - set(LAUNCH_PARAMETERS):
+        p.error(f"--launch yes passes only {', '.join(LAUNCH_PARAMETERS)}; drop --launch to set "
+                f"{', '.join(sorted(set(variant) - set(LAUNCH_PARAMETERS)))}")
     if args.quick:
         args.frames, args.seed_frames, args.seed_size = 3, 1, (128, 160)
         args.skip_node = args.skip_accuracy = True
@@ -591,7 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         use_launch = {"auto": None, "yes": True, "no": False}[args.launch]
         with tempfile.TemporaryDirectory(prefix="seasky-bench-") as tmp:
             work = args.work or Path(tmp)
-            report["node"] = bench_node(args.weights, args.node_frames, args.rates, work, use_launch, log)
+            report["node"] = bench_node(args.weights, args.node_frames, args.rates, work, use_launch, log, variant)
         from .bench_transport import delivery
         from .live import pick_domain_id
 

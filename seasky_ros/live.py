@@ -87,7 +87,11 @@ class NodeProcess:
         self.remaps = remaps or {}
         self.params = params or {}
         self.params_file = params_file or _shipped_params()
-        self.use_launch = _launch_available() if use_launch is None else use_launch
+        beyond = sorted(set(self.params) - set(LAUNCH_PARAMETERS))
+        if use_launch and beyond:
+            raise ValueError(f"ros2 launch passes only the parameters {', '.join(LAUNCH_PARAMETERS)} "
+                             f"(not {', '.join(beyond)}); start the node without launch to set them")
+        self.use_launch = (not beyond and _launch_available()) if use_launch is None else use_launch
         self.proc: subprocess.Popen | None = None
         self._log = None
 

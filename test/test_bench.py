@@ -10,7 +10,7 @@ import math
 import numpy as np
 import pytest
 
-from seasky_ros import bench
+from seasky_ros import bench, bench_report
 
 
 def test_quick_inference_table(trained_weights, tmp_path, capsys):
@@ -90,12 +90,12 @@ def _report(dropped: int, p95: float, ours: tuple[float, float], hough: tuple[fl
     ],
 )
 def test_targets_pass_and_fail(report, expected):
-    assert [t["result"] for t in bench.targets(report)] == expected
+    assert [t["result"] for t in bench_report.targets(report)] == expected
 
 
 def test_the_horizon_target_is_one_search_and_names_the_turned_frames():
     """The roll search runs the stage once per turned pass: the target is the stage's own p95, the rest is shown."""
-    target = next(t for t in bench.targets(_report(0, 20.0, (1.0, 3.0), (30.0, 90.0), 250.0, 2.9))
+    target = next(t for t in bench_report.targets(_report(0, 20.0, (1.0, 3.0), (30.0, 90.0), 250.0, 2.9))
                   if t["target"].startswith("horizon stage"))
     assert target["result"] == "PASS"
     assert "46 frames of one search" in target["measured"] and "4 frames the roll search also turned: p95 9.00" in \
@@ -114,3 +114,69 @@ def test_the_shipped_int8_model_agrees_with_float32_on_this_cpu():
     assert int8.int8_agreement is not None and int8.int8_agreement >= 0.97
     assert by_label["ours onnxruntime cpu"].int8_agreement is None
     assert all(not r.labels for r in rows)  # compared, then let go
+
+
+def test_node_params_are_typed_as_a_params_file_types_them():
+    assert bench.parse_node_params(["horizon_zoom=1.75", "publish_overlay=false", "horizon_roll_search=full",
+                                    "threads=1"]) == {"horizon_zoom": 1.75, "publish_overlay": False,
+                                                      "horizon_roll_search": "full", "threads": 1}
+    assert bench.parse_node_params([]) == {}
+
+
+@pytest.mark.parametrize(("item", "says"), [("horizon_zoom", "NAME=VALUE"), ("horizon_zoom=", "NAME=VALUE"),
+                                            ("=1.75", "NAME=VALUE"), ("horizon_zom=1.75", "not a node parameter")])
+def test_a_wrong_node_param_is_refused_before_anything_runs(item, says, capsys):
+    with pytest.raises(ValueError, match=says):
+        bench.parse_node_params([item])
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--skip-inference", "--skip-accuracy", "--node-param", item])
+    assert exc.value.code == 2 and says in capsys.readouterr().err
+
+
+def test_launch_cannot_carry_other_parameters(capsys):
+    """``ros2 launch`` passes three parameters; any other would be dropped silently, so it is refused."""
+    pytest.importorskip("rclpy")
+    from seasky_ros.live import NodeProcess
+
+    with pytest.raises(SystemExit) as exc:
+        bench.main(["--skip-inference", "--skip-accuracy", "--launch", "yes", "--node-param", "horizon_zoom=1.75"])
+    assert exc.value.code == 2 and "horizon_zoom" in capsys.readouterr().err
+    with pytest.raises(ValueError, match="horizon_zoom"):
+        NodeProcess({}, "node.log", params={"horizon_zoom": 1.75}, use_launch=True)
+    chosen = NodeProcess({}, "node.log", params={"horizon_zoom": 1.75}, use_launch=None)
+    assert chosen.use_launch is False
+    command = chosen.command()
+    assert command[command.index("horizon_zoom:=1.75") - 1] == "-p"
+
+
+def _node_row(params: dict, dropped: int, p95: float) -> dict:
+    return {"rate_hz": 30.0, "params": params, "frames_in": 600, "frames_out": 600 - dropped, "dropped": dropped,
+            "output_over_input": 1.0, "latency_ms": {"p50": p95 - 5, "p95": p95, "p99": p95 + 5},
+            "node_cpu_idle_pct": 1.0, "node_cpu_run_pct": 90.0, "node_rss_start_mb": 300.0, "node_rss_end_mb": 300.0,
+            "system_cpu_pct": 95.0, "load_avg_1min": 2.0}
+
+
+def test_every_parameter_set_gets_its_own_30_hz_verdict():
+    report = {"machine": {"cpu": "x", "cores": "2", "torch": "t", "onnxruntime": "o", "opencv": "c"},
+              "weights": "w", "node": [_node_row({}, 0, 25.3), _node_row({"horizon_zoom": 1.75}, 0, 44.5)]}
+    report["targets"] = bench_report.targets(report)
+    node = [t for t in report["targets"] if t["target"].startswith("node keeps up")]
+    assert [(t["target"].endswith("with horizon_zoom=1.75"), t["result"]) for t in node] == [(False, "PASS"),
+                                                                                            (True, "FAIL")]
+    text = bench_report.render(report)
+    assert "| 30 Hz | shipped | 600 | 600 |" in text and "| 30 Hz | horizon_zoom=1.75 | 600 | 600 |" in text
+
+
+@pytest.mark.slow
+@pytest.mark.ros
+def test_the_node_runs_the_shipped_configuration_then_the_variant(trained_weights, tmp_path):
+    """Real node processes over DDS: the same bag into the shipped configuration, then with the parameter set."""
+    pytest.importorskip("rclpy")
+    rows = bench.bench_node(str(trained_weights), 24, [30.0], tmp_path, use_launch=False, log=lambda _m: None,
+                            variant={"horizon_zoom": 1.75})
+    assert [r["params"] for r in rows] == [{}, {"horizon_zoom": 1.75}]
+    assert "horizon_zoom:=1.75" not in rows[0]["node_command"]
+    assert "-p horizon_zoom:=1.75" in rows[1]["node_command"]
+    for row in rows:
+        assert row["frames_in"] == 24 and 0 < row["frames_out"] <= 24, row
+        assert math.isfinite(row["latency_ms"]["p95"])

@@ -19,7 +19,8 @@ CORE = {"atomic_write", "dataset_folder", "frame_codec", "horizon", "horizon_fit
         "roll_search", "segmenter", "synthetic", "temporal", "video", "weights"}
 SHELL = {"node", "outputs", "ros_image", "stream_stats", "interface", "params", "fastdds"}
 KIT = {"bag_io", "bag_sample", "live"}  # what two tools share: below both
-TOOLS = {"bag": {"bag", "bag_images", "bag_play"}, "demo": {"demo"}, "bench": {"bench", "bench_transport"}}
+TOOLS = {"bag": {"bag", "bag_images", "bag_play"}, "demo": {"demo"},
+         "bench": {"bench", "bench_report", "bench_transport"}}
 LAYER_OF = {**dict.fromkeys(CORE, "core"), **dict.fromkeys(SHELL, "shell"), **dict.fromkeys(KIT, "kit"),
             **{m: f"tool {tool}" for tool, mods in TOOLS.items() for m in mods}}
 ROS = {"rclpy", "rcl_interfaces", "builtin_interfaces", "sensor_msgs", "std_msgs", "geometry_msgs", "diagnostic_msgs",
