@@ -274,12 +274,14 @@ def bench_node(
     configuration first and then the variant, so the two rows differ in the parameters alone.
     """
     from .bag_sample import make_sample
-    from .live import run_live
+    from .live import LAUNCH_PARAMETERS, run_live
 
     bag = work / "bench_bag"
     base_rate = 30.0
     make_sample(bag, frames=frames, rate_hz=base_rate, seed=7, progress=False, overwrite=True)
     base = {"weights": weights} if weights else {}
+    if variant and use_launch is None and set(variant) - set(LAUNCH_PARAMETERS):
+        use_launch = False  # ros2 launch cannot pass them: both rows of a pair start the same way
     rows = []
     for rate in rates:
         for extra in ([{}, variant] if variant else [{}]):
@@ -311,27 +313,68 @@ def bench_node(
     return rows
 
 
-def parse_node_params(items: list[str]) -> dict[str, object]:
-    """``NAME=VALUE`` pairs -> node parameters, values typed as a ROS params file types them.
+def parse_node_params(items: list[str], known: dict[str, object] | None = None) -> dict[str, object]:
+    """``NAME=VALUE`` pairs -> node parameters of the type the node declares them with.
 
-    Names are checked against the shipped parameter file, so a typo fails here, not as a node
-    that silently ran the shipped configuration.
+    ``known`` is the shipped parameter file's values (default: read it). A name it lacks is a typo,
+    and a value of another type would stop the node at start-up (``horizon_zoom=2`` is an integer
+    to ROS, the parameter a double), so both fail here, before any node runs. Without ``known``
+    (no shipped file, no rclpy to read it) the value is read as YAML and strings stay strings.
     """
-    import yaml
-
-    from .params import node_parameters
-
-    known = node_parameters()
+    if not items:
+        return {}
+    if known is None:
+        known = shipped_node_parameters()
     out: dict[str, object] = {}
     for item in items:
         name, sep, text = item.partition("=")
-        name = name.strip()
-        if not sep or not name or not text.strip():
+        name, text = name.strip(), text.strip()
+        if not sep or not name or not text:
             raise ValueError(f"--node-param {item!r}: expected NAME=VALUE, e.g. horizon_zoom=1.75")
         if known and name not in known:
             raise ValueError(f"--node-param {name}: not a node parameter (known: {', '.join(sorted(known))})")
-        out[name] = yaml.safe_load(text)
+        out[name] = _typed(name, text, known.get(name))
     return out
+
+
+def shipped_node_parameters() -> dict[str, object]:
+    """The shipped parameter file's values; {} where rclpy (which reads it) is missing."""
+    try:
+        from .params import node_parameters
+
+        return node_parameters()
+    except ImportError:
+        return {}
+
+
+def _typed(name: str, text: str, shipped: object) -> object:
+    """``text`` as a value of ``shipped``'s type; ValueError naming both where it is not one."""
+    import yaml
+
+    if isinstance(shipped, str):
+        return text  # a string parameter takes the text as written ("off" stays "off")
+    try:
+        value = yaml.safe_load(text)
+    except yaml.YAMLError:
+        value = text
+    if isinstance(shipped, bool):
+        ok = isinstance(value, bool)
+    elif isinstance(shipped, float):
+        try:
+            value = float(text) if not isinstance(value, bool) else None
+        except ValueError:
+            value = None
+        ok = value is not None
+    elif isinstance(shipped, int):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    else:  # unknown parameter file: keep plain scalars, anything else (a date, a list) as its text
+        ok = True
+        if not isinstance(value, (bool, int, float, str)) or value is None:
+            value = text
+    if not ok:
+        raise ValueError(f"--node-param {name}={text}: the node declares {name} as "
+                         f"{type(shipped).__name__} (shipped value {shipped!r})")
+    return value
 
 
 # ---------------------------------------------------------------------------------------- accuracy
@@ -452,8 +495,16 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     from .live import LAUNCH_PARAMETERS
 
+    def log(msg: str) -> None:
+        print(f"[seasky-bench] {msg}", file=sys.stderr, flush=True)
+
+    if args.node_param and (args.skip_node or args.quick):
+        p.error("--node-param sets the node runs' parameters: drop --skip-node / --quick")
+    known = shipped_node_parameters() if args.node_param else {}
+    if args.node_param and not known:
+        log("no shipped parameter file could be read: --node-param names and types are not checked")
     try:
-        variant = parse_node_params(args.node_param)
+        variant = parse_node_params(args.node_param, known)
     except ValueError as exc:
         p.error(str(exc))
     if variant and args.launch == "yes" and set(variant) - set(LAUNCH_PARAMETERS):
@@ -462,9 +513,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.quick:
         args.frames, args.seed_frames, args.seed_size = 3, 1, (128, 160)
         args.skip_node = args.skip_accuracy = True
-
-    def log(msg: str) -> None:
-        print(f"[seasky-bench] {msg}", file=sys.stderr, flush=True)
 
     from .segmenter import Segmenter
 

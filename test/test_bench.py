@@ -116,21 +116,71 @@ def test_the_shipped_int8_model_agrees_with_float32_on_this_cpu():
     assert all(not r.labels for r in rows)  # compared, then let go
 
 
-def test_node_params_are_typed_as_a_params_file_types_them():
-    assert bench.parse_node_params(["horizon_zoom=1.75", "publish_overlay=false", "horizon_roll_search=full",
-                                    "threads=1"]) == {"horizon_zoom": 1.75, "publish_overlay": False,
-                                                      "horizon_roll_search": "full", "threads": 1}
-    assert bench.parse_node_params([]) == {}
+SHIPPED = {"horizon_zoom": 0.0, "threads": 0, "publish_overlay": True, "horizon_roll_search": "auto", "weights": ""}
 
 
-@pytest.mark.parametrize(("item", "says"), [("horizon_zoom", "NAME=VALUE"), ("horizon_zoom=", "NAME=VALUE"),
-                                            ("=1.75", "NAME=VALUE"), ("horizon_zom=1.75", "not a node parameter")])
-def test_a_wrong_node_param_is_refused_before_anything_runs(item, says, capsys):
-    with pytest.raises(ValueError, match=says):
-        bench.parse_node_params([item])
+def test_node_params_take_the_type_the_node_declares():
+    """The node refuses a value of another type at start-up (horizon_zoom:=2 is an integer to ROS)."""
+    got = bench.parse_node_params(["horizon_zoom=2", "threads=1", "publish_overlay=false",
+                                   "horizon_roll_search=off", "weights=/w/my model.onnx"], SHIPPED)
+    assert got == {"horizon_zoom": 2.0, "threads": 1, "publish_overlay": False, "horizon_roll_search": "off",
+                   "weights": "/w/my model.onnx"}
+    assert isinstance(got["horizon_zoom"], float) and type(got["threads"]) is int
+    assert bench.parse_node_params(["horizon_zoom=1e3"], SHIPPED) == {"horizon_zoom": 1000.0}  # YAML: a string
+    assert bench.parse_node_params([], SHIPPED) == {}
+
+
+@pytest.mark.parametrize("item", ["threads=1.5", "threads=true", "publish_overlay=maybe", "horizon_zoom=fast",
+                                  "horizon_zoom=true"])
+def test_a_value_of_another_type_is_refused(item):
+    with pytest.raises(ValueError, match="the node declares"):
+        bench.parse_node_params([item], SHIPPED)
+
+
+def test_without_a_parameter_file_values_stay_plain_and_reportable():
+    got = bench.parse_node_params(["horizon_zoom=1.75", "x=2026-01-01", "y=[1, 2]"], {})
+    assert got == {"horizon_zoom": 1.75, "x": "2026-01-01", "y": "[1, 2]"}
+    json.dumps(got)  # the report is written as JSON
+
+
+def test_the_shipped_parameter_file_is_what_names_are_checked_against():
+    pytest.importorskip("rclpy")
+    got = bench.parse_node_params(["horizon_zoom=1.75", "horizon_roll_search=full"])
+    assert got == {"horizon_zoom": 1.75, "horizon_roll_search": "full"}
+    with pytest.raises(ValueError, match="not a node parameter"):
+        bench.parse_node_params(["horizon_zom=1.75"])
+
+
+@pytest.mark.parametrize(("argv", "says"), [
+    (["--node-param", "horizon_zoom"], "NAME=VALUE"),
+    (["--node-param", "=1.75"], "NAME=VALUE"),
+    (["--node-param", "horizon_zoom=1.75", "--skip-node"], "drop --skip-node"),
+    (["--node-param", "horizon_zoom=1.75", "--quick"], "drop --skip-node"),
+])
+def test_a_wrong_node_param_is_refused_before_anything_runs(argv, says, capsys):
     with pytest.raises(SystemExit) as exc:
-        bench.main(["--skip-inference", "--skip-accuracy", "--node-param", item])
+        bench.main(["--skip-inference", "--skip-accuracy", *argv])
     assert exc.value.code == 2 and says in capsys.readouterr().err
+
+
+def test_both_rows_of_a_pair_start_the_same_way(monkeypatch, tmp_path):
+    """Parameters launch cannot pass make the whole pair run without launch, not just the variant."""
+    from seasky_ros import bag_sample, live
+
+    calls = []
+
+    def fake_run_live(bag, folder, **kwargs):
+        calls.append((kwargs["node_params"], kwargs["use_launch"]))
+        return live.LiveResult(frames_in=2, frames_out=2, latencies_ms=[10.0, 12.0])
+
+    monkeypatch.setattr(bag_sample, "make_sample", lambda *a, **k: None)
+    monkeypatch.setattr(live, "run_live", fake_run_live)
+    rows = bench.bench_node(None, 2, [30.0], tmp_path, None, log=lambda _m: None, variant={"horizon_zoom": 1.75})
+    assert calls == [(None, False), ({"horizon_zoom": 1.75}, False)]
+    assert [r["params"] for r in rows] == [{}, {"horizon_zoom": 1.75}]
+    calls.clear()
+    bench.bench_node(None, 2, [30.0], tmp_path, None, log=lambda _m: None, variant={"publish_overlay": False})
+    assert [use for _, use in calls] == [None, None]  # launch can pass it: both rows as auto decides
 
 
 def test_launch_cannot_carry_other_parameters(capsys):
