@@ -274,13 +274,13 @@ def bench_node(
     configuration first and then the variant, so the two rows differ in the parameters alone.
     """
     from .bag_sample import make_sample
-    from .live import LAUNCH_PARAMETERS, run_live
+    from .live import beyond_launch, run_live
 
     bag = work / "bench_bag"
     base_rate = 30.0
     make_sample(bag, frames=frames, rate_hz=base_rate, seed=7, progress=False, overwrite=True)
     base = {"weights": weights} if weights else {}
-    if variant and use_launch is None and set(variant) - set(LAUNCH_PARAMETERS):
+    if use_launch is None and beyond_launch(variant):
         use_launch = False  # ros2 launch cannot pass them: both rows of a pair start the same way
     rows = []
     for rate in rates:
@@ -493,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--markdown", type=Path, default=None, help="write the report as Markdown")
     p.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     args = p.parse_args(argv)
-    from .live import LAUNCH_PARAMETERS
+    from .live import check_launch
 
     def log(msg: str) -> None:
         print(f"[seasky-bench] {msg}", file=sys.stderr, flush=True)
@@ -505,11 +505,9 @@ def main(argv: list[str] | None = None) -> int:
         log("no shipped parameter file could be read: --node-param names and types are not checked")
     try:
         variant = parse_node_params(args.node_param, known)
+        check_launch(variant, args.launch == "yes")
     except ValueError as exc:
         p.error(str(exc))
-    if variant and args.launch == "yes" and set(variant) - set(LAUNCH_PARAMETERS):
-        p.error(f"--launch yes passes only {', '.join(LAUNCH_PARAMETERS)}; drop --launch to set "
-                f"{', '.join(sorted(set(variant) - set(LAUNCH_PARAMETERS)))}")
     if args.quick:
         args.frames, args.seed_frames, args.seed_size = 3, 1, (128, 160)
         args.skip_node = args.skip_accuracy = True

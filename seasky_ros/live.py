@@ -33,6 +33,18 @@ PACKAGE_PARENT = Path(__file__).resolve().parents[1]
 LAUNCH_PARAMETERS = ("weights", "device", "publish_overlay")
 
 
+def beyond_launch(params: dict[str, object] | None) -> list[str]:
+    """The parameters ``ros2 launch`` cannot pass (it has arguments for ``LAUNCH_PARAMETERS`` only)."""
+    return sorted(set(params or ()) - set(LAUNCH_PARAMETERS))
+
+
+def check_launch(params: dict[str, object] | None, use_launch: bool | None) -> None:
+    """ValueError where launch is asked for and ``params`` holds some it cannot pass: refused, not dropped."""
+    if use_launch and (beyond := beyond_launch(params)):
+        raise ValueError(f"ros2 launch passes only the parameters {', '.join(LAUNCH_PARAMETERS)} "
+                         f"(not {', '.join(beyond)}); start the node without launch to set them")
+
+
 def pick_domain_id(offset: int = 0) -> int:
     """A ROS_DOMAIN_ID of its own (100..199, by process id) so parallel runs do not cross-talk."""
     if os.environ.get("SEASKY_DEMO_DOMAIN_ID"):
@@ -87,18 +99,17 @@ class NodeProcess:
         self.remaps = remaps or {}
         self.params = params or {}
         self.params_file = params_file or _shipped_params()
-        beyond = sorted(set(self.params) - set(LAUNCH_PARAMETERS))
-        if use_launch and beyond:
-            raise ValueError(f"ros2 launch passes only the parameters {', '.join(LAUNCH_PARAMETERS)} "
-                             f"(not {', '.join(beyond)}); start the node without launch to set them")
-        self.use_launch = (not beyond and _launch_available()) if use_launch is None else use_launch
+        check_launch(self.params, use_launch)
+        if use_launch is None:
+            use_launch = not beyond_launch(self.params) and _launch_available()
+        self.use_launch = use_launch
         self.proc: subprocess.Popen | None = None
         self._log = None
 
     def command(self) -> list[str]:
         if self.use_launch:  # the launch file's arguments: <name>_topic for remaps, a few parameters
             args = [f"{k}_topic:={v}" for k, v in self.remaps.items()]
-            args += [f"{k}:={v}" for k, v in self.params.items() if k in LAUNCH_PARAMETERS]
+            args += [f"{k}:={v}" for k, v in self.params.items()]  # __init__ let only launch arguments through
             if self.params_file.is_file():
                 args.append(f"params_file:={self.params_file}")
             return ["ros2", "launch", "seasky_ros", "segment.launch.py", *args]
