@@ -11,6 +11,9 @@ by a launch default behind its back. ``use_sim_time`` is always passed (default 
 compressed input set ``input_compressed: true`` in the params file: ``<image_topic>/compressed``
 is remapped as well. ``camera_info_topic`` follows image_transport's convention unless given:
 ``camera_info`` beside the image topic (``/ir/image_raw`` -> ``/ir/camera_info``).
+``imu_topic`` (sensor_msgs/Imu with orientation), when given, is remapped to the node's ``imu``
+and turns ``use_imu`` on: the attitude then refuses lines far from the horizon and finds faint
+ones along it (the camera's mount and the IMU's error are parameters of the params file).
 
 A node that exits with an error (it cannot start: weights, device, parameters; or it crashes)
 ends the launch with a non-zero exit code, so a script or a systemd unit sees the failure; the
@@ -56,6 +59,8 @@ def parameter_overrides(values: dict) -> dict:
             overrides[name] = values[name].strip()
     if values["publish_overlay"].strip():
         overrides["publish_overlay"] = as_bool("publish_overlay", values["publish_overlay"])
+    if values["imu_topic"].strip():
+        overrides["use_imu"] = True
     return overrides
 
 
@@ -89,14 +94,15 @@ def camera_info_topic(image_topic: str, given: str) -> str:
     return f"{head}/camera_info" if slash else "camera_info"
 
 
-def remappings(image_topic: str, camera_info: str) -> list[tuple[str, str]]:
-    """The node's relative input topics -> the camera's topics."""
+def remappings(image_topic: str, camera_info: str, imu_topic: str = "") -> list[tuple[str, str]]:
+    """The node's relative input topics -> the camera's (and the IMU's, when given) topics."""
     image_topic = image_topic.strip().rstrip("/")
-    return [
+    pairs = [
         ("image", image_topic),
         ("image/compressed", image_topic + "/compressed"),
         ("camera_info", camera_info_topic(image_topic, camera_info)),
     ]
+    return pairs + ([("imu", imu_topic.strip())] if imu_topic.strip() else [])
 
 
 def exit_error(returncode: int | None, shutting_down: bool) -> str | None:
@@ -119,7 +125,7 @@ def launch_node(context: LaunchContext) -> list:
     values = {
         name: LaunchConfiguration(name).perform(context)
         for name in ("image_topic", "camera_info_topic", "namespace", "params_file", "weights", "device",
-                     "use_sim_time", "log_level", "fastdds_profile", "publish_overlay")
+                     "use_sim_time", "log_level", "fastdds_profile", "publish_overlay", "imu_topic")
     }
     # launch_ros only warns about a missing parameters file and starts the node without it
     if not os.path.isfile(values["params_file"]):
@@ -130,7 +136,7 @@ def launch_node(context: LaunchContext) -> list:
         name=NODE_NAME,
         namespace=values["namespace"],
         parameters=[values["params_file"], parameter_overrides(values)],
-        remappings=remappings(values["image_topic"], values["camera_info_topic"]),
+        remappings=remappings(values["image_topic"], values["camera_info_topic"], values["imu_topic"]),
         arguments=["--ros-args", "--log-level", log_level(values["log_level"])],
         additional_env=fastdds_environment(values["fastdds_profile"], context.environment.get("ROS_DISTRO", "")),
         output="screen",
@@ -147,6 +153,9 @@ def generate_launch_description() -> LaunchDescription:
         DeclareLaunchArgument("camera_info_topic", default_value="",
                               description="CameraInfo topic; with it the node publishes roll and pitch. "
                                           "Empty = camera_info beside image_topic (image_transport)"),
+        DeclareLaunchArgument("imu_topic", default_value="",
+                              description="sensor_msgs/Imu topic with orientation: given, the node uses the "
+                                          "attitude (use_imu); empty = as in params_file"),
         DeclareLaunchArgument("namespace", default_value="", description="Namespace of the node"),
         DeclareLaunchArgument("params_file", default_value=os.path.join(share, "config", PARAMS_FILE),
                               description="ROS 2 parameters file for the node"),

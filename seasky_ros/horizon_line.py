@@ -29,7 +29,10 @@ SOURCE_SKY_SEA = "sky-sea"
 SOURCE_WATERLINE = "waterline"
 """``Horizon.source`` of a line along the waterline of a distant coast that hides the horizon
 (``seasky_ros.horizon_waterline``)."""
-SOURCE_CODES = {SOURCE_SKY_SEA: 0, SOURCE_WATERLINE: 1}
+SOURCE_ATTITUDE = "attitude-guided"
+"""``Horizon.source`` of a line found on the image along the line an attitude sensor expects
+(``seasky_ros.horizon_prior``), where the network's mask gave none near it."""
+SOURCE_CODES = {SOURCE_SKY_SEA: 0, SOURCE_WATERLINE: 1, SOURCE_ATTITUDE: 2}
 """Numeric codes of the sources, as the ``~/horizon`` message carries them (second point's z)."""
 
 

@@ -22,7 +22,7 @@ Why it is built this way:
 Topics (relative names, so namespaces and remappings work):
 
 - in: ``image`` (sensor_msgs/Image) or ``image/compressed`` (with ``input_compressed``), and
-  optionally ``camera_info``;
+  optionally ``camera_info`` and (with ``use_imu``) ``imu`` (``imu_input``);
 - out: ``~/mask``, ``~/horizon``, ``~/horizon_attitude``, ``~/overlay``, ``/diagnostics``.
 
 QoS: image input is best-effort keep-last 1 by default (``image_qos: sensor_data``), which
@@ -58,6 +58,8 @@ from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from .fastdds import use_shipped_fastdds_profile
 from .horizon import BLANK_IMAGE_REASONS, DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS
 from .horizon_zoom import DEFAULT_HORIZON_ZOOM, MAX_HORIZON_ZOOM
+from .imu_input import PARAMETERS as IMU_PARAMETERS
+from .imu_input import ImuInput
 from .interface import (
     DIAGNOSTICS_TOPIC,
     NODE_NAME,
@@ -184,7 +186,9 @@ class SegmentNode(Node):
         # the published mask and overlay are filtered over time; the horizon is fitted before the filter
         self.temporal_filter = TemporalFilter(self.temporal_filter_frames, self.temporal_filter_motion_px)
         self.filtered = TemporalSegmenter(seg, self.temporal_filter)
-        self.builder = OutputBuilder(self.filtered, smoothing=self.horizon_smoothing, max_pixels=self.max_frame_pixels)
+        self.imu = ImuInput(self)
+        self.builder = OutputBuilder(self.filtered, smoothing=self.horizon_smoothing, max_pixels=self.max_frame_pixels,
+                                     attitude=self.imu.settings)
 
         self.mask_pub = self.create_publisher(Image, f"~/{OUTPUT_NAMES['mask']}", OUTPUT_QOS)
         self.horizon_pub = self.create_publisher(PolygonStamped, f"~/{OUTPUT_NAMES['horizon']}", OUTPUT_QOS)
@@ -336,6 +340,8 @@ class SegmentNode(Node):
                 successful=False,
                 reason=f"normalization.low_pct ({low}) must be below normalization.high_pct ({high}), both in 0..100",
             )
+        if (problem := self.imu.check(params)) is not None:
+            return SetParametersResult(successful=False, reason=problem)
         for p in params:  # judged before anything is applied: the request is whole or nothing
             if p.name == "horizon_roll_search":
                 try:
@@ -360,6 +366,9 @@ class SegmentNode(Node):
                 self.temporal_filter.frames = int(p.value)
             elif p.name == "temporal_filter_motion_px":
                 self.temporal_filter.motion_px = float(p.value)
+        if any(p.name in IMU_PARAMETERS for p in params):
+            self.imu.apply(params)
+            self.builder.attitude = self.imu.settings
         if (low, high) != (norm.low_pct, norm.high_pct):
             self.segmenter.normalization = Normalization(low, high, norm.mean, norm.std)
         return SetParametersResult(successful=True)
@@ -433,8 +442,10 @@ class SegmentNode(Node):
         msg = begun.msg
         want_overlay = self.publish_overlay and self.overlay_pub.get_subscription_count() > 0
         self.filtered.stamp_s = stamp_seconds(msg.header)
+        camera_info = self._camera_info
+        orientation = self.imu.orientation_at(self.filtered.stamp_s, camera_info is not None)
         try:
-            outputs = self.builder.finish(begun, self._camera_info, want_overlay)
+            outputs = self.builder.finish(begun, camera_info, want_overlay, orientation)
         except Exception as exc:  # a fault in processing must not end the stream
             self._fail(exc)
             return
@@ -519,6 +530,7 @@ class SegmentNode(Node):
             "network passes (last frame)": f"{self._last_passes} (horizon_roll_search {self.segmenter.roll_search})",
             "horizon": self._last_horizon,
             "camera_info": self._camera_info_state(),
+            "attitude (imu)": self.imu.state(),
             "last error": self._last_error or "none",
         })
         status.values = [KeyValue(key=k, value=v) for k, v in values.items()]

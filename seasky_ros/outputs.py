@@ -14,7 +14,8 @@ the input's header unchanged, so consumers can pair it with the frame and with t
   "no horizon" is distinguishable from "no frame").
   The z fields carry what a consumer needs to gate on, in the same message, with no custom
   message package: the first point's z is the confidence (0..1), the second's the source
-  (``SOURCE_CODES``: 0 the sky->sea boundary, 1 a distant coast's waterline);
+  (``SOURCE_CODES``: 0 the sky->sea boundary, 1 a distant coast's waterline, 2 the image's edge
+  along the line an IMU's attitude expects);
 - attitude: geometry_msgs/Vector3Stamped, x = roll, y = pitch (radians), z = 0, from the horizon and
   the camera intrinsics; only when both are known;
 - overlay: sensor_msgs/Image bgr8 for people.
@@ -32,7 +33,9 @@ from typing import Any
 
 import numpy as np
 
+from .attitude import AttitudeSettings
 from .horizon import SOURCE_CODES, SOURCE_SKY_SEA, Horizon, camera_attitude, horizon_from_points, line_through
+from .horizon_prior import prior_from_orientation
 from .overlay import render_overlay
 from .preprocess import FrameError, Normalization, fill_nonfinite, to_gray
 from .ros_image import MAX_FRAME_PIXELS, message_to_numpy, numpy_to_image
@@ -269,8 +272,10 @@ class Begun:
 class OutputBuilder:
     """One Image/CompressedImage message in, every output message out (node and bag tool alike)."""
 
-    def __init__(self, segmenter: Any, smoothing: float = 0.0, max_pixels: int | None = MAX_FRAME_PIXELS) -> None:
+    def __init__(self, segmenter: Any, smoothing: float = 0.0, max_pixels: int | None = MAX_FRAME_PIXELS,
+                 attitude: AttitudeSettings | None = None) -> None:
         self.segmenter = segmenter
+        self.attitude = attitude or AttitudeSettings()  # used for frames given an orientation
         self.smoother = HorizonSmoother(smoothing)
         self.max_pixels = max_pixels  # larger frames are refused (compressed ones before decoding)
         self.last_error: str | None = None
@@ -285,15 +290,24 @@ class OutputBuilder:
         frame, encoding = message_to_numpy(msg, compressed, self.max_pixels)
         return Begun(msg, frame, encoding, self.segmenter.start(frame, encoding))
 
-    def finish(self, begun: Begun, camera_info: Any = None, want_overlay: bool = False) -> dict[str, Any]:
-        """The rest of ``process`` for a ``start``-ed message, in the stream's order (smoothing is stateful)."""
+    def finish(self, begun: Begun, camera_info: Any = None, want_overlay: bool = False,
+               orientation: Sequence[float] | None = None) -> dict[str, Any]:
+        """The rest of ``process`` for a ``start``-ed message, in the stream's order (smoothing is stateful).
+
+        ``orientation``: the IMU's (x, y, z, w) at the frame's stamp; with intrinsics from
+        ``camera_info`` it places the horizon (``seasky_ros.horizon_prior``), without them it is unused.
+        """
         msg, frame, encoding = begun.msg, begun.frame, begun.encoding
-        result = self.segmenter.finish(begun.started)
-        height, width = result.labels.shape
+        height, width = begun.started.prepared.gray.shape
+        K = camera_matrix(camera_info, width, height)
+        prior = None
+        if orientation is not None and K is not None:
+            prior = prior_from_orientation(np.asarray(orientation, dtype=float), K, (height, width), self.attitude)
+        result = self.segmenter.finish(begun.started, prior=prior)
         result.horizon = self.smoother(result.horizon, (height, width), stamp_seconds(msg.header))
         return build_outputs(
             result, msg.header, frame, encoding,
-            K=camera_matrix(camera_info, width, height),
+            K=K,
             want_overlay=want_overlay,
             normalization=self.segmenter.normalization,
         )

@@ -24,7 +24,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .horizon import DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS, REASON_LOW_CONFIDENCE, Horizon, find_horizon
+from .horizon import (
+    DEFAULT_MIN_CONFIDENCE,
+    DEFAULT_SETTINGS,
+    REASON_LOW_CONFIDENCE,
+    Horizon,
+    HorizonSearch,
+    find_horizon,
+)
+from .horizon_prior import HorizonPrior, with_prior
 from .horizon_zoom import DEFAULT_HORIZON_ZOOM, merged_labels, zoom_window
 from .preprocess import Normalization, Prepared, network_input, prepare, resize_gray
 from .roll_search import (
@@ -463,8 +471,13 @@ class Segmenter:
         ahead = (turn, self._network(prepared, turn, timings))
         return Started(prepared, last, first_turn, edge, ahead, timings, (time.perf_counter() - t0) * 1e3)
 
-    def finish(self, started: Started, *, with_confidence: bool = False, refine_horizon: bool = True) -> Result:
-        """Labels, horizon and roll search of a ``start``-ed frame; the further passes the search wants run here."""
+    def finish(self, started: Started, *, with_confidence: bool = False, refine_horizon: bool = True,
+               prior: HorizonPrior | None = None) -> Result:
+        """Labels, horizon and roll search of a ``start``-ed frame; the further passes the search wants run here.
+
+        ``prior``: where an attitude sensor puts the horizon (``seasky_ros.horizon_prior``); the
+        chosen pass's line must agree with it, or is looked for on the image along it.
+        """
         check_mode(self.roll_search)
         t0 = time.perf_counter()
         prepared, timings = started.prepared, started.timings
@@ -501,6 +514,8 @@ class Segmenter:
             chosen = best_pass(passes)
             if self.track_roll and turns and (chosen.turn_deg is None or chosen.horizon is None):
                 self._search_backoff = SEARCH_BACKOFF_FRAMES
+        if prior is not None:
+            chosen = self._with_prior(prepared, chosen, prior, timings)
         window = zoom_window(chosen.horizon, prepared.gray.shape, self.horizon_zoom) if chosen.horizon else None
         if window is not None:
             chosen = self._zoomed(prepared, chosen, window, refine_horizon, timings)
@@ -523,6 +538,17 @@ class Segmenter:
         if search.horizon is None or search.horizon.confidence < self.min_horizon_confidence:
             return first
         return Pass(first.turn_deg, labels, first.confidence, search.horizon, search.reason, first.certainty)
+
+    def _with_prior(self, prepared: Prepared, chosen: Pass, prior: HorizonPrior, timings: dict[str, float]) -> Pass:
+        """``chosen`` with its line checked against, or found along, the attitude's (``horizon_prior.with_prior``)."""
+        t0 = time.perf_counter()
+        search = with_prior(HorizonSearch(chosen.horizon, chosen.reason), chosen.labels, prepared.gray, prior,
+                            self.horizon_settings)
+        horizon, reason = search.horizon, search.reason
+        if horizon is not None and horizon.confidence < self.min_horizon_confidence:
+            horizon, reason = None, REASON_LOW_CONFIDENCE
+        timings["horizon"] += (time.perf_counter() - t0) * 1e3
+        return Pass(chosen.turn_deg, chosen.labels, chosen.confidence, horizon, reason, chosen.certainty)
 
     @staticmethod
     def _edge_direction(prepared: Prepared, timings: dict[str, float]) -> tuple[float, float]:

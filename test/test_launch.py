@@ -27,6 +27,7 @@ LAUNCH_FILE = REPO / "launch" / "segment.launch.py"
 ARGUMENTS = {
     "image_topic": "/camera/image_raw",
     "camera_info_topic": "",
+    "imu_topic": "",
     "namespace": "",
     "weights": "",
     "device": "",
@@ -101,6 +102,7 @@ def test_launch_arguments_override_the_params_file_only_when_given():
              "use_sim_time": "true"}
     assert overrides(given) == {"use_sim_time": True, "weights": "/models/ir.onnx", "device": "cuda:1",
                                 "publish_overlay": False}
+    assert overrides({**DEFAULTS, "imu_topic": "/ahrs/imu"}) == {"use_sim_time": False, "use_imu": True}
     with pytest.raises(ValueError, match="publish_overlay"):
         overrides({**DEFAULTS, "publish_overlay": "sometimes"})
 
@@ -136,6 +138,8 @@ def test_camera_info_follows_the_image_topic_unless_given():
         ("camera_info", "/ir/camera_info"),
     ]
     assert dict(helpers["remappings"]("/ir/image_raw", "/other/info"))["camera_info"] == "/other/info"
+    assert "imu" not in dict(helpers["remappings"]("/ir/image_raw", ""))  # the node's own relative name stays
+    assert dict(helpers["remappings"]("/ir/image_raw", "", " /ahrs/imu "))["imu"] == "/ahrs/imu"
 
 
 def test_a_node_that_exits_with_an_error_fails_the_launch():

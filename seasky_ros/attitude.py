@@ -1,0 +1,184 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
+"""Where an attitude sensor puts the sea horizon in the image: an IMU's orientation, the camera's mount, K.
+
+Why: one frame cannot tell a coast's waterline 500 m away from the horizon, nor a skyline from
+one, and a network may paint a boundary into a view with no horizon at all (docs/HORIZON.md).
+The robot's IMU (or AHRS) knows which way is up. With the camera's mounting on the IMU and the
+camera's intrinsics, that gives the line the horizon must lie on, to within the sensor's error;
+``seasky_ros.horizon_prior`` uses it to refuse lines far from it and to look for a faint
+horizon along it.
+
+Conventions (REP-103/145): the IMU's orientation is that of its frame in a world frame with z
+up (x, y, z, w); the camera's mount is the roll, pitch, yaw (fixed axes x, y, z, degrees) of the
+camera body frame (x forward, y left, z up, as ``camera_link``) in the IMU's frame; the image's
+optical frame is x right, y down, z forward. The pitch of ``horizon_line.camera_attitude`` is
+positive looking up (REP-103's pitch about y is positive nose down).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from .horizon_line import Horizon, line_through
+
+EARTH_RADIUS_M = 6_371_000.0
+
+SOURCE_ATTITUDE_EXPECTED = "attitude-expected"
+"""``Horizon.source`` of the expected line itself (never published as the horizon)."""
+
+
+DEFAULT_SIGMA_DEG = 0.25
+"""The attitude's error (1 sigma) assumed by default: a marine AHRS's roll/pitch plus a mount calibration."""
+FLOOR_REL = 0.023
+"""The least tolerance, as a share of the height: the network's own line lies within it (p95 12 px at 512 rows)."""
+
+
+@dataclass(frozen=True)
+class AttitudeSettings:
+    """How the IMU's orientation becomes the line the horizon must lie near (the node's parameters)."""
+
+    mount_rpy_deg: tuple[float, float, float] = (0.0, 0.0, 0.0)  # the camera body in the IMU's frame
+    camera_height_m: float = 0.0  # above the sea; 0 ignores the dip (0.1 deg at 10 m)
+    sigma_deg: float = DEFAULT_SIGMA_DEG
+    floor_rel: float = FLOOR_REL
+
+
+def rotation_from_rpy(roll_deg: float, pitch_deg: float, yaw_deg: float) -> np.ndarray:
+    """3x3 rotation R = Rz(yaw) Ry(pitch) Rx(roll), as tf2 and URDF read roll, pitch, yaw."""
+    r, p, y = (math.radians(v) for v in (roll_deg, pitch_deg, yaw_deg))
+    cr, sr, cp, sp, cy, sy = math.cos(r), math.sin(r), math.cos(p), math.sin(p), math.cos(y), math.sin(y)
+    return np.array([
+        [cy * cp, cy * sp * sr - sy * cr, cy * sp * cr + sy * sr],
+        [sy * cp, sy * sp * sr + cy * cr, sy * sp * cr - cy * sr],
+        [-sp, cp * sr, cp * cr],
+    ])
+
+
+def rotation_from_quaternion(xyzw: Sequence[float]) -> np.ndarray:
+    """3x3 rotation of a quaternion (x, y, z, w); ValueError for one that is not finite or near zero."""
+    q = np.asarray(xyzw, dtype=float)
+    norm = float(np.linalg.norm(q)) if q.shape == (4,) else 0.0
+    if not (math.isfinite(norm) and norm > 1e-6):
+        raise ValueError(f"orientation {list(np.ravel(q))} is not a rotation (x, y, z, w)")
+    x, y, z, w = q / norm
+    return np.array([
+        [1 - 2 * (y * y + z * z), 2 * (x * y - z * w), 2 * (x * z + y * w)],
+        [2 * (x * y + z * w), 1 - 2 * (x * x + z * z), 2 * (y * z - x * w)],
+        [2 * (x * z - y * w), 2 * (y * z + x * w), 1 - 2 * (x * x + y * y)],
+    ])
+
+
+def quaternion_from_rpy(roll_deg: float, pitch_deg: float, yaw_deg: float) -> tuple[float, float, float, float]:
+    """(x, y, z, w) of ``rotation_from_rpy``: what an IMU at that attitude reports."""
+    r, p, y = (math.radians(v) / 2.0 for v in (roll_deg, pitch_deg, yaw_deg))
+    cr, sr, cp, sp, cy, sy = math.cos(r), math.sin(r), math.cos(p), math.sin(p), math.cos(y), math.sin(y)
+    return (sr * cp * cy - cr * sp * sy, cr * sp * cy + sr * cp * sy, cr * cp * sy - sr * sp * cy,
+            cr * cp * cy + sr * sp * sy)
+
+
+def world_up_in_camera(orientation_xyzw: Sequence[float], mount_rpy_deg: Sequence[float] = (0.0, 0.0, 0.0)
+                       ) -> np.ndarray:
+    """The world's up direction in the image's optical frame (x right, y down, z forward), unit length."""
+    up_imu = rotation_from_quaternion(orientation_xyzw).T @ np.array([0.0, 0.0, 1.0])
+    up_body = rotation_from_rpy(*mount_rpy_deg).T @ up_imu
+    return np.array([-up_body[1], -up_body[2], up_body[0]])
+
+
+def horizon_dip_rad(camera_height_m: float) -> float:
+    """How far the sea horizon lies below the horizontal, seen from a height over a spherical sea."""
+    if camera_height_m <= 0.0:
+        return 0.0
+    return math.acos(EARTH_RADIUS_M / (EARTH_RADIUS_M + camera_height_m))
+
+
+def expected_horizon(up: np.ndarray, K: np.ndarray, shape_hw: tuple[int, int], camera_height_m: float = 0.0
+                     ) -> Horizon | None:
+    """The sea horizon's line in a ``shape_hw`` image, the sky on its left; None when it is out of view.
+
+    The horizontal plane's vanishing line is ``l = K^-T up`` (``camera_attitude`` inverted: l . x
+    > 0 on the sky side). The dip (0.1 deg at 10 m) is applied as a pitch up by that angle about
+    the horizontal axis across the view: exact at the centre column, and at the edges of a
+    60-degree view from 10 m 0.15 px above the true horizon, which curves down slightly there.
+    """
+    height, width = shape_hw
+    u = np.asarray(up, dtype=float)
+    u = u / np.linalg.norm(u)
+    dip = horizon_dip_rad(camera_height_m)
+    forward = np.array([0.0, 0.0, 1.0]) - u[2] * u  # the optical axis, made horizontal
+    if dip > 0.0 and np.linalg.norm(forward) > 1e-9:
+        u = math.cos(dip) * u + math.sin(dip) * forward / np.linalg.norm(forward)
+    K = np.asarray(K, dtype=float).reshape(3, 3)
+    a, b, c = np.linalg.solve(K.T, u)
+    corners = np.array([[0.0, 0.0], [width - 1.0, 0.0], [0.0, height - 1.0], [width - 1.0, height - 1.0]])
+    sides = a * corners[:, 0] + b * corners[:, 1] + c
+    if np.all(sides > 0) or np.all(sides < 0) or math.hypot(a, b) < 1e-12:
+        return None  # all sky or all sea
+    cx, cy = (width - 1) / 2.0, (height - 1) / 2.0
+    s = (a * cx + b * cy + c) / (a * a + b * b)
+    return line_through(cx - s * a, cy - s * b, -b, a, width, height, source=SOURCE_ATTITUDE_EXPECTED)
+
+
+def tolerance_px(K: np.ndarray, shape_hw: tuple[int, int], sigma_deg: float, floor_rel: float) -> float:
+    """How far (px) a line may lie from the expected one: 3 sigma of the attitude, at least ``floor_rel`` of H."""
+    fy = float(np.asarray(K, dtype=float).reshape(3, 3)[1, 1])
+    return max(floor_rel * shape_hw[0], 3.0 * abs(fy) * math.tan(math.radians(sigma_deg)))
+
+
+class AttitudeBuffer:
+    """Recent orientations by time; the one at an image's stamp, interpolated (slerp) or held briefly.
+
+    Why: an IMU runs at 50-400 Hz and its messages arrive before or after the frame they belong
+    to; the attitude at the frame's stamp is what places its horizon (at 10 deg/s of roll, 10 ms
+    is 0.1 deg).
+    """
+
+    def __init__(self, max_age_s: float = 0.05, keep_s: float = 2.0) -> None:
+        self.max_age_s = max_age_s
+        self.keep_s = keep_s
+        self._stamps: list[float] = []
+        self._quats: list[np.ndarray] = []
+
+    def add(self, stamp_s: float, xyzw: Sequence[float]) -> None:
+        """Store one orientation; ValueError for one that is no rotation (an IMU without orientation sends zeros)."""
+        rotation_from_quaternion(xyzw)
+        q = np.asarray(xyzw, dtype=float)
+        q = q / np.linalg.norm(q)
+        i = bisect.bisect_right(self._stamps, stamp_s)
+        self._stamps.insert(i, stamp_s)
+        self._quats.insert(i, q)
+        drop = bisect.bisect_left(self._stamps, self._stamps[-1] - self.keep_s)
+        del self._stamps[:drop], self._quats[:drop]
+
+    def __len__(self) -> int:
+        return len(self._stamps)
+
+    def at(self, stamp_s: float) -> np.ndarray | None:
+        """The orientation (x, y, z, w) at ``stamp_s``, or None when no sample lies within ``max_age_s`` of it."""
+        if not self._stamps:
+            return None
+        i = bisect.bisect_left(self._stamps, stamp_s)
+        before = i - 1 if i > 0 else None
+        after = i if i < len(self._stamps) else None
+        if before is not None and after is not None:
+            t0, t1 = self._stamps[before], self._stamps[after]
+            if t1 - t0 <= 2.0 * self.max_age_s:
+                return _slerp(self._quats[before], self._quats[after], (stamp_s - t0) / (t1 - t0) if t1 > t0 else 0.0)
+        near = min((k for k in (before, after) if k is not None), key=lambda k: abs(self._stamps[k] - stamp_s))
+        return self._quats[near] if abs(self._stamps[near] - stamp_s) <= self.max_age_s else None
+
+
+def _slerp(q0: np.ndarray, q1: np.ndarray, t: float) -> np.ndarray:
+    dot = float(np.dot(q0, q1))
+    if dot < 0.0:
+        q1, dot = -q1, -dot
+    if dot > 0.9995:
+        q = q0 + t * (q1 - q0)
+        return q / np.linalg.norm(q)
+    theta = math.acos(dot)
+    return (math.sin((1 - t) * theta) * q0 + math.sin(t * theta) * q1) / math.sin(theta)

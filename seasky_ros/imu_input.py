@@ -1,0 +1,139 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
+"""The node's optional IMU input: its parameters, its subscription and the orientation at a frame's stamp.
+
+Why apart from ``node.py``: the node stays a thin shell of its image path, and everything the
+attitude adds (five parameters, one subscription, one diagnostics line) is read here in one place.
+The geometry is ``seasky_ros.attitude``; how the horizon stage uses it, ``seasky_ros.horizon_prior``.
+
+With ``use_imu`` the node subscribes to ``imu`` (sensor_msgs/Imu; remap it to your AHRS's topic)
+and needs ``camera_info`` for the intrinsics. An IMU that sends no orientation (REP-145:
+``orientation_covariance[0] == -1``) or a zero quaternion is refused, with a throttled warning.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import Any
+
+from rcl_interfaces.msg import FloatingPointRange, ParameterDescriptor
+from rclpy.qos import qos_profile_sensor_data
+from sensor_msgs.msg import Imu
+
+from .attitude import DEFAULT_SIGMA_DEG, AttitudeBuffer, AttitudeSettings
+from .outputs import stamp_seconds
+from .params import ParameterError
+
+IMU_TOPIC = "imu"
+DEFAULT_MAX_AGE_S = 0.05
+WARN_EVERY_S = 5.0
+PARAMETERS = ("camera_mount_rpy_deg", "camera_height_m", "attitude_sigma_deg", "imu_max_age")
+
+
+def _range(description: str, low: float, high: float, read_only: bool = False) -> ParameterDescriptor:
+    return ParameterDescriptor(description=description, read_only=read_only, floating_point_range=[
+        FloatingPointRange(from_value=low, to_value=high, step=0.0)])
+
+
+def mount_problem(value: Any) -> str | None:
+    """Why a ``camera_mount_rpy_deg`` value cannot be used, or None."""
+    values = list(value) if value is not None else []
+    if len(values) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+        return f"camera_mount_rpy_deg must be three finite numbers [roll, pitch, yaw] in degrees, got {values}"
+    return None
+
+
+class ImuInput:
+    """Declares the attitude parameters on ``node``, and with ``use_imu`` subscribes to ``imu``."""
+
+    def __init__(self, node: Any) -> None:
+        self.node = node
+        declare = node.declare_parameter
+        self.enabled = bool(declare("use_imu", False, ParameterDescriptor(
+            description=f"Subscribe to {IMU_TOPIC} (sensor_msgs/Imu orientation, REP-145) and use the attitude to "
+                        "refuse lines far from the horizon and find faint ones along it; needs camera_info "
+                        "(seasky_ros.horizon_prior)", read_only=True)).value)
+        mount = declare("camera_mount_rpy_deg", [0.0, 0.0, 0.0], ParameterDescriptor(
+            description="Roll, pitch, yaw (deg, fixed axes x y z) of the camera body frame (x forward, y left, "
+                        "z up) in the IMU's frame", dynamic_typing=True)).value
+        height = declare("camera_height_m", 0.0, _range(
+            "Camera height above the sea (m) for the horizon's dip; 0 = ignore the dip (0.1 deg at 10 m)",
+            0.0, 10000.0)).value
+        sigma = declare("attitude_sigma_deg", DEFAULT_SIGMA_DEG, _range(
+            "Error of the IMU's roll/pitch and the mount, 1 sigma (deg); lines within 3 sigma (at least 2.3 % of "
+            "the height) of the expected horizon are kept", 0.0, 10.0)).value
+        max_age = declare("imu_max_age", DEFAULT_MAX_AGE_S, _range(
+            "Newest IMU orientation may be this far (s) from a frame's stamp; else the frame goes without",
+            0.001, 5.0)).value
+        problem = mount_problem(mount)
+        if problem is not None:
+            raise ParameterError(problem)
+        self.settings = AttitudeSettings(tuple(float(v) for v in mount), float(height), float(sigma))
+        self._lock = threading.Lock()
+        self._buffer = AttitudeBuffer(max_age_s=float(max_age))
+        self._refused = ""
+        self._state = "off (use_imu false)" if not self.enabled else f"waiting for {IMU_TOPIC}"
+        self.subscription = None
+        if self.enabled:
+            self.subscription = node.create_subscription(Imu, IMU_TOPIC, self._on_imu, qos_profile_sensor_data)
+
+    def check(self, params: list[Any]) -> str | None:
+        """Why a live change of these parameters is refused, or None."""
+        for p in params:
+            if p.name == "camera_mount_rpy_deg" and (problem := mount_problem(p.value)) is not None:
+                return problem
+        return None
+
+    def apply(self, params: list[Any]) -> None:
+        """Take live changes of the attitude parameters (checked by ``check``)."""
+        s = self.settings
+        for p in params:
+            if p.name == "camera_mount_rpy_deg":
+                s = AttitudeSettings(tuple(float(v) for v in p.value), s.camera_height_m, s.sigma_deg, s.floor_rel)
+            elif p.name == "camera_height_m":
+                s = AttitudeSettings(s.mount_rpy_deg, float(p.value), s.sigma_deg, s.floor_rel)
+            elif p.name == "attitude_sigma_deg":
+                s = AttitudeSettings(s.mount_rpy_deg, s.camera_height_m, float(p.value), s.floor_rel)
+            elif p.name == "imu_max_age":
+                with self._lock:
+                    self._buffer.max_age_s = float(p.value)
+        self.settings = s
+
+    def _on_imu(self, msg: Imu) -> None:
+        q = msg.orientation
+        if msg.orientation_covariance[0] == -1.0:
+            self._refuse(f"{self.subscription.topic_name} carries no orientation (orientation_covariance[0] == -1)")
+            return
+        try:
+            with self._lock:
+                self._buffer.add(stamp_seconds(msg.header), (q.x, q.y, q.z, q.w))
+            self._refused = ""
+        except ValueError as exc:
+            self._refuse(f"IMU message ignored: {exc}")
+
+    def _refuse(self, why: str) -> None:
+        self._refused = why
+        self.node.get_logger().warning(why, throttle_duration_sec=WARN_EVERY_S)
+
+    def orientation_at(self, stamp_s: float, have_intrinsics: bool) -> Any:
+        """The orientation (x, y, z, w) for a frame, or None (and why, in ``state``)."""
+        if not self.enabled:
+            return None
+        with self._lock:
+            held = len(self._buffer)
+            q = self._buffer.at(stamp_s)
+            max_age = self._buffer.max_age_s
+        if q is None:
+            self._state = self._refused or (f"no IMU orientation within {max_age:g} s of the last frame's stamp"
+                                            if held else f"no messages on {self.subscription.topic_name}")
+        elif not have_intrinsics:
+            self._state = "unused: no camera_info (the expected line needs the intrinsics)"
+            return None
+        else:
+            self._state = "used"
+        return q
+
+    def state(self) -> str:
+        """For /diagnostics: off, used, or why the last frame went without."""
+        return self._state

@@ -1,0 +1,276 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
+"""An IMU's attitude places the horizon: the geometry, the buffer, and the horizon stage that uses it."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from seasky_ros.attitude import (
+    AttitudeBuffer,
+    AttitudeSettings,
+    expected_horizon,
+    horizon_dip_rad,
+    quaternion_from_rpy,
+    rotation_from_quaternion,
+    rotation_from_rpy,
+    tolerance_px,
+    world_up_in_camera,
+)
+from seasky_ros.horizon import REASON_NO_CONTRAST, SOURCE_CODES, HorizonSearch, find_horizon
+from seasky_ros.horizon_line import SOURCE_ATTITUDE, SOURCE_WATERLINE, camera_attitude, horizon_from_points
+from seasky_ros.horizon_prior import (
+    REASON_OFF_ATTITUDE,
+    REASON_OUT_OF_VIEW,
+    HorizonPrior,
+    guided_search,
+    prior_from_orientation,
+    with_prior,
+)
+from seasky_ros.synthetic import SceneParams, generate_frame
+from seasky_ros.synthetic.canvas import horizon_line
+
+H, W = 512, 640
+F = 700.0
+K = np.array([[F, 0.0, (W - 1) / 2.0], [0.0, F, (H - 1) / 2.0], [0.0, 0.0, 1.0]])
+
+
+def imu(roll_deg: float, pitch_up_deg: float, yaw_deg: float = 0.0) -> tuple[float, float, float, float]:
+    """What an IMU reports for a body rolled right-side-down and pitched nose-up (REP-103 pitch is nose-down)."""
+    return quaternion_from_rpy(roll_deg, -pitch_up_deg, yaw_deg)
+
+
+def prior_for(roll_deg: float, pitch_up_deg: float, sigma_deg: float = 0.25, k: np.ndarray = K,
+              shape: tuple[int, int] = (H, W)) -> HorizonPrior:
+    settings = AttitudeSettings(sigma_deg=sigma_deg)
+    return prior_from_orientation(np.array(imu(roll_deg, pitch_up_deg)), k, shape, settings)
+
+
+# ------------------------------------------------------------------------------------ geometry
+
+
+def test_rotations_agree_with_each_other():
+    for rpy in [(10.0, -20.0, 30.0), (-170.0, 45.0, 90.0), (0.0, 0.0, 0.0)]:
+        assert np.allclose(rotation_from_quaternion(quaternion_from_rpy(*rpy)), rotation_from_rpy(*rpy), atol=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_expected_line_is_the_generators_horizon(seed):
+    """The generator draws the horizon from roll, pitch and K (its dip folded into the pitch); an IMU at that
+    attitude gives the same line to 1e-6 px, and camera_attitude reads the attitude back from it."""
+    frame = generate_frame(9_000 + seed)
+    p = frame.params
+    h, w = frame.image.shape[:2]
+    k = p.camera_matrix(h, w)
+    line = expected_horizon(world_up_in_camera(imu(-p.roll_deg, p.pitch_deg)), k, (h, w))
+    rows = horizon_line(p, h, w)
+    if line is None:
+        assert rows.max() < 0 or rows.min() > h - 1
+        return
+    xs = np.arange(w, dtype=np.float64)
+    assert np.abs(line.y_at(xs) - rows).max() < 1e-6
+    roll, pitch = camera_attitude(line, k)
+    assert math.degrees(roll) == pytest.approx(-p.roll_deg, abs=1e-6)
+    assert math.degrees(pitch) == pytest.approx(p.pitch_deg, abs=1e-6)
+
+
+def test_level_camera_sees_the_horizon_through_the_principal_point_and_yaw_does_not_move_it():
+    for yaw in (0.0, 73.0, -160.0):
+        line = expected_horizon(world_up_in_camera(imu(0.0, 0.0, yaw)), K, (H, W))
+        assert line.angle_deg == pytest.approx(0.0, abs=1e-9)
+        assert line.center_row == pytest.approx((H - 1) / 2.0, abs=1e-9)
+
+
+def test_pitch_up_lowers_the_line_and_roll_right_down_tilts_it_up_to_the_right():
+    up = expected_horizon(world_up_in_camera(imu(0.0, 5.0)), K, (H, W))
+    assert up.center_row == pytest.approx((H - 1) / 2.0 + F * math.tan(math.radians(5.0)), abs=1e-6)
+    rolled = expected_horizon(world_up_in_camera(imu(10.0, 0.0)), K, (H, W))
+    assert rolled.angle_deg == pytest.approx(-10.0, abs=1e-6)  # rises towards the right
+
+
+def test_mount_and_imu_rotations_compose():
+    """A camera mounted 8 deg nose-down on a level IMU sees what a camera on an IMU pitched 8 deg down does;
+    upside down (roll 180 on the mount) the sky is on the other side."""
+    mounted = expected_horizon(world_up_in_camera(imu(0.0, 0.0), (0.0, 8.0, 0.0)), K, (H, W))
+    pitched = expected_horizon(world_up_in_camera(imu(0.0, -8.0)), K, (H, W))
+    assert mounted.center_row == pytest.approx(pitched.center_row, abs=1e-9)
+    assert mounted.center_row < (H - 1) / 2.0  # looking down: the horizon above the centre
+    flipped = expected_horizon(world_up_in_camera(imu(0.0, 0.0), (180.0, 0.0, 0.0)), K, (H, W))
+    assert abs(flipped.angle_deg) == pytest.approx(180.0, abs=1e-9)
+
+
+def test_dip_lowers_the_horizon_by_its_angle():
+    dip = horizon_dip_rad(10.0)
+    assert dip == pytest.approx(math.sqrt(2 * 10.0 / 6_371_000.0), rel=1e-3)  # 1.8 mrad
+    line = expected_horizon(world_up_in_camera(imu(0.0, 0.0)), K, (H, W), camera_height_m=10.0)
+    assert line.center_row - (H - 1) / 2.0 == pytest.approx(F * math.tan(dip), abs=1e-6)
+
+
+def test_a_view_without_the_horizon_gives_none():
+    assert expected_horizon(world_up_in_camera(imu(0.0, 40.0)), K, (H, W)) is None  # all sky
+    assert expected_horizon(world_up_in_camera(imu(0.0, -40.0)), K, (H, W)) is None  # all sea
+
+
+def test_tolerance_is_three_sigma_with_a_floor():
+    assert tolerance_px(K, (H, W), 0.0, 0.023) == pytest.approx(0.023 * H)
+    assert tolerance_px(K, (H, W), 1.0, 0.023) == pytest.approx(3 * F * math.tan(math.radians(1.0)))
+
+
+# ------------------------------------------------------------------------------------ buffer
+
+
+def test_buffer_interpolates_holds_briefly_and_refuses_stale_or_broken_orientations():
+    buf = AttitudeBuffer(max_age_s=0.05, keep_s=1.0)
+    buf.add(10.00, imu(0.0, 0.0))
+    buf.add(10.02, imu(4.0, 0.0))
+    mid = expected_horizon(world_up_in_camera(buf.at(10.01)), K, (H, W))
+    assert mid.angle_deg == pytest.approx(-2.0, abs=1e-6)  # slerp halfway
+    assert buf.at(10.06) is not None  # the newest, held for max_age
+    assert buf.at(10.08) is None and buf.at(9.9) is None
+    with pytest.raises(ValueError, match="not a rotation"):
+        buf.add(10.03, (0.0, 0.0, 0.0, 0.0))  # an IMU without orientation
+    buf.add(11.5, imu(0.0, 0.0))
+    assert len(buf) == 1  # older than keep_s behind the newest: dropped
+
+
+def test_out_of_order_messages_are_sorted():
+    buf = AttitudeBuffer(max_age_s=0.05)
+    buf.add(5.02, imu(4.0, 0.0))
+    buf.add(5.00, imu(0.0, 0.0))
+    assert expected_horizon(world_up_in_camera(buf.at(5.01)), K, (H, W)).angle_deg == pytest.approx(-2.0, abs=1e-6)
+
+
+# ------------------------------------------------------------------------------------ the horizon stage
+
+
+def hazy_scene(row: float, step: float = 6.0, seed: int = 0) -> np.ndarray:
+    """A faint level horizon: sky 100 above ``row``, sea 100 + ``step`` below, noise sd 1.5."""
+    rng = np.random.default_rng(seed)
+    rows = np.arange(H, dtype=np.float32)[:, None]
+    image = 100.0 + step * np.clip(rows - row + 0.5, 0.0, 1.0) * np.ones((1, W), np.float32)
+    return (image + rng.normal(0.0, 1.5, (H, W))).astype(np.float32)
+
+
+def test_line_near_the_expected_one_is_kept_as_it_is():
+    prior = prior_for(0.0, 0.0)
+    line = horizon_from_points(0.0, 258.0, W - 1.0, 258.0, W, H)
+    search = HorizonSearch(line)
+    labels = np.zeros((H, W), np.uint8)
+    assert with_prior(search, labels, hazy_scene(255.5), prior) is search
+
+
+def test_waterline_far_below_the_expected_horizon_is_refused():
+    """A near coast's waterline 40 px below where the attitude puts the horizon, the coast hiding it: no line."""
+    prior = prior_for(0.0, 0.0)
+    labels = np.zeros((H, W), np.uint8)
+    labels[215:296] = 2  # the coast, over the whole width
+    labels[296:] = 1
+    image = np.full((H, W), 100.0, np.float32)
+    image[215:296] = 140.0
+    image[296:] = 110.0
+    image += np.random.default_rng(1).normal(0.0, 1.0, (H, W)).astype(np.float32)
+    waterline = horizon_from_points(0.0, 295.5, W - 1.0, 295.5, W, H)
+    search = with_prior(HorizonSearch(waterline), labels, image, prior)
+    assert search.horizon is None and search.reason == REASON_OFF_ATTITUDE
+
+
+def test_view_without_a_horizon_gets_none_whatever_the_mask_says():
+    line = horizon_from_points(0.0, 20.0, W - 1.0, 20.0, W, H)
+    search = with_prior(HorizonSearch(line), np.zeros((H, W), np.uint8), hazy_scene(20.0), prior_for(0.0, -40.0))
+    assert search.horizon is None and search.reason == REASON_OUT_OF_VIEW
+
+
+def test_faint_horizon_the_mask_missed_is_found_along_the_expected_line():
+    """The mask is all sky (a network that read a hazy sea as sky); the image has a 6-count step 7 px below
+    where the attitude puts the horizon (an IMU 0.57 deg off at f = 700): found there, within half a pixel."""
+    prior = prior_for(0.0, 0.0)
+    truth = (H - 1) / 2.0 + 7.0
+    labels = np.zeros((H, W), np.uint8)
+    search = with_prior(HorizonSearch(None, "no sky-to-sea boundary"), labels, hazy_scene(truth), prior)
+    line = search.horizon
+    assert line is not None and line.source == SOURCE_ATTITUDE and SOURCE_CODES[line.source] == 2
+    assert abs(line.center_row - truth) < 0.5 and abs(line.angle_deg) < 0.2
+    assert line.confidence > 0.5
+
+
+def test_guided_search_at_any_roll():
+    """The same faint step turned a quarter turn (the camera on its side): found along the turned line."""
+    truth = (H - 1) / 2.0 + 5.0
+    image = np.ascontiguousarray(np.rot90(hazy_scene(truth), 1))  # the sky now on the left
+    k = np.array([[F, 0.0, (H - 1) / 2.0], [0.0, F, (W - 1) / 2.0], [0.0, 0.0, 1.0]])
+    prior = prior_for(-90.0, 0.0, k=k, shape=(W, H))
+    assert prior.line is not None and abs(abs(prior.line.angle_deg) - 90.0) < 1e-6
+    line = guided_search(np.zeros((W, H), np.uint8), image, prior)
+    assert line is not None
+    assert abs(float(prior.line.signed_distance((H - 1) / 2.0, (W - 1) / 2.0))) < 1e-6
+    assert abs(float(line.signed_distance((H - 1) / 2.0 + 5.0, (W - 1) / 2.0))) < 0.5  # on the step
+
+
+def test_no_line_from_a_fog_gradient_or_a_blank_frame():
+    prior = prior_for(0.0, 0.0)
+    labels = np.zeros((H, W), np.uint8)
+    fog = (np.linspace(90.0, 130.0, H, dtype=np.float32)[:, None] * np.ones((1, W), np.float32)
+           + np.random.default_rng(2).normal(0.0, 1.0, (H, W)).astype(np.float32))
+    assert guided_search(labels, fog, prior) is None
+    blank = np.zeros((H, W), np.float32)
+    search = find_horizon(labels, blank)
+    assert search.reason == REASON_NO_CONTRAST
+    assert with_prior(search, labels, blank, prior).horizon is None
+
+
+def test_obstacles_on_the_line_are_not_searched():
+    """A vessel across the whole expected line: nothing to look at, no line."""
+    prior = prior_for(0.0, 0.0)
+    labels = np.zeros((H, W), np.uint8)
+    labels[230:290] = 2
+    assert guided_search(labels, hazy_scene((H - 1) / 2.0), prior) is None
+
+
+# ------------------------------------------------------------------------------------ with the shipped network
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    from seasky_ros.segmenter import Segmenter
+
+    return Segmenter.from_file(device="cpu")
+
+
+def frame_prior(frame, sigma_deg: float = 0.25) -> HorizonPrior:
+    p = frame.params
+    h, w = frame.image.shape[:2]
+    return prior_from_orientation(np.array(imu(-p.roll_deg, p.pitch_deg)), p.camera_matrix(h, w), (h, w),
+                                  AttitudeSettings(sigma_deg=sigma_deg))
+
+
+def test_shipped_network_near_coast_waterline_refused_with_the_attitude(shipped):
+    """Synthetic seed 515151 frame 48: a coast about 1 km away; alone the node reports its waterline 29 px below
+    the hidden horizon, with the attitude no line (the coast hides the horizon)."""
+    frame = generate_frame(515151 * 1_000_003 + 48)
+    assert frame.horizon is None  # the generator's definition: a near coast, no horizon in view
+    alone = shipped.segment(frame.image, encoding=frame.encoding)
+    assert alone.horizon is not None and alone.horizon.source == SOURCE_WATERLINE
+    prior = frame_prior(frame)
+    assert alone.horizon.center_row - prior.line.center_row > 20.0
+    guided = shipped.finish(shipped.start(frame.image, frame.encoding), prior=prior)
+    assert guided.horizon is None and guided.horizon_reason == REASON_OFF_ATTITUDE
+
+
+def test_shipped_network_hazy_horizon_found_with_the_attitude(shipped):
+    """Synthetic seed 515151 frame 89: a hazy horizon the network's mask gives no line for; with the attitude
+    (its error 0.25 deg) the image's step along the expected line is found within 1 px of the truth."""
+    frame = generate_frame(515151 * 1_000_003 + 89)
+    h, w = frame.image.shape[:2]
+    alone = shipped.segment(frame.image, encoding=frame.encoding)
+    assert alone.horizon is None
+    noisy = SceneParams(**{**frame.params.__dict__, "roll_deg": frame.params.roll_deg + 0.25,
+                           "pitch_deg": frame.params.pitch_deg - 0.25})
+    prior = frame_prior(type(frame)(**{**frame.__dict__, "params": noisy}))
+    result = shipped.finish(shipped.start(frame.image, frame.encoding), prior=prior)
+    assert result.horizon is not None and result.horizon.source == SOURCE_ATTITUDE
+    truth = horizon_from_points(*frame.horizon, w, h)
+    xs = np.arange(w, dtype=np.float64)
+    assert np.median(np.abs(result.horizon.y_at(xs) - truth.y_at(xs))) < 1.0
