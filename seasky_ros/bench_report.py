@@ -63,7 +63,7 @@ def targets(report: dict) -> list[dict]:
                         f"one search; with the {turned} frames the roll search also turned: p95 {_f(every['p95'], 2)})",
             "result": "PASS" if horizon["p95"] <= TARGET_HORIZON_P95_MS else "FAIL",
         })
-    from .segmenter import MIN_INT8_AGREEMENT
+    from .backends import MIN_INT8_AGREEMENT
 
     agreement = default.get("int8_agreement") if default else None
     name = f"int8 keeps >= {MIN_INT8_AGREEMENT:.0%} of the float32 labels on this CPU"

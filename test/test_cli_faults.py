@@ -17,10 +17,11 @@ import pytest
 import torch
 from seasky_training import export, predict
 
+from seasky_ros.backends import ONNX_META_KEY, export_onnx_bytes
 from seasky_ros.dataset_folder import read_horizon_csv
 from seasky_ros.model import UNet, UNetConfig
 from seasky_ros.preprocess import Normalization
-from seasky_ros.segmenter import ONNX_META_KEY, Segmenter, export_onnx_bytes
+from seasky_ros.segmenter import Segmenter
 from seasky_ros.weights import WeightsError, build_meta, save_weights
 
 CFG = UNetConfig(base=4, depth=2)

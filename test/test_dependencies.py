@@ -42,7 +42,9 @@ ROS = {"rclpy", "rcl_interfaces", "sensor_msgs", "std_msgs", "geometry_msgs", "d
 NODE_MODULES = ["seasky_ros/node.py", "seasky_ros/segmenter.py", "seasky_ros/weights.py", "seasky_ros/model.py",
                 "seasky_ros/preprocess.py", "seasky_ros/horizon.py", "seasky_ros/outputs.py",
                 "seasky_ros/ros_image.py", "seasky_ros/overlay.py", "seasky_ros/stream_stats.py",
-                "seasky_ros/frame_codec.py", "seasky_ros/interface.py", "seasky_ros/params.py"]
+                "seasky_ros/frame_codec.py", "seasky_ros/interface.py", "seasky_ros/params.py",
+                "seasky_ros/backends.py", "seasky_ros/imu_input.py", "seasky_ros/attitude.py",
+                "seasky_ros/horizon_prior.py"]
 
 
 def _optional(node: ast.Try) -> bool:

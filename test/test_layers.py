@@ -14,9 +14,10 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
-CORE = {"atomic_write", "attitude", "dataset_folder", "frame_codec", "horizon", "horizon_fit", "horizon_line",
-        "horizon_prior", "horizon_turns", "horizon_waterline", "horizon_zoom", "hough_baseline", "labels", "metrics",
-        "model", "overlay", "preprocess", "roll_search", "segmenter", "synthetic", "temporal", "video", "weights"}
+CORE = {"atomic_write", "attitude", "backends", "dataset_folder", "frame_codec", "horizon", "horizon_fit",
+        "horizon_line", "horizon_prior", "horizon_turns", "horizon_waterline", "horizon_zoom", "hough_baseline",
+        "labels", "metrics", "model", "overlay", "preprocess", "roll_search", "segmenter", "synthetic", "temporal",
+        "video", "weights"}
 SHELL = {"node", "imu_input", "outputs", "ros_image", "stream_stats", "interface", "params", "fastdds"}
 KIT = {"bag_io", "bag_sample", "live"}  # what two tools share: below both
 TOOLS = {"bag": {"bag", "bag_images", "bag_play"}, "demo": {"demo"},

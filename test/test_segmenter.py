@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 import torch
 
+from seasky_ros.backends import int8_saturation_risk
 from seasky_ros.model import UNet, UNetConfig
 from seasky_ros.preprocess import FrameError, Normalization
-from seasky_ros.segmenter import Segmenter, int8_saturation_risk, labels_from_logits
+from seasky_ros.segmenter import Segmenter, labels_from_logits
 from seasky_ros.weights import WeightsError, build_meta, load_weights, save_weights
 
 

@@ -20,10 +20,11 @@ from seasky_training import evaluate, export, predict, train
 from seasky_training.recipe import parse_with_recipe
 from seasky_training.samples import EpochSampler, gap_split
 
+from seasky_ros.backends import ONNX_META_KEY
 from seasky_ros.dataset_folder import DatasetFolder, read_horizon_csv
 from seasky_ros.horizon import horizon_from_points
 from seasky_ros.preprocess import Normalization
-from seasky_ros.segmenter import ONNX_META_KEY, Segmenter
+from seasky_ros.segmenter import Segmenter
 from seasky_ros.synthetic import generate_frame, write_dataset_folder
 from seasky_ros.weights import default_int8_path, load_weights
 

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from seasky_ros.atomic_write import write_bytes_atomic
+from seasky_ros.backends import MIN_INT8_AGREEMENT, ONNX_META_KEY, export_onnx_bytes
 from seasky_ros.preprocess import Normalization, prepare
-from seasky_ros.segmenter import MIN_INT8_AGREEMENT, ONNX_META_KEY, export_onnx_bytes
 from seasky_ros.weights import WeightsError, load_weights
 
 
