@@ -35,6 +35,8 @@ SOURCE_ATTITUDE_EXPECTED = "attitude-expected"
 
 DEFAULT_SIGMA_DEG = 0.25
 """The attitude's error (1 sigma) assumed by default: a marine AHRS's roll/pitch plus a mount calibration."""
+DEFAULT_MAX_AGE_S = 0.05
+"""How far (s) from a frame's stamp the nearest orientation may be (``imu_max_age``)."""
 FLOOR_REL = 0.023
 """The least tolerance, as a share of the height: the network's own line lies within it (p95 12 px at 512 rows)."""
 
@@ -138,7 +140,7 @@ class AttitudeBuffer:
     is 0.1 deg).
     """
 
-    def __init__(self, max_age_s: float = 0.05, keep_s: float = 2.0) -> None:
+    def __init__(self, max_age_s: float = DEFAULT_MAX_AGE_S, keep_s: float = 2.0) -> None:
         self.max_age_s = max_age_s
         self.keep_s = keep_s
         self._stamps: list[float] = []

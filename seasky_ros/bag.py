@@ -32,11 +32,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .attitude import DEFAULT_MAX_AGE_S, AttitudeBuffer
 from .bag_images import add_parser as add_from_images_parser
 from .bag_io import (
     CAMERA_INFO,
     COMPRESSED,
     IMAGE,
+    IMU,
     POLYGON,
     STORAGES,
     BagError,
@@ -51,7 +53,7 @@ from .bag_io import (
 from .bag_play import PlayStats, play
 from .bag_sample import SAMPLE_FRAME_ID, SAMPLE_START_NS, SAMPLE_TOPICS, make_sample
 from .interface import OUTPUT_TOPICS, QOS_KINDS, QOS_SENSOR
-from .params import ParameterError, node_parameters, segmenter_from_parameters
+from .params import ParameterError, attitude_settings, node_parameters, segmenter_from_parameters
 from .ros_image import MAX_FRAME_PIXELS
 from .video import VideoSink
 
@@ -85,6 +87,8 @@ class ProcessReport:
     total: int = 0  # frames on the image topic
     partial: str | None = None  # why the outputs hold only part of the input, if they do
     video_resized: int = 0  # frames of another resolution, resized to the video's
+    with_attitude: int = 0  # frames judged with the IMU's attitude (``imu_topic``)
+    imu_refused: int = 0  # IMU messages without orientation or damaged
 
 
 class Interrupted(KeyboardInterrupt):
@@ -146,6 +150,7 @@ def process(
     params_file: str | os.PathLike | None = None,
     compressed: bool = False,
     camera_info_topic: str | None = None,
+    imu_topic: str | None = None,
     storage: str | None = None,
     overlay: bool = False,
     csv_path: str | os.PathLike | None = None,
@@ -162,7 +167,9 @@ def process(
     Runs as the node started with ``params_file`` would (default: the shipped
     config/segment.yaml): same weights, device, backend, normalisation window, confidence
     threshold, horizon smoothing, temporal filter and largest frame; explicit ``weights``/``device``/``backend``/
-    ``max_frame_pixels`` win.
+    ``max_frame_pixels`` win. With ``imu_topic`` (sensor_msgs/Imu) each frame is judged with the
+    IMU's attitude at its stamp as the node with ``use_imu`` judges it (the params file's mount,
+    height, error and ``imu_max_age``), from the orientations read before it in the bag.
     The output bag is always finalised, also when the input turns out to be damaged part-way
     (then ``IncompleteInputError`` is raised after closing, carrying the report of what was
     written) or on Ctrl-C, so whatever was processed stays a valid, readable bag.
@@ -188,6 +195,8 @@ def process(
         info_topic = camera_info_topic or next((t for t, m in sorted(available.items()) if m == CAMERA_INFO), None)
         if camera_info_topic and available.get(camera_info_topic) != CAMERA_INFO:
             raise BagError(f"{in_bag}: {camera_info_topic} is not a sensor_msgs/msg/CameraInfo topic")
+        if imu_topic and available.get(imu_topic) != IMU:
+            raise BagError(f"{in_bag}: {imu_topic} is not a sensor_msgs/msg/Imu topic")
         total = report.total = reader.count(topic)
         fps = (total - 1) / (reader.duration_ns / 1e9) if total > 1 and reader.duration_ns > 0 else 30.0
         try:
@@ -199,11 +208,18 @@ def process(
         filtered = TemporalSegmenter(seg, TemporalFilter(int(params.get("temporal_filter_frames", DEFAULT_FRAMES)),
                                                          float(params.get("temporal_filter_motion_px",
                                                                           DEFAULT_MOTION_PX))))
+        try:
+            attitude = attitude_settings(params)
+        except ParameterError as exc:
+            raise BagError(str(exc)) from exc
         builder = OutputBuilder(filtered, smoothing=float(params.get("horizon_smoothing", 0.0)),
-                                max_pixels=int(max_frame_pixels or params.get("max_frame_pixels", MAX_FRAME_PIXELS)))
+                                max_pixels=int(max_frame_pixels or params.get("max_frame_pixels", MAX_FRAME_PIXELS)),
+                                attitude=attitude)
+        orientations = AttitudeBuffer(max_age_s=float(params.get("imu_max_age", DEFAULT_MAX_AGE_S)))
         csv_sink = _CsvSink(Path(csv_path)) if csv_path else None
         video = VideoSink(Path(video_path), fps, total, log=log) if video_path else None
-        wanted = sorted(available) if copy_topics else [t for t in (topic, info_topic) if t]
+        wanted = sorted(available) if copy_topics else [t for t in (topic, info_topic, imu_topic) if t]
+        imu_class = message_class(IMU) if imu_topic else None
         image_class = message_class(available[topic])
         info_class = message_class(CAMERA_INFO)
         storage = storage or _storage_of(in_bag)
@@ -226,12 +242,16 @@ def process(
                     report.copied += 1
                     if name == info_topic:
                         camera_info = _deserialize_or_none(data, info_class, report) or camera_info
+                    elif name == imu_topic:
+                        _add_orientation(orientations, _deserialize_or_none(data, imu_class, report), report)
                     continue
                 bar.update(1)
                 msg = _deserialize_or_none(data, image_class, report)
                 filtered.stamp_s = None if msg is None else stamp_ns(msg.header.stamp) / 1e9
+                orientation = orientations.at(filtered.stamp_s) if imu_topic and msg is not None else None
                 outputs = None if msg is None else _outputs_or_none(builder, msg, is_compressed, camera_info,
-                                                                     overlay or video is not None, report)
+                                                                     overlay or video is not None, report,
+                                                                     orientation)
                 if outputs is None:
                     report.skipped += 1
                     continue
@@ -244,6 +264,7 @@ def process(
                     video.add(outputs["overlay_bgr"])
                 report.frames += 1
                 report.with_horizon += outputs["result"].horizon is not None
+                report.with_attitude += orientation is not None and camera_info is not None
                 if csv_sink is not None:
                     result = outputs["result"]
                     csv_sink.add(stamp_ns(msg.header.stamp), result.horizon, result.horizon_reason)
@@ -269,13 +290,26 @@ def process(
     return report
 
 
-def _outputs_or_none(builder, msg, compressed: bool, camera_info, want_overlay: bool, report: ProcessReport):
+def _add_orientation(orientations: AttitudeBuffer, msg, report: ProcessReport) -> None:
+    """An IMU message's orientation into the buffer; one without orientation (REP-145) or a broken one counted."""
+    if msg is None or msg.orientation_covariance[0] == -1.0:
+        report.imu_refused += 1
+        return
+    q = msg.orientation
+    try:
+        orientations.add(stamp_ns(msg.header.stamp) / 1e9, (q.x, q.y, q.z, q.w))
+    except ValueError:
+        report.imu_refused += 1
+
+
+def _outputs_or_none(builder, msg, compressed: bool, camera_info, want_overlay: bool, report: ProcessReport,
+                     orientation=None):
     """The node's outputs for one frame, or None (reason in the report) for a frame it would skip.
 
     Like the node, any fault of one frame costs that frame only, not the run.
     """
     try:
-        outputs = builder.build(msg, compressed, camera_info, want_overlay=want_overlay)
+        outputs = builder.build(msg, compressed, camera_info, want_overlay=want_overlay, orientation=orientation)
     except Exception as exc:
         report.last_error = f"processing failed ({type(exc).__name__}: {exc})"
         return None
@@ -341,7 +375,7 @@ def _cmd_process(args) -> int:
         report = process(
             args.in_bag, args.out_bag, args.image_topic, weights=args.weights, device=args.device,
             backend=args.backend, params_file=args.params_file, compressed=args.compressed,
-            camera_info_topic=args.camera_info_topic,
+            camera_info_topic=args.camera_info_topic, imu_topic=args.imu_topic,
             storage=args.storage, overlay=args.overlay, csv_path=args.csv, video_path=args.video,
             copy_topics=not args.no_copy, overwrite=args.overwrite, progress=not args.no_progress,
             max_frame_pixels=args.max_frame_pixels,
@@ -365,6 +399,11 @@ def _cmd_process(args) -> int:
     if report.skipped:
         print(f"seasky-bag: warning: {report.skipped} frame(s) skipped, the last because: {report.last_error}",
               file=sys.stderr)
+    if args.imu_topic:
+        refused = f"; {report.imu_refused} IMU message(s) without orientation ignored" if report.imu_refused else ""
+        print(f"seasky-bag: {report.with_attitude} of {report.frames} frames judged with the IMU's attitude "
+              f"({args.imu_topic}; the others had no orientation within imu_max_age or no camera_info){refused}",
+              file=sys.stderr if report.with_attitude < report.frames else sys.stdout)
     fps = report.frames / report.seconds if report.seconds > 0 else math.nan
     print(f"seasky-bag: {report.frames} frames segmented ({report.with_horizon} with a horizon, "
           f"{report.skipped} unusable), {report.copied} other messages copied, {fps:.1f} frames/s -> {report.out}")
@@ -418,6 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     pr.add_argument("--image-topic", required=True, help="sensor_msgs/Image or CompressedImage topic")
     pr.add_argument("--compressed", action="store_true", help="use TOPIC/compressed (CompressedImage)")
     pr.add_argument("--camera-info-topic", default=None, help="default: the bag's CameraInfo topic, if any")
+    pr.add_argument("--imu-topic", default=None,
+                    help="sensor_msgs/Imu topic: judge each frame with its attitude, as the node with use_imu "
+                         "(the params file's camera_mount_rpy_deg, camera_height_m, attitude_sigma_deg, imu_max_age)")
     pr.add_argument("--weights", default=None, help="weights (.pt or .onnx); default: the shipped model")
     pr.add_argument("--device", default=None, help="auto, cpu, cuda, cuda:N (default: as the params file)")
     pr.add_argument("--backend", default=None, choices=("auto", "torch", "onnxruntime"),

@@ -27,6 +27,7 @@ STORAGES = ("sqlite3", "mcap")
 IMAGE = "sensor_msgs/msg/Image"
 COMPRESSED = "sensor_msgs/msg/CompressedImage"
 CAMERA_INFO = "sensor_msgs/msg/CameraInfo"
+IMU = "sensor_msgs/msg/Imu"
 POLYGON = "geometry_msgs/msg/PolygonStamped"
 BAG_VERSION = 9  # what rosbag2 in Jazzy and Kilted writes
 

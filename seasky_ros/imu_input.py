@@ -13,7 +13,6 @@ and needs ``camera_info`` for the intrinsics. An IMU that sends no orientation (
 
 from __future__ import annotations
 
-import math
 import threading
 from typing import Any
 
@@ -21,12 +20,11 @@ from rcl_interfaces.msg import FloatingPointRange, ParameterDescriptor
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Imu
 
-from .attitude import DEFAULT_SIGMA_DEG, AttitudeBuffer, AttitudeSettings
+from .attitude import DEFAULT_MAX_AGE_S, DEFAULT_SIGMA_DEG, AttitudeBuffer
 from .outputs import stamp_seconds
-from .params import ParameterError
+from .params import ParameterError, attitude_settings
 
 IMU_TOPIC = "imu"
-DEFAULT_MAX_AGE_S = 0.05
 WARN_EVERY_S = 5.0
 PARAMETERS = ("camera_mount_rpy_deg", "camera_height_m", "attitude_sigma_deg", "imu_max_age")
 
@@ -34,14 +32,6 @@ PARAMETERS = ("camera_mount_rpy_deg", "camera_height_m", "attitude_sigma_deg", "
 def _range(description: str, low: float, high: float, read_only: bool = False) -> ParameterDescriptor:
     return ParameterDescriptor(description=description, read_only=read_only, floating_point_range=[
         FloatingPointRange(from_value=low, to_value=high, step=0.0)])
-
-
-def mount_problem(value: Any) -> str | None:
-    """Why a ``camera_mount_rpy_deg`` value cannot be used, or None."""
-    values = list(value) if value is not None else []
-    if len(values) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
-        return f"camera_mount_rpy_deg must be three finite numbers [roll, pitch, yaw] in degrees, got {values}"
-    return None
 
 
 class ImuInput:
@@ -66,10 +56,8 @@ class ImuInput:
         max_age = declare("imu_max_age", DEFAULT_MAX_AGE_S, _range(
             "Newest IMU orientation may be this far (s) from a frame's stamp; else the frame goes without",
             0.001, 5.0)).value
-        problem = mount_problem(mount)
-        if problem is not None:
-            raise ParameterError(problem)
-        self.settings = AttitudeSettings(tuple(float(v) for v in mount), float(height), float(sigma))
+        self.values = {"camera_mount_rpy_deg": list(mount), "camera_height_m": height, "attitude_sigma_deg": sigma}
+        self.settings = attitude_settings(self.values)  # ParameterError for a mount that is no rotation
         self._lock = threading.Lock()
         self._buffer = AttitudeBuffer(max_age_s=float(max_age))
         self._refused = ""
@@ -78,27 +66,25 @@ class ImuInput:
         if self.enabled:
             self.subscription = node.create_subscription(Imu, IMU_TOPIC, self._on_imu, qos_profile_sensor_data)
 
+    def _changed(self, params: list[Any]) -> dict[str, Any]:
+        return {**self.values, **{p.name: p.value for p in params if p.name in self.values}}
+
     def check(self, params: list[Any]) -> str | None:
         """Why a live change of these parameters is refused, or None."""
-        for p in params:
-            if p.name == "camera_mount_rpy_deg" and (problem := mount_problem(p.value)) is not None:
-                return problem
+        try:
+            attitude_settings(self._changed(params))
+        except ParameterError as exc:
+            return str(exc)
         return None
 
     def apply(self, params: list[Any]) -> None:
         """Take live changes of the attitude parameters (checked by ``check``)."""
-        s = self.settings
+        self.values = self._changed(params)
+        self.settings = attitude_settings(self.values)
         for p in params:
-            if p.name == "camera_mount_rpy_deg":
-                s = AttitudeSettings(tuple(float(v) for v in p.value), s.camera_height_m, s.sigma_deg, s.floor_rel)
-            elif p.name == "camera_height_m":
-                s = AttitudeSettings(s.mount_rpy_deg, float(p.value), s.sigma_deg, s.floor_rel)
-            elif p.name == "attitude_sigma_deg":
-                s = AttitudeSettings(s.mount_rpy_deg, s.camera_height_m, float(p.value), s.floor_rel)
-            elif p.name == "imu_max_age":
+            if p.name == "imu_max_age":
                 with self._lock:
                     self._buffer.max_age_s = float(p.value)
-        self.settings = s
 
     def _on_imu(self, msg: Imu) -> None:
         q = msg.orientation

@@ -280,10 +280,10 @@ class OutputBuilder:
         self.max_pixels = max_pixels  # larger frames are refused (compressed ones before decoding)
         self.last_error: str | None = None
 
-    def process(self, msg: Any, compressed: bool, camera_info: Any = None, want_overlay: bool = False
-                ) -> dict[str, Any]:
+    def process(self, msg: Any, compressed: bool, camera_info: Any = None, want_overlay: bool = False,
+                orientation: Sequence[float] | None = None) -> dict[str, Any]:
         """Like ``build`` but raises (FrameError for unusable frames, anything else for real faults)."""
-        return self.finish(self.start(msg, compressed), camera_info, want_overlay)
+        return self.finish(self.start(msg, compressed), camera_info, want_overlay, orientation)
 
     def start(self, msg: Any, compressed: bool) -> Begun:
         """Decoding and the segmenter's ``start`` (its first network pass); raises as ``process``."""
@@ -312,11 +312,11 @@ class OutputBuilder:
             normalization=self.segmenter.normalization,
         )
 
-    def build(self, msg: Any, compressed: bool, camera_info: Any = None, want_overlay: bool = False
-              ) -> dict[str, Any] | None:
+    def build(self, msg: Any, compressed: bool, camera_info: Any = None, want_overlay: bool = False,
+              orientation: Sequence[float] | None = None) -> dict[str, Any] | None:
         """All outputs for one input message, or None (reason in ``last_error``) for an unusable frame."""
         try:
-            outputs = self.process(msg, compressed, camera_info, want_overlay)
+            outputs = self.process(msg, compressed, camera_info, want_overlay, orientation)
         except FrameError as exc:
             self.last_error = str(exc)
             return None

@@ -13,6 +13,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from .attitude import DEFAULT_SIGMA_DEG, AttitudeSettings
 from .horizon import DEFAULT_MIN_CONFIDENCE, DEFAULT_SETTINGS
 from .horizon_zoom import DEFAULT_HORIZON_ZOOM, check_zoom
 from .interface import NODE_NAME, PARAMS_FILE, shipped_config
@@ -117,6 +118,17 @@ def set_hazy_offset(seg, offset: float) -> None:
     if not (math.isfinite(offset) and 0.0 <= offset <= MAX_HAZY_OFFSET_PX):
         raise ParameterError(f"horizon_hazy_offset_px ({offset}) must be in 0..{MAX_HAZY_OFFSET_PX}")
     seg.horizon_settings = dataclasses.replace(seg.horizon_settings, hazy_peak_offset_px=offset)
+
+
+def attitude_settings(params: Mapping[str, Any]) -> AttitudeSettings:
+    """The attitude's parameters (``imu_input``) as ``AttitudeSettings``; absent ones take the defaults."""
+    mount = params.get("camera_mount_rpy_deg", [0.0, 0.0, 0.0])
+    values = list(mount) if isinstance(mount, (list, tuple)) else []
+    if len(values) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+        raise ParameterError(f"camera_mount_rpy_deg must be three finite numbers [roll, pitch, yaw] in degrees, "
+                             f"got {mount}")
+    return AttitudeSettings(tuple(float(v) for v in values), float(params.get("camera_height_m", 0.0)),
+                            float(params.get("attitude_sigma_deg", DEFAULT_SIGMA_DEG)))
 
 
 def segmenter_from_parameters(params: Mapping[str, Any]):

@@ -28,6 +28,7 @@ from seasky_ros.synthetic import render_sequence  # noqa: E402
 IMAGE_TOPIC = bagtool.SAMPLE_TOPICS["image"]
 INFO_TOPIC = bagtool.SAMPLE_TOPICS["camera_info"]
 TRUTH_TOPIC = bagtool.SAMPLE_TOPICS["truth"]
+IMU_TOPIC = bagtool.SAMPLE_TOPICS["imu"]
 H, W = 256, 320
 SEED = 5  # a scene the tiny test model segments well
 LOW_CONFIDENCE = 0.0
@@ -85,15 +86,19 @@ def test_make_sample_is_a_readable_camera_bag(tmp_path, storage):
         IMAGE_TOPIC: ("sensor_msgs/msg/Image", frames),
         INFO_TOPIC: ("sensor_msgs/msg/CameraInfo", frames),
         TRUTH_TOPIC: ("geometry_msgs/msg/PolygonStamped", frames),
+        IMU_TOPIC: ("sensor_msgs/msg/Imu", frames),
     }
     assert list(path.glob("*.mcap" if storage == "mcap" else "*.db3"))
     msgs = read_all(path)
     truth_frames = list(render_sequence(frames, rate, 3, height=96, width=128))
     stamps = [t for t, _ in msgs[IMAGE_TOPIC]]
     assert np.allclose(np.diff(stamps), 1e9 / rate, atol=1)
-    for (t, image), (ti, info), (tt, truth), frame in zip(msgs[IMAGE_TOPIC], msgs[INFO_TOPIC], msgs[TRUTH_TOPIC],
-                                                          truth_frames, strict=True):
-        assert t == ti == tt == bagtool.stamp_ns(image.header.stamp) == bagtool.stamp_ns(truth.header.stamp)
+    for (t, image), (ti, info), (tt, truth), (tm, imu), frame in zip(
+            msgs[IMAGE_TOPIC], msgs[INFO_TOPIC], msgs[TRUTH_TOPIC], msgs[IMU_TOPIC], truth_frames, strict=True):
+        assert t == ti == tt == tm == bagtool.stamp_ns(image.header.stamp) == bagtool.stamp_ns(truth.header.stamp)
+        assert bagtool.stamp_ns(imu.header.stamp) == t
+        q = imu.orientation
+        assert (q.x, q.y, q.z, q.w) == pytest.approx(frame.params.imu_orientation())
         assert image.header.frame_id == info.header.frame_id == bagtool.SAMPLE_FRAME_ID
         array, encoding = image_to_numpy(image)
         assert encoding == frame.encoding == "mono16"

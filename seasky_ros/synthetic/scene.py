@@ -210,6 +210,17 @@ class SceneParams:
             params = _hard_cases(params, np.random.default_rng([params.content_seed, 0x4A2D]))
         return replace(params, **overrides) if overrides else params
 
+    def imu_orientation(self, error_deg: tuple[float, float] = (0.0, 0.0)) -> tuple[float, float, float, float]:
+        """(x, y, z, w) an IMU whose frame is the camera body's reports for this scene, off by ``error_deg``.
+
+        The generator's roll is the image horizon's tilt (lower on the right), the camera's roll its
+        negative; its pitch is positive looking up, REP-103's positive nose down. ``error_deg``
+        (roll, pitch) is added to the camera's attitude: a simulated sensor error.
+        """
+        from ..attitude import quaternion_from_rpy
+
+        return quaternion_from_rpy(-self.roll_deg + error_deg[0], -(self.pitch_deg + error_deg[1]), 0.0)
+
     def camera_matrix(self, height: int, width: int) -> np.ndarray:
         """3x3 pinhole K of a ``width`` x ``height`` frame of this scene."""
         fx = (width / 2.0) / math.tan(math.radians(self.hfov_deg) / 2.0)

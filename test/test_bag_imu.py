@@ -1,0 +1,95 @@
+# Copyright 2026 seasky_ros maintainers
+# SPDX-License-Identifier: Apache-2.0
+"""seasky-bag process --imu-topic: each frame judged with the IMU's attitude, as the node with use_imu."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("rclpy")
+pytest.importorskip("rosbags")
+
+from seasky_ros import bag as bagtool  # noqa: E402
+from seasky_ros.attitude import quaternion_from_rpy  # noqa: E402
+from seasky_ros.bag_io import BagReader, BagWriter, deserialize  # noqa: E402
+from seasky_ros.bag_sample import imu_msg  # noqa: E402
+from seasky_ros.horizon_line import horizon_from_points  # noqa: E402
+from seasky_ros.horizon_prior import REASON_OUT_OF_VIEW  # noqa: E402
+from seasky_ros.outputs import line_points  # noqa: E402
+
+TOPICS = bagtool.SAMPLE_TOPICS
+FRAMES = 6
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    """Six full-size frames of the sample bag (the shipped network's size), its IMU exact."""
+    return bagtool.make_sample(tmp_path_factory.mktemp("imu") / "sample", frames=FRAMES, seed=0, progress=False)
+
+
+def with_imu(source: Path, out: Path, orientation, has_orientation: bool = True) -> Path:
+    """``source`` with every IMU message's orientation replaced (a wrong or absent attitude)."""
+    with BagReader(source) as reader, BagWriter(out, "sqlite3") as writer:
+        imu_class = bagtool.message_class("sensor_msgs/msg/Imu")
+        for name, msgtype, timestamp, data in reader.messages():
+            if name == TOPICS["imu"]:
+                msg = imu_msg(deserialize(data, imu_class).header, orientation)
+                if not has_orientation:
+                    msg.orientation_covariance[0] = -1.0
+                writer.write(name, timestamp, msg)
+            else:
+                writer.write(name, timestamp, deserialize(data, bagtool.message_class(msgtype)))
+    return out
+
+
+def run(bag: Path, out: Path, *extra: str) -> tuple[int, list[dict]]:
+    csv_path = out.with_suffix(".csv")
+    code = bagtool.main(["process", str(bag), str(out), "--image-topic", TOPICS["image"], "--no-progress",
+                         "--csv", str(csv_path), *extra])
+    return code, list(csv.DictReader(csv_path.open())) if csv_path.exists() else []
+
+
+def test_true_attitude_keeps_every_open_sea_line(sample, tmp_path, capsys):
+    code, rows = run(sample, tmp_path / "true", "--imu-topic", TOPICS["imu"])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert f"{FRAMES} of {FRAMES} frames judged with the IMU's attitude" in out
+    with BagReader(sample) as reader:
+        cls = bagtool.message_class("geometry_msgs/msg/PolygonStamped")
+        truths = [line_points(deserialize(data, cls)) for _, _, _, data in reader.messages([TOPICS["truth"]])]
+    assert len(rows) == len(truths) == FRAMES  # both in frame order
+    xs = np.arange(640, dtype=np.float64)
+    for row, points in zip(rows, truths, strict=True):
+        assert row["x0"] != "", f"frame {row['stamp']}: {row['no_horizon_reason']}"
+        found = horizon_from_points(*(float(row[k]) for k in ("x0", "y0", "x1", "y1")), 640, 512)
+        truth = horizon_from_points(*points, 640, 512)
+        assert np.median(np.abs(found.y_at(xs) - truth.y_at(xs))) < 3.0
+
+
+def test_an_attitude_looking_up_refuses_every_line(sample, tmp_path):
+    """The same frames with an IMU that says the camera looks 40 deg up: no horizon in view, none published."""
+    wrong = with_imu(sample, tmp_path / "up", quaternion_from_rpy(0.0, -40.0, 0.0))
+    code, alone = run(wrong, tmp_path / "alone")
+    assert code == 0 and all(r["x0"] != "" for r in alone)  # without --imu-topic the IMU is not read
+    code, rows = run(wrong, tmp_path / "judged", "--imu-topic", TOPICS["imu"])
+    assert code == 0 and len(rows) == FRAMES
+    assert all(r["x0"] == "" and r["no_horizon_reason"] == REASON_OUT_OF_VIEW for r in rows)
+
+
+def test_imu_without_orientation_is_ignored_and_said(sample, tmp_path, capsys):
+    absent = with_imu(sample, tmp_path / "absent", (0.0, 0.0, 0.0, 1.0), has_orientation=False)
+    code, rows = run(absent, tmp_path / "out", "--imu-topic", TOPICS["imu"])
+    assert code == 0 and all(r["x0"] != "" for r in rows)
+    err = capsys.readouterr().err
+    assert f"0 of {FRAMES} frames judged with the IMU's attitude" in err
+    assert f"{FRAMES} IMU message(s) without orientation ignored" in err
+
+
+def test_a_topic_that_is_not_an_imu_is_a_clear_error(sample, tmp_path, capsys):
+    code, _ = run(sample, tmp_path / "out", "--imu-topic", TOPICS["camera_info"])
+    assert code != 0
+    assert f"{TOPICS['camera_info']} is not a sensor_msgs/msg/Imu topic" in capsys.readouterr().err
