@@ -30,7 +30,7 @@ from seasky_ros.horizon_prior import (
     prior_from_orientation,
     with_prior,
 )
-from seasky_ros.synthetic import SceneParams, generate_frame
+from seasky_ros.synthetic import generate_frame
 from seasky_ros.synthetic.canvas import horizon_line
 
 H, W = 512, 640
@@ -65,7 +65,7 @@ def test_expected_line_is_the_generators_horizon(seed):
     p = frame.params
     h, w = frame.image.shape[:2]
     k = p.camera_matrix(h, w)
-    line = expected_horizon(world_up_in_camera(imu(-p.roll_deg, p.pitch_deg)), k, (h, w))
+    line = expected_horizon(world_up_in_camera(p.imu_orientation()), k, (h, w))
     rows = horizon_line(p, h, w)
     if line is None:
         assert rows.max() < 0 or rows.min() > h - 1
@@ -239,10 +239,10 @@ def shipped():
     return Segmenter.from_file(device="cpu")
 
 
-def frame_prior(frame, sigma_deg: float = 0.25) -> HorizonPrior:
+def frame_prior(frame, error_deg: tuple[float, float] = (0.0, 0.0), sigma_deg: float = 0.25) -> HorizonPrior:
     p = frame.params
     h, w = frame.image.shape[:2]
-    return prior_from_orientation(np.array(imu(-p.roll_deg, p.pitch_deg)), p.camera_matrix(h, w), (h, w),
+    return prior_from_orientation(np.array(p.imu_orientation(error_deg)), p.camera_matrix(h, w), (h, w),
                                   AttitudeSettings(sigma_deg=sigma_deg))
 
 
@@ -266,9 +266,7 @@ def test_shipped_network_hazy_horizon_found_with_the_attitude(shipped):
     h, w = frame.image.shape[:2]
     alone = shipped.segment(frame.image, encoding=frame.encoding)
     assert alone.horizon is None
-    noisy = SceneParams(**{**frame.params.__dict__, "roll_deg": frame.params.roll_deg + 0.25,
-                           "pitch_deg": frame.params.pitch_deg - 0.25})
-    prior = frame_prior(type(frame)(**{**frame.__dict__, "params": noisy}))
+    prior = frame_prior(frame, error_deg=(-0.25, -0.25))
     result = shipped.finish(shipped.start(frame.image, frame.encoding), prior=prior)
     assert result.horizon is not None and result.horizon.source == SOURCE_ATTITUDE
     truth = horizon_from_points(*frame.horizon, w, h)

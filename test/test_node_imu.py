@@ -16,7 +16,6 @@ from geometry_msgs.msg import PolygonStamped  # noqa: E402
 from node_harness import NODE, qos, send, wait_until  # noqa: E402
 from sensor_msgs.msg import CameraInfo, Image, Imu  # noqa: E402
 
-from seasky_ros.attitude import quaternion_from_rpy  # noqa: E402
 from seasky_ros.horizon import SOURCE_CODES, SOURCE_WATERLINE  # noqa: E402
 from seasky_ros.synthetic import generate_frame  # noqa: E402
 
@@ -50,7 +49,7 @@ def test_imu_refuses_a_near_coasts_waterline_and_says_so(ros):
     frame = generate_frame(515151 * 1_000_003 + 48)
     h, w = frame.image.shape[:2]
     p = frame.params
-    attitude = quaternion_from_rpy(-p.roll_deg, -p.pitch_deg, 0.0)  # camera body = IMU frame
+    attitude = p.imu_orientation()  # camera body = IMU frame
     node = ros.start_node(NS, weights="", device="cpu", use_imu=True)
     try:
         horizons = ros.collector(PolygonStamped, f"/{NS}/{NODE}/horizon")

@@ -23,7 +23,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's seasky_ros, not an installed one
 
-from seasky_ros.attitude import AttitudeSettings, quaternion_from_rpy  # noqa: E402
+from seasky_ros.attitude import AttitudeSettings  # noqa: E402
 from seasky_ros.horizon_line import SOURCE_ATTITUDE, horizon_from_points  # noqa: E402
 from seasky_ros.horizon_prior import prior_from_orientation  # noqa: E402
 from seasky_ros.segmenter import Segmenter  # noqa: E402
@@ -67,9 +67,7 @@ def main() -> int:
         started = seg.start(frame.image, frame.encoding)
         results["no IMU"].append((frame.horizon is not None, seg.finish(started).horizon, truth if visible else None))
         for s in sigmas:
-            # the generator's roll is the image line's tilt (the camera's roll is its negative); REP-103 pitch is
-            # positive nose-down, the generator's positive looking up
-            q = quaternion_from_rpy(-p.roll_deg + s * noise[i, 0], -(p.pitch_deg + s * noise[i, 1]), 0.0)
+            q = p.imu_orientation((s * noise[i, 0], s * noise[i, 1]))
             prior = prior_from_orientation(np.array(q), K, (h, w), AttitudeSettings(sigma_deg=s))
             line = seg.finish(started, prior=prior).horizon
             results[f"IMU sigma {s:g} deg"].append((frame.horizon is not None, line, truth if visible else None))
