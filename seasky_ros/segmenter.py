@@ -41,7 +41,7 @@ from .horizon import (
     HorizonSearch,
     find_horizon,
 )
-from .horizon_prior import HorizonPrior, with_prior
+from .horizon_prior import HorizonPrior, agrees, with_prior
 from .horizon_zoom import DEFAULT_HORIZON_ZOOM, merged_labels, zoom_window
 from .preprocess import Normalization, Prepared, network_input, prepare, resize_gray
 from .roll_search import (
@@ -353,7 +353,7 @@ class Segmenter:
             chosen = self._with_prior(prepared, chosen, prior, timings)
         window = zoom_window(chosen.horizon, prepared.gray.shape, self.horizon_zoom) if chosen.horizon else None
         if window is not None:
-            chosen = self._zoomed(prepared, chosen, window, refine_horizon, timings)
+            chosen = self._zoomed(prepared, chosen, window, refine_horizon, timings, prior)
         if self.track_roll:
             self._last_horizon = chosen.horizon
         timings["total"] = started.spent_ms + (time.perf_counter() - t0) * 1e3
@@ -361,8 +361,9 @@ class Segmenter:
                       prepared.nonfinite_pixels, chosen.reason, len(passes) + (window is not None))
 
     def _zoomed(self, prepared: Prepared, first: Pass, window: tuple[int, int, int, int], refine: bool,
-                timings: dict[str, float]) -> Pass:
-        """The ``horizon_zoom`` pass on ``window``; ``first`` where the merged mask gives no line as sure."""
+                timings: dict[str, float], prior: HorizonPrior | None = None) -> Pass:
+        """The ``horizon_zoom`` pass on ``window``; ``first`` where the merged mask gives no line as sure,
+        or (with an attitude) none where the attitude expects the horizon."""
         top, left, h, w = window
         logits = self._network_on(prepared.gray[top:top + h, left:left + w], timings)
         t0 = time.perf_counter()
@@ -371,6 +372,8 @@ class Segmenter:
                               settings=self.horizon_settings)
         timings["horizon"] += (time.perf_counter() - t0) * 1e3
         if search.horizon is None or search.horizon.confidence < self.min_horizon_confidence:
+            return first
+        if prior is not None and not agrees(search.horizon, prior, labels.shape):
             return first
         return Pass(first.turn_deg, labels, first.confidence, search.horizon, search.reason, first.certainty)
 

@@ -272,3 +272,31 @@ def test_shipped_network_hazy_horizon_found_with_the_attitude(shipped):
     truth = horizon_from_points(*frame.horizon, w, h)
     xs = np.arange(w, dtype=np.float64)
     assert np.median(np.abs(result.horizon.y_at(xs) - truth.y_at(xs))) < 1.0
+
+
+def test_zoomed_line_outside_the_attitudes_band_keeps_the_first(shipped):
+    """Synthetic seed 515151 frame 7: horizon_zoom moves the line 1.7 px down. With a band that holds the first
+    line but not the zoomed one (its centre 1 px above the first line, 1.2 px wide), the first line stays;
+    with the band centred on the zoomed line, the zoomed one is taken."""
+    import dataclasses
+
+    frame = generate_frame(515151 * 1_000_003 + 7)
+    h, w = frame.image.shape[:2]
+    shipped.horizon_zoom = 0.0
+    try:
+        first = shipped.segment(frame.image, encoding=frame.encoding).horizon
+        shipped.horizon_zoom = 1.75
+        zoomed = shipped.segment(frame.image, encoding=frame.encoding).horizon
+        assert zoomed.center_row - first.center_row > 1.0
+
+        def band_at(line, dy: float, tolerance: float) -> HorizonPrior:
+            moved = horizon_from_points(line.x0, line.y0 + dy, line.x1, line.y1 + dy, w, h)
+            return HorizonPrior(moved, tolerance, 2.0)
+
+        kept = shipped.finish(shipped.start(frame.image, frame.encoding), prior=band_at(first, -1.0, 1.2)).horizon
+        assert kept.center_row == pytest.approx(first.center_row, abs=1e-6)
+        taken = shipped.finish(shipped.start(frame.image, frame.encoding), prior=band_at(zoomed, 0.0, 2.0)).horizon
+        assert taken.center_row == pytest.approx(zoomed.center_row, abs=1e-6)
+        assert dataclasses.asdict(taken) == dataclasses.asdict(zoomed)
+    finally:
+        shipped.horizon_zoom = 0.0
