@@ -140,6 +140,9 @@ class AttitudeBuffer:
     is 0.1 deg).
     """
 
+    MAX_SAMPLES = 4096
+    """At most this many kept (2 s at 2 kHz): a driver whose stamps never advance cannot grow it."""
+
     def __init__(self, max_age_s: float = DEFAULT_MAX_AGE_S, keep_s: float = 2.0) -> None:
         self.max_age_s = max_age_s
         self.keep_s = keep_s
@@ -147,14 +150,25 @@ class AttitudeBuffer:
         self._quats: list[np.ndarray] = []
 
     def add(self, stamp_s: float, xyzw: Sequence[float]) -> None:
-        """Store one orientation; ValueError for one that is no rotation (an IMU without orientation sends zeros)."""
+        """Store one orientation; ValueError for one that is no rotation (an IMU without orientation sends zeros).
+
+        A stamp more than ``keep_s`` before the oldest or after the newest kept is a jump of the
+        clock (a bag played again, a simulation reset, a restarted driver): what was kept is dropped
+        and the buffer starts again from it.
+        """
         rotation_from_quaternion(xyzw)
+        if not math.isfinite(stamp_s):
+            raise ValueError(f"stamp {stamp_s} is not a time")
         q = np.asarray(xyzw, dtype=float)
         q = q / np.linalg.norm(q)
+        if self._stamps and not self._stamps[0] - self.keep_s <= stamp_s <= self._stamps[-1] + self.keep_s:
+            self._stamps.clear()
+            self._quats.clear()
         i = bisect.bisect_right(self._stamps, stamp_s)
         self._stamps.insert(i, stamp_s)
         self._quats.insert(i, q)
-        drop = bisect.bisect_left(self._stamps, self._stamps[-1] - self.keep_s)
+        drop = max(bisect.bisect_left(self._stamps, self._stamps[-1] - self.keep_s),
+                   len(self._stamps) - self.MAX_SAMPLES)
         del self._stamps[:drop], self._quats[:drop]
 
     def __len__(self) -> int:

@@ -209,7 +209,7 @@ def process(
                                                          float(params.get("temporal_filter_motion_px",
                                                                           DEFAULT_MOTION_PX))))
         try:
-            attitude = attitude_settings(params)
+            attitude = attitude_settings(params) if imu_topic else None
         except ParameterError as exc:
             raise BagError(str(exc)) from exc
         builder = OutputBuilder(filtered, smoothing=float(params.get("horizon_smoothing", 0.0)),

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import numpy as np
 from rcl_interfaces.msg import FloatingPointRange, ParameterDescriptor
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Imu
@@ -102,7 +103,7 @@ class ImuInput:
         self._refused = why
         self.node.get_logger().warning(why, throttle_duration_sec=WARN_EVERY_S)
 
-    def orientation_at(self, stamp_s: float, have_intrinsics: bool) -> Any:
+    def orientation_at(self, stamp_s: float, have_intrinsics: bool) -> np.ndarray | None:
         """The orientation (x, y, z, w) for a frame, or None (and why, in ``state``)."""
         if not self.enabled:
             return None

@@ -407,7 +407,9 @@ class SegmentNode(Node):
                 msg, received = self._slot
                 self._slot = None
             try:
-                begun = self.builder.start(msg, self.input_compressed)
+                camera_info = self._camera_info
+                orientation = self.imu.orientation_at(stamp_seconds(msg.header), camera_info is not None)
+                begun = self.builder.start(msg, self.input_compressed, camera_info, orientation)
             except Exception as exc:  # the worker must outlive any frame
                 self._fail(exc)
                 continue
@@ -442,10 +444,8 @@ class SegmentNode(Node):
         msg = begun.msg
         want_overlay = self.publish_overlay and self.overlay_pub.get_subscription_count() > 0
         self.filtered.stamp_s = stamp_seconds(msg.header)
-        camera_info = self._camera_info
-        orientation = self.imu.orientation_at(self.filtered.stamp_s, camera_info is not None)
         try:
-            outputs = self.builder.finish(begun, camera_info, want_overlay, orientation)
+            outputs = self.builder.finish(begun, self._camera_info, want_overlay)
         except Exception as exc:  # a fault in processing must not end the stream
             self._fail(exc)
             return

@@ -283,27 +283,31 @@ class OutputBuilder:
     def process(self, msg: Any, compressed: bool, camera_info: Any = None, want_overlay: bool = False,
                 orientation: Sequence[float] | None = None) -> dict[str, Any]:
         """Like ``build`` but raises (FrameError for unusable frames, anything else for real faults)."""
-        return self.finish(self.start(msg, compressed), camera_info, want_overlay, orientation)
+        return self.finish(self.start(msg, compressed, camera_info, orientation), camera_info, want_overlay)
 
-    def start(self, msg: Any, compressed: bool) -> Begun:
-        """Decoding and the segmenter's ``start`` (its first network pass); raises as ``process``."""
-        frame, encoding = message_to_numpy(msg, compressed, self.max_pixels)
-        return Begun(msg, frame, encoding, self.segmenter.start(frame, encoding))
-
-    def finish(self, begun: Begun, camera_info: Any = None, want_overlay: bool = False,
-               orientation: Sequence[float] | None = None) -> dict[str, Any]:
-        """The rest of ``process`` for a ``start``-ed message, in the stream's order (smoothing is stateful).
+    def start(self, msg: Any, compressed: bool, camera_info: Any = None,
+              orientation: Sequence[float] | None = None) -> Begun:
+        """Decoding and the segmenter's ``start`` (its first network pass); raises as ``process``.
 
         ``orientation``: the IMU's (x, y, z, w) at the frame's stamp; with intrinsics from
-        ``camera_info`` it places the horizon (``seasky_ros.horizon_prior``), without them it is unused.
+        ``camera_info`` it places the horizon (``seasky_ros.horizon_prior``): the first pass is
+        turned level by it and the line judged by it. Without intrinsics it is unused.
         """
+        frame, encoding = message_to_numpy(msg, compressed, self.max_pixels)
+        prior = None
+        if orientation is not None:
+            height, width = frame.shape[:2]
+            K = camera_matrix(camera_info, width, height)
+            if K is not None:
+                prior = prior_from_orientation(np.asarray(orientation, dtype=float), K, (height, width), self.attitude)
+        return Begun(msg, frame, encoding, self.segmenter.start(frame, encoding, prior=prior))
+
+    def finish(self, begun: Begun, camera_info: Any = None, want_overlay: bool = False) -> dict[str, Any]:
+        """The rest of ``process`` for a ``start``-ed message, in the stream's order (smoothing is stateful)."""
         msg, frame, encoding = begun.msg, begun.frame, begun.encoding
         height, width = begun.started.prepared.gray.shape
         K = camera_matrix(camera_info, width, height)
-        prior = None
-        if orientation is not None and K is not None:
-            prior = prior_from_orientation(np.asarray(orientation, dtype=float), K, (height, width), self.attitude)
-        result = self.segmenter.finish(begun.started, prior=prior)
+        result = self.segmenter.finish(begun.started)
         result.horizon = self.smoother(result.horizon, (height, width), stamp_seconds(msg.header))
         return build_outputs(
             result, msg.header, frame, encoding,

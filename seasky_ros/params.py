@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .attitude import DEFAULT_SIGMA_DEG, AttitudeSettings
@@ -121,14 +121,25 @@ def set_hazy_offset(seg, offset: float) -> None:
 
 
 def attitude_settings(params: Mapping[str, Any]) -> AttitudeSettings:
-    """The attitude's parameters (``imu_input``) as ``AttitudeSettings``; absent ones take the defaults."""
+    """The attitude's parameters (``imu_input``) as ``AttitudeSettings``; absent ones take the defaults.
+
+    The mount may come as a list (a params file) or an ``array.array`` (a live ``set_parameters``).
+    """
     mount = params.get("camera_mount_rpy_deg", [0.0, 0.0, 0.0])
-    values = list(mount) if isinstance(mount, (list, tuple)) else []
-    if len(values) != 3 or not all(isinstance(v, (int, float)) and math.isfinite(v) for v in values):
+    values = list(mount) if isinstance(mount, Sequence) and not isinstance(mount, (str, bytes)) else []
+    if len(values) != 3 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                                   for v in values):
         raise ParameterError(f"camera_mount_rpy_deg must be three finite numbers [roll, pitch, yaw] in degrees, "
-                             f"got {mount}")
-    return AttitudeSettings(tuple(float(v) for v in values), float(params.get("camera_height_m", 0.0)),
-                            float(params.get("attitude_sigma_deg", DEFAULT_SIGMA_DEG)))
+                             f"got {list(values) if values else mount}")
+    numbers = {}
+    for name, default, low, high in (("camera_height_m", 0.0, 0.0, 10000.0),
+                                     ("attitude_sigma_deg", DEFAULT_SIGMA_DEG, 0.0, 10.0)):
+        value = params.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+            raise ParameterError(f"{name} must be a number in {low:g}..{high:g}, got {value!r}")
+        numbers[name] = float(value)
+    return AttitudeSettings(tuple(float(v) for v in values), numbers["camera_height_m"],
+                            numbers["attitude_sigma_deg"])
 
 
 def segmenter_from_parameters(params: Mapping[str, Any]):

@@ -109,6 +109,7 @@ class Started:
     ahead: tuple[float | None, Network]  # the first pass: its turn and its output
     timings: dict[str, float]
     spent_ms: float  # time ``start`` took
+    prior: HorizonPrior | None = None  # the attitude's line, given to ``start``: ``finish`` judges by it too
 
 
 class Segmenter:
@@ -279,23 +280,27 @@ class Segmenter:
         *,
         with_confidence: bool = False,
         refine_horizon: bool = True,
+        prior: HorizonPrior | None = None,
     ) -> Result:
         """Segment one frame and fit the horizon at any roll (``roll_search``); ``FrameError`` for unusable frames."""
-        return self.finish(self.start(frame, encoding), with_confidence=with_confidence,
+        return self.finish(self.start(frame, encoding, prior), with_confidence=with_confidence,
                            refine_horizon=refine_horizon)
 
-    def start(self, frame: np.ndarray, encoding: str | None = None) -> Started:
+    def start(self, frame: np.ndarray, encoding: str | None = None, prior: HorizonPrior | None = None) -> Started:
         """Preprocessing and the first network pass ``finish`` will use; ``FrameError`` for unusable frames.
 
         Why split: a node can run frame N+1's network (``start``) while frame N's labels and horizon
         are computed (``finish``). A stream's roll tracking then starts from the line of the frame
-        ``finish`` last completed, one frame older than in ``segment``.
+        ``finish`` last completed, one frame older than in ``segment``. With an attitude (``prior``)
+        the first pass is the frame turned level by the attitude's line instead, the sky up.
         """
         check_mode(self.roll_search)
         t0 = time.perf_counter()
         prepared = prepare(frame, self.input_size, self.normalization, encoding)
         timings = {"preprocess": (time.perf_counter() - t0) * 1e3, "network": 0.0, "upsample": 0.0, "horizon": 0.0}
         last = self._last_horizon if self.track_roll else None
+        if prior is not None and prior.line is not None:
+            last = prior.line
         first_turn = tracked_turn(self.roll_search, last)
         edge = None
         turn: float | None = first_turn
@@ -304,16 +309,18 @@ class Segmenter:
             if self.roll_search == "full" and (turns := candidate_turns(self.roll_search, *edge, None)):
                 turn = turns[0]  # full mode runs no upright pass where it has turns: its first
         ahead = (turn, self._network(prepared, turn, timings))
-        return Started(prepared, last, first_turn, edge, ahead, timings, (time.perf_counter() - t0) * 1e3)
+        return Started(prepared, last, first_turn, edge, ahead, timings, (time.perf_counter() - t0) * 1e3, prior)
 
     def finish(self, started: Started, *, with_confidence: bool = False, refine_horizon: bool = True,
                prior: HorizonPrior | None = None) -> Result:
         """Labels, horizon and roll search of a ``start``-ed frame; the further passes the search wants run here.
 
-        ``prior``: where an attitude sensor puts the horizon (``seasky_ros.horizon_prior``); the
-        chosen pass's line must agree with it, or is looked for on the image along it.
+        ``prior``: where an attitude sensor puts the horizon (``seasky_ros.horizon_prior``; default:
+        the one given to ``start``); the chosen pass's line must agree with it, or is looked for on
+        the image along it.
         """
         check_mode(self.roll_search)
+        prior = prior if prior is not None else started.prior
         t0 = time.perf_counter()
         prepared, timings = started.prepared, started.timings
         passes: list[Pass] = []

@@ -192,9 +192,9 @@ class TemporalSegmenter:
         self.temporal = temporal
         self.stamp_s: float | None = None
 
-    def segment(self, frame: np.ndarray, encoding: str | None = None, **kwargs):
+    def segment(self, frame: np.ndarray, encoding: str | None = None, prior=None, **kwargs):
         """``Segmenter.segment`` with the labels filtered (the input of ``TemporalFilter.__call__``)."""
-        return self.finish(self.segmenter.start(frame, encoding), **kwargs)
+        return self.finish(self.segmenter.start(frame, encoding, prior), **kwargs)
 
     def finish(self, started, **kwargs):
         """``Segmenter.finish`` with the labels filtered; ``start`` is the segmenter's own."""

@@ -168,6 +168,10 @@ def _parameter_msg(name: str, value) -> ParameterMsg:
         pv = ParameterValue(type=ParameterType.PARAMETER_DOUBLE, double_value=value)
     elif isinstance(value, int):
         pv = ParameterValue(type=ParameterType.PARAMETER_INTEGER, integer_value=value)
+    elif isinstance(value, (list, tuple)) and all(isinstance(v, int) for v in value):
+        pv = ParameterValue(type=ParameterType.PARAMETER_INTEGER_ARRAY, integer_array_value=list(value))
+    elif isinstance(value, (list, tuple)):
+        pv = ParameterValue(type=ParameterType.PARAMETER_DOUBLE_ARRAY, double_array_value=[float(v) for v in value])
     else:
         pv = ParameterValue(type=ParameterType.PARAMETER_STRING, string_value=str(value))
     return ParameterMsg(name=name, value=pv)

@@ -21,7 +21,13 @@ from seasky_ros.attitude import (
     world_up_in_camera,
 )
 from seasky_ros.horizon import REASON_NO_CONTRAST, SOURCE_CODES, HorizonSearch, find_horizon
-from seasky_ros.horizon_line import SOURCE_ATTITUDE, SOURCE_WATERLINE, camera_attitude, horizon_from_points
+from seasky_ros.horizon_line import (
+    SOURCE_ATTITUDE,
+    SOURCE_WATERLINE,
+    angle_apart,
+    camera_attitude,
+    horizon_from_points,
+)
 from seasky_ros.horizon_prior import (
     REASON_OFF_ATTITUDE,
     REASON_OUT_OF_VIEW,
@@ -102,6 +108,19 @@ def test_mount_and_imu_rotations_compose():
     assert abs(flipped.angle_deg) == pytest.approx(180.0, abs=1e-9)
 
 
+def test_a_yawed_mount_turns_the_imus_roll_into_the_cameras_pitch():
+    """A camera looking out to the IMU's left (mount yaw +90): the IMU rolling right side down (its left side up)
+    tilts that camera up by as much; the IMU pitching nose down (the camera's right is the IMU's forward) rolls it
+    right side down. The order the two
+    rotations compose in is what this checks (the reverse order gives the camera's roll instead)."""
+    up = world_up_in_camera(imu(10.0, 0.0), (0.0, 0.0, 90.0))
+    roll, pitch = camera_attitude(expected_horizon(up, K, (H, W)), K)
+    assert math.degrees(pitch) == pytest.approx(10.0, abs=1e-9) and math.degrees(roll) == pytest.approx(0.0, abs=1e-9)
+    up = world_up_in_camera(imu(0.0, -10.0), (0.0, 0.0, 90.0))  # nose down
+    roll, pitch = camera_attitude(expected_horizon(up, K, (H, W)), K)
+    assert math.degrees(roll) == pytest.approx(10.0, abs=1e-9) and math.degrees(pitch) == pytest.approx(0.0, abs=1e-9)
+
+
 def test_dip_lowers_the_horizon_by_its_angle():
     dip = horizon_dip_rad(10.0)
     assert dip == pytest.approx(math.sqrt(2 * 10.0 / 6_371_000.0), rel=1e-3)  # 1.8 mrad
@@ -134,6 +153,27 @@ def test_buffer_interpolates_holds_briefly_and_refuses_stale_or_broken_orientati
         buf.add(10.03, (0.0, 0.0, 0.0, 0.0))  # an IMU without orientation
     buf.add(11.5, imu(0.0, 0.0))
     assert len(buf) == 1  # older than keep_s behind the newest: dropped
+
+
+def test_a_jump_of_the_clock_starts_the_buffer_again():
+    """A bag played again (time back) or one stamp far ahead: the new samples are used, not dropped."""
+    buf = AttitudeBuffer(max_age_s=0.05, keep_s=2.0)
+    for i in range(100):
+        buf.add(100.0 + 0.01 * i, imu(0.0, 0.0))
+    buf.add(0.5, imu(4.0, 0.0))  # the clock went back
+    assert len(buf) == 1 and buf.at(0.5) is not None
+    buf.add(1000.0, imu(0.0, 0.0))  # and jumps far ahead
+    buf.add(1000.01, imu(0.0, 0.0))
+    assert len(buf) == 2 and buf.at(1000.005) is not None
+    with pytest.raises(ValueError, match="not a time"):
+        buf.add(float("nan"), imu(0.0, 0.0))
+
+
+def test_stamps_that_never_advance_cannot_grow_the_buffer():
+    buf = AttitudeBuffer()
+    for _ in range(AttitudeBuffer.MAX_SAMPLES + 500):
+        buf.add(0.0, imu(0.0, 0.0))
+    assert len(buf) == AttitudeBuffer.MAX_SAMPLES and buf.at(0.0) is not None
 
 
 def test_out_of_order_messages_are_sorted():
@@ -196,17 +236,28 @@ def test_faint_horizon_the_mask_missed_is_found_along_the_expected_line():
     assert line.confidence > 0.5
 
 
-def test_guided_search_at_any_roll():
-    """The same faint step turned a quarter turn (the camera on its side): found along the turned line."""
-    truth = (H - 1) / 2.0 + 5.0
-    image = np.ascontiguousarray(np.rot90(hazy_scene(truth), 1))  # the sky now on the left
-    k = np.array([[F, 0.0, (H - 1) / 2.0], [0.0, F, (W - 1) / 2.0], [0.0, 0.0, 1.0]])
-    prior = prior_for(-90.0, 0.0, k=k, shape=(W, H))
-    assert prior.line is not None and abs(abs(prior.line.angle_deg) - 90.0) < 1e-6
-    line = guided_search(np.zeros((W, H), np.uint8), image, prior)
-    assert line is not None
-    assert abs(float(prior.line.signed_distance((H - 1) / 2.0, (W - 1) / 2.0))) < 1e-6
-    assert abs(float(line.signed_distance((H - 1) / 2.0 + 5.0, (W - 1) / 2.0))) < 0.5  # on the step
+@pytest.mark.parametrize(("k", "roll_deg"), [(1, 90.0), (2, 180.0), (3, -90.0)])
+def test_guided_search_at_any_roll(k, roll_deg):
+    """The same faint step turned by quarter turns (``np.rot90``; the camera rolled by as much): found on the
+    step, the sky on its side (the attitude's, as the image shows it)."""
+    truth_row = (H - 1) / 2.0 + 5.0
+    image = np.ascontiguousarray(np.rot90(hazy_scene(truth_row), k))
+    th, tw = image.shape
+    k_turned = np.array([[F, 0.0, (tw - 1) / 2.0], [0.0, F, (th - 1) / 2.0], [0.0, 0.0, 1.0]])
+    prior = prior_for(roll_deg, 0.0, k=k_turned, shape=(th, tw))
+    x, y = (W - 1) / 2.0, truth_row  # a point of the step, and where it goes when turned
+    x, y = {1: (y, W - 1.0 - x), 2: (W - 1.0 - x, H - 1.0 - y), 3: (H - 1.0 - y, x)}[k]
+    assert float(prior.line.signed_distance(x, y)) == pytest.approx(-5.0, abs=1e-6)  # 5 px to the sea side
+    line = guided_search(np.zeros((th, tw), np.uint8), image, prior)
+    assert line is not None and line.source == SOURCE_ATTITUDE
+    assert abs(float(line.signed_distance(x, y))) < 0.5
+    assert angle_apart(line, prior.line) < 1.0  # the same way up
+
+    def patch(sign: float) -> float:  # the mean of a 5x5 patch 20 px from the step, towards the sky (+1) or sea
+        cx, cy = int(round(x + sign * 20 * line.up[0])), int(round(y + sign * 20 * line.up[1]))
+        return float(image[cy - 2:cy + 3, cx - 2:cx + 3].mean())
+
+    assert patch(+1.0) == pytest.approx(100.0, abs=1.5) and patch(-1.0) == pytest.approx(106.0, abs=1.5)
 
 
 def test_no_line_from_a_fog_gradient_or_a_blank_frame():

@@ -106,3 +106,20 @@ def test_bad_mount_stops_the_node_with_one_line(ros):
         SegmentNode(context=ros.context, namespace="badmount", parameter_overrides=[
             rclpy.parameter.Parameter("weights", value=""),
             rclpy.parameter.Parameter("camera_mount_rpy_deg", value=[0.0, 5.0])])
+
+
+def test_mount_changes_live_as_ros2_param_set_sends_it(ros):
+    """``ros2 param set`` sends arrays as DOUBLE_ARRAY / INTEGER_ARRAY (rclpy hands them over as array.array):
+    both are taken, a two-number mount is refused with the reason and changes nothing."""
+    node = ros.start_node("mount", weights="", device="cpu", use_imu=True)
+    try:
+        name = f"mount/{NODE}"
+        assert all(r.successful for r in ros.set_parameters(name, camera_mount_rpy_deg=[0.0, 5.0, 90.0]))
+        assert node.builder.attitude.mount_rpy_deg == (0.0, 5.0, 90.0)
+        assert all(r.successful for r in ros.set_parameters(name, camera_mount_rpy_deg=[1, 2, 3]))
+        assert node.builder.attitude.mount_rpy_deg == (1.0, 2.0, 3.0)
+        refused = ros.set_parameters(name, camera_mount_rpy_deg=[0.0, 5.0])
+        assert not refused[0].successful and "three finite numbers" in refused[0].reason
+        assert node.builder.attitude.mount_rpy_deg == (1.0, 2.0, 3.0)
+    finally:
+        ros.stop_node(node)
