@@ -27,6 +27,7 @@ from seasky_ros.horizon_line import (
     angle_apart,
     camera_attitude,
     horizon_from_points,
+    line_through,
 )
 from seasky_ros.horizon_prior import (
     REASON_OFF_ATTITUDE,
@@ -351,3 +352,20 @@ def test_zoomed_line_outside_the_attitudes_band_keeps_the_first(shipped):
         assert dataclasses.asdict(taken) == dataclasses.asdict(zoomed)
     finally:
         shipped.horizon_zoom = 0.0
+
+
+def test_upside_down_the_attitude_turns_the_first_pass(shipped):
+    """Synthetic seed 515151 frame 2 upside down (the camera mounted rolled 180 deg): with the attitude the first
+    network pass is the frame turned level by it, which holds; the line comes with the sky on its side."""
+    frame = generate_frame(515151 * 1_000_003 + 2)
+    h, w = frame.image.shape[:2]
+    image = np.ascontiguousarray(frame.image[::-1, ::-1])
+    x0, y0, x1, y1 = frame.horizon
+    truth = line_through(w - 1.0 - x0, h - 1.0 - y0, x0 - x1, y0 - y1, w, h)  # a half turn keeps the sky on the left
+    assert abs(abs(truth.angle_deg) - 180.0) < 15.0
+    prior = frame_prior(frame, error_deg=(180.0, 0.0))
+    assert angle_apart(prior.line, truth) < 0.01
+    result = shipped.segment(image, encoding=frame.encoding, prior=prior)
+    assert result.network_passes == 1
+    assert result.horizon is not None and angle_apart(result.horizon, truth) < 1.0
+    assert abs(float(truth.signed_distance((w - 1) / 2.0, float(result.horizon.y_at((w - 1) / 2.0))))) < 3.0
