@@ -132,6 +132,87 @@ def tolerance_px(K: np.ndarray, shape_hw: tuple[int, int], sigma_deg: float, flo
     return max(floor_rel * shape_hw[0], 3.0 * abs(fy) * math.tan(math.radians(sigma_deg)))
 
 
+def camera_up_from_attitude(roll_rad: float, pitch_rad: float) -> np.ndarray:
+    """The world's up in the optical frame for ``horizon_line.camera_attitude``'s (roll, pitch)."""
+    return np.array([-math.sin(roll_rad) * math.cos(pitch_rad), -math.cos(roll_rad) * math.cos(pitch_rad),
+                     math.sin(pitch_rad)])
+
+
+def _body_from_optical(up: np.ndarray) -> np.ndarray:
+    """A direction in the optical frame (x right, y down, z forward) in the camera body frame (x fwd, y left, z up)."""
+    return np.stack([up[..., 2], -up[..., 0], -up[..., 1]], axis=-1)
+
+
+def rpy_from_rotation(rotation: np.ndarray) -> tuple[float, float, float]:
+    """(roll, pitch, yaw) in degrees of R = Rz(yaw) Ry(pitch) Rx(roll) (``rotation_from_rpy`` inverted)."""
+    r = np.asarray(rotation, dtype=float)
+    pitch = math.asin(max(-1.0, min(1.0, -r[2, 0])))
+    return (math.degrees(math.atan2(r[2, 1], r[2, 2])), math.degrees(pitch), math.degrees(math.atan2(r[1, 0], r[0, 0])))
+
+
+@dataclass(frozen=True)
+class MountFit:
+    """``fit_mount``'s answer: the mount, how far each pair is from it, and how much the IMU's tilt varied."""
+
+    mount_rpy_deg: tuple[float, float, float]
+    residuals_deg: np.ndarray
+    tilt_spread_deg: float
+    yaw_fitted: bool
+
+
+MIN_TILT_SPREAD_DEG = 2.0
+"""Below this spread of the IMU's tilt the mount's yaw cannot be told from the data: it is kept as given."""
+
+
+def fit_mount(camera_ups: np.ndarray, imu_ups: np.ndarray, yaw_deg: float = 0.0) -> MountFit:
+    """The camera mount that best turns the IMU's up into the camera's, from pairs seen at the same instants.
+
+    ``camera_ups`` (N, 3): the world's up in the optical frame, from the image's horizon and K
+    (``camera_up_from_attitude`` of ``camera_attitude``, the dip taken off the pitch);
+    ``imu_ups`` (N, 3): the world's up in the IMU's frame (``rotation_from_quaternion(q).T @ z``).
+    Why: ``camera_mount_rpy_deg`` must be right to a fraction of a degree for the attitude to
+    help, and a tape measure does not give that; open-sea frames do. Wahba's problem, solved by
+    SVD. A rotation about the up direction leaves every pair as it is, so the mount's yaw shows
+    only through the IMU's tilt changing (a ship rolling and pitching): with less than
+    ``MIN_TILT_SPREAD_DEG`` of spread it stays ``yaw_deg`` and the roll and pitch are fitted.
+    """
+    b = _body_from_optical(np.asarray(camera_ups, dtype=float))
+    a = np.asarray(imu_ups, dtype=float)
+    if a.shape != b.shape or a.ndim != 2 or a.shape[1] != 3 or len(a) < 3:
+        raise ValueError(f"need matching (N, 3) arrays with N >= 3, got {a.shape} and {b.shape}")
+    a = a / np.linalg.norm(a, axis=1, keepdims=True)
+    b = b / np.linalg.norm(b, axis=1, keepdims=True)
+    mean = a.mean(axis=0) / np.linalg.norm(a.mean(axis=0))
+    spread = float(np.degrees(np.arccos(np.clip(a @ mean, -1.0, 1.0))).max())
+    if spread >= MIN_TILT_SPREAD_DEG:
+        u, _, vt = np.linalg.svd(a.T @ b)  # R a ~ b with R = (u diag(1, 1, d) vt).T
+        d = np.sign(np.linalg.det(u @ vt))
+        mount_t = (u @ np.diag([1.0, 1.0, d]) @ vt).T  # body <- IMU: R_mount^T
+        rpy = rpy_from_rotation(mount_t.T)
+    else:
+        rpy = _fit_roll_pitch(a, b, yaw_deg)
+    mount_t = rotation_from_rpy(*rpy).T
+    residuals = np.degrees(np.arccos(np.clip(np.sum((a @ mount_t.T) * b, axis=1), -1.0, 1.0)))
+    return MountFit(tuple(float(v) for v in rpy), residuals, spread, spread >= MIN_TILT_SPREAD_DEG)
+
+
+def _fit_roll_pitch(a: np.ndarray, b: np.ndarray, yaw_deg: float) -> tuple[float, float, float]:
+    """Roll and pitch (deg) of the mount with its yaw fixed: Gauss-Newton from level, numeric Jacobian."""
+    x = np.zeros(2)
+
+    def residual(v: np.ndarray) -> np.ndarray:
+        return ((a @ rotation_from_rpy(v[0], v[1], yaw_deg)) - b).ravel()  # rows: (R^T a_i)^T
+
+    for _ in range(20):
+        r0 = residual(x)
+        jac = np.stack([(residual(x + step) - r0) / 1e-4 for step in np.eye(2) * 1e-4], axis=1)
+        dx = np.linalg.lstsq(jac, -r0, rcond=None)[0]
+        x = x + dx
+        if np.abs(dx).max() < 1e-7:
+            break
+    return float(x[0]), float(x[1]), float(yaw_deg)
+
+
 class AttitudeBuffer:
     """Recent orientations by time; the one at an image's stamp, interpolated (slerp) or held briefly.
 
@@ -141,11 +222,13 @@ class AttitudeBuffer:
     """
 
     MAX_SAMPLES = 4096
-    """At most this many kept (2 s at 2 kHz): a driver whose stamps never advance cannot grow it."""
+    """At most this many kept by default (2 s at 2 kHz): a driver whose stamps never advance cannot grow it."""
 
-    def __init__(self, max_age_s: float = DEFAULT_MAX_AGE_S, keep_s: float = 2.0) -> None:
+    def __init__(self, max_age_s: float = DEFAULT_MAX_AGE_S, keep_s: float = 2.0,
+                 max_samples: int | None = MAX_SAMPLES) -> None:
         self.max_age_s = max_age_s
         self.keep_s = keep_s
+        self.max_samples = max_samples  # None: no cap (a whole bag read offline)
         self._stamps: list[float] = []
         self._quats: list[np.ndarray] = []
 
@@ -167,8 +250,9 @@ class AttitudeBuffer:
         i = bisect.bisect_right(self._stamps, stamp_s)
         self._stamps.insert(i, stamp_s)
         self._quats.insert(i, q)
-        drop = max(bisect.bisect_left(self._stamps, self._stamps[-1] - self.keep_s),
-                   len(self._stamps) - self.MAX_SAMPLES)
+        drop = bisect.bisect_left(self._stamps, self._stamps[-1] - self.keep_s)
+        if self.max_samples is not None:
+            drop = max(drop, len(self._stamps) - self.max_samples)
         del self._stamps[:drop], self._quats[:drop]
 
     def __len__(self) -> int:

@@ -50,6 +50,7 @@ from .bag_io import (
     set_stamp,
     stamp_ns,
 )
+from .bag_mount import add_parser as add_mount_parser
 from .bag_play import PlayStats, play
 from .bag_sample import SAMPLE_FRAME_ID, SAMPLE_START_NS, SAMPLE_TOPICS, make_sample
 from .interface import OUTPUT_TOPICS, QOS_KINDS, QOS_SENSOR
@@ -503,6 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     pl.set_defaults(func=_cmd_play)
 
     add_from_images_parser(sub)
+    add_mount_parser(sub)
 
     inf = sub.add_parser("info", help="topics, counts and duration")
     inf.add_argument("bag", type=Path)

@@ -369,3 +369,50 @@ def test_upside_down_the_attitude_turns_the_first_pass(shipped):
     assert result.network_passes == 1
     assert result.horizon is not None and angle_apart(result.horizon, truth) < 1.0
     assert abs(float(truth.signed_distance((w - 1) / 2.0, float(result.horizon.y_at((w - 1) / 2.0))))) < 3.0
+
+
+# ------------------------------------------------------------------------------------ mount calibration
+
+
+def _pairs(mount, tilts, noise_deg: float = 0.0, seed: int = 0):
+    """(camera ups, IMU ups) for IMU attitudes ``tilts`` (roll, pitch-up, yaw) seen through ``mount``."""
+    from seasky_ros.attitude import rotation_from_quaternion
+
+    rng = np.random.default_rng(seed)
+    cams, imus = [], []
+    for roll, pitch, yaw in tilts:
+        q = imu(roll, pitch, yaw)
+        up = world_up_in_camera(q, mount)
+        up = up + rng.normal(0.0, math.radians(noise_deg), 3)
+        cams.append(up / np.linalg.norm(up))
+        imus.append(rotation_from_quaternion(q).T @ np.array([0.0, 0.0, 1.0]))
+    return np.array(cams), np.array(imus)
+
+
+def test_fit_mount_recovers_a_mount_from_a_rolling_ship():
+    """A camera 3 deg rolled, 6 deg down and 25 deg to port on its IMU, the ship rolling 4 and pitching 1.5 deg,
+    the camera's horizon read with 0.03 deg of noise: the mount comes back within 0.05 deg (roll, pitch) and
+    1 deg (yaw)."""
+    from seasky_ros.attitude import fit_mount
+
+    t = np.linspace(0.0, 20.0, 200)
+    tilts = np.stack([4.0 * np.sin(t), 1.5 * np.sin(0.73 * t + 1.0), 40.0 * t], axis=1)
+    cams, imus = _pairs((3.0, 6.0, 25.0), tilts, noise_deg=0.03)
+    fit = fit_mount(cams, imus)
+    assert fit.yaw_fitted and fit.tilt_spread_deg > 2.0
+    assert fit.mount_rpy_deg[0] == pytest.approx(3.0, abs=0.05)
+    assert fit.mount_rpy_deg[1] == pytest.approx(6.0, abs=0.05)
+    assert fit.mount_rpy_deg[2] == pytest.approx(25.0, abs=1.0)
+    assert np.median(fit.residuals_deg) < 0.1
+
+
+def test_fit_mount_keeps_the_given_yaw_when_the_imu_hardly_tilts():
+    from seasky_ros.attitude import fit_mount
+
+    tilts = [(0.3 * math.sin(i), 0.2 * math.cos(i), 0.0) for i in range(50)]
+    cams, imus = _pairs((1.0, -4.0, 90.0), tilts)
+    fit = fit_mount(cams, imus, yaw_deg=90.0)
+    assert not fit.yaw_fitted
+    assert fit.mount_rpy_deg == pytest.approx((1.0, -4.0, 90.0), abs=1e-4)
+    with pytest.raises(ValueError, match="N >= 3"):
+        fit_mount(cams[:2], imus[:2])

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from pathlib import Path
 
 import numpy as np
@@ -93,3 +94,64 @@ def test_a_topic_that_is_not_an_imu_is_a_clear_error(sample, tmp_path, capsys):
     code, _ = run(sample, tmp_path / "out", "--imu-topic", TOPICS["camera_info"])
     assert code != 0
     assert f"{TOPICS['camera_info']} is not a sensor_msgs/msg/Imu topic" in capsys.readouterr().err
+
+
+def _quaternion(rotation: np.ndarray) -> tuple[float, float, float, float]:
+    """(x, y, z, w) of a rotation matrix (its trace is large for the small rotations used here)."""
+    w = math.sqrt(max(0.0, 1.0 + np.trace(rotation))) / 2.0
+    return ((rotation[2, 1] - rotation[1, 2]) / (4 * w), (rotation[0, 2] - rotation[2, 0]) / (4 * w),
+            (rotation[1, 0] - rotation[0, 1]) / (4 * w), w)
+
+
+@pytest.fixture(scope="module")
+def swell(tmp_path_factory) -> Path:
+    """Nine seconds of the sample ship rolling 4 and pitching 1.5 deg, at 10 Hz: the IMU tilts both ways."""
+    return bagtool.make_sample(tmp_path_factory.mktemp("swell") / "s", frames=90, rate_hz=10.0, seed=0,
+                               progress=False)
+
+
+def test_mount_of_the_sample_is_level(swell, capsys):
+    """The sample's IMU is the camera body itself: the mount comes out within 0.3 deg of level (yaw 2 deg)."""
+    assert bagtool.main(["mount", str(swell), "--image-topic", TOPICS["image"], "--imu-topic", TOPICS["imu"],
+                         "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    mount = [float(v) for v in out.split("camera_mount_rpy_deg: [")[1].split("]")[0].split(",")]
+    assert abs(mount[0]) < 0.3 and abs(mount[1]) < 0.3 and abs(mount[2]) < 2.0, out
+    assert "90 frames paired with the IMU" in out and "yaw fitted" in out
+
+
+def test_mount_found_for_a_camera_turned_on_its_imu(swell, tmp_path):
+    """The same frames with an IMU mounted so that the camera sits 2 deg rolled, 5 deg down and 10 deg to port on
+    it: the mount comes back within 0.3 deg (roll, pitch) and 3 deg (yaw)."""
+    from seasky_ros.attitude import rotation_from_quaternion, rotation_from_rpy
+    from seasky_ros.bag_mount import mount_from_bag
+
+    mount = rotation_from_rpy(2.0, 5.0, 10.0)
+    imu_class = bagtool.message_class("sensor_msgs/msg/Imu")
+    out = tmp_path / "mounted"
+    with BagReader(swell) as reader, BagWriter(out, "sqlite3") as writer:
+        for name, msgtype, timestamp, data in reader.messages():
+            msg = deserialize(data, bagtool.message_class(msgtype))
+            if name == TOPICS["imu"]:
+                q = msg.orientation
+                camera = rotation_from_quaternion((q.x, q.y, q.z, q.w))  # the camera body in the world
+                msg = imu_msg(deserialize(data, imu_class).header, _quaternion(camera @ mount.T))
+            writer.write(name, timestamp, msg)
+    report = mount_from_bag(out, TOPICS["image"], TOPICS["imu"], every=2, progress=False)
+    assert report.pairs == report.frames == 45 and report.fit.yaw_fitted
+    roll, pitch, yaw = report.fit.mount_rpy_deg
+    assert roll == pytest.approx(2.0, abs=0.3) and pitch == pytest.approx(5.0, abs=0.3)
+    assert yaw == pytest.approx(10.0, abs=3.0)
+
+
+def test_mount_needs_an_imu_topic_and_camera_info(swell, tmp_path):
+    from seasky_ros.bag_mount import mount_from_bag
+
+    with pytest.raises(bagtool.BagError, match="is not a sensor_msgs/msg/Imu topic"):
+        mount_from_bag(swell, TOPICS["image"], TOPICS["camera_info"], progress=False)
+    uncalibrated = tmp_path / "no_info"
+    with BagReader(swell) as reader, BagWriter(uncalibrated, "sqlite3") as writer:
+        for name, msgtype, timestamp, data in reader.messages([TOPICS["image"], TOPICS["imu"]]):
+            writer.write(name, timestamp, deserialize(data, bagtool.message_class(msgtype)))
+    with pytest.raises(bagtool.BagError, match="no sensor_msgs/msg/CameraInfo topic"):
+        mount_from_bag(uncalibrated, TOPICS["image"], TOPICS["imu"], progress=False)

@@ -20,7 +20,7 @@ CORE = {"atomic_write", "attitude", "backends", "dataset_folder", "frame_codec",
         "video", "weights"}
 SHELL = {"node", "imu_input", "outputs", "ros_image", "stream_stats", "interface", "params", "fastdds"}
 KIT = {"bag_io", "bag_sample", "live"}  # what two tools share: below both
-TOOLS = {"bag": {"bag", "bag_images", "bag_play"}, "demo": {"demo"},
+TOOLS = {"bag": {"bag", "bag_images", "bag_mount", "bag_play"}, "demo": {"demo"},
          "bench": {"bench", "bench_report", "bench_transport"}}
 LAYER_OF = {**dict.fromkeys(CORE, "core"), **dict.fromkeys(SHELL, "shell"), **dict.fromkeys(KIT, "kit"),
             **{m: f"tool {tool}" for tool, mods in TOOLS.items() for m in mods}}
