@@ -167,7 +167,8 @@ def overlay_image(frame: np.ndarray, encoding: str | None, result: Any,
     """The BGR picture of a result over its frame (percentile window of ``normalization``)."""
     norm = normalization or Normalization()
     gray, _ = fill_nonfinite(to_gray(frame, encoding))
-    return render_overlay(gray, result.labels, result.horizon, low_pct=norm.low_pct, high_pct=norm.high_pct)
+    return render_overlay(gray, result.labels, result.horizon, low_pct=norm.low_pct, high_pct=norm.high_pct,
+                          expected=getattr(result, "expected_horizon", None))
 
 
 def overlay_msg(bgr: np.ndarray, header: Any) -> Any:

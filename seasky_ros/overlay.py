@@ -20,6 +20,7 @@ from .horizon import Horizon
 CLASS_COLOURS_BGR: tuple[tuple[int, int, int], ...] = ((235, 160, 50), (150, 170, 0), (20, 90, 250))
 UNKNOWN_COLOUR_BGR = (128, 128, 128)
 HORIZON_COLOUR_BGR = (0, 240, 255)
+EXPECTED_COLOUR_BGR = (255, 0, 255)  # magenta: the IMU's line, not the image's
 _SHIFT = 4  # sub-pixel bits for cv2.line
 
 
@@ -79,10 +80,13 @@ def render_overlay(
     high_pct: float = 99.0,
     text: str | None = None,
     thickness: int = 2,
+    expected: Horizon | None = None,
 ) -> np.ndarray:
     """Gray frame + tinted labels (+ horizon line, + a line of text) -> BGR uint8 at the frame's size.
 
-    ``labels`` is resized (nearest) when its size differs from the frame's.
+    ``labels`` is resized (nearest) when its size differs from the frame's. ``expected``: where an
+    IMU's attitude puts the horizon, drawn in its own colour under the found line, so that a
+    mount or an IMU that is off shows as two lines apart.
     """
     base = to_display_gray(gray, low_pct, high_pct)
     height, width = base.shape
@@ -93,6 +97,8 @@ def render_overlay(
     tint = _PALETTE[labels]
     alpha = float(np.clip(alpha, 0.0, 1.0))
     out = cv2.addWeighted(base_bgr, 1.0 - alpha, tint, alpha, 0.0)
+    if expected is not None:
+        draw_horizon(out, expected, colour=EXPECTED_COLOUR_BGR, thickness=thickness)
     if horizon is not None:
         draw_horizon(out, horizon, thickness=thickness)
     if text:

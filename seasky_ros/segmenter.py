@@ -87,6 +87,7 @@ class Result:
     nonfinite_pixels: int = 0
     horizon_reason: str = ""
     network_passes: int = 1  # more than one where the frame was also segmented turned (``roll_search``)
+    expected_horizon: Horizon | None = None  # where the attitude put it (``finish``'s prior), for the overlay
 
 
 @dataclass
@@ -365,7 +366,8 @@ class Segmenter:
             self._last_horizon = chosen.horizon
         timings["total"] = started.spent_ms + (time.perf_counter() - t0) * 1e3
         return Result(chosen.labels, chosen.horizon, chosen.confidence if with_confidence else None, timings,
-                      prepared.nonfinite_pixels, chosen.reason, len(passes) + (window is not None))
+                      prepared.nonfinite_pixels, chosen.reason, len(passes) + (window is not None),
+                      prior.line if prior is not None else None)
 
     def _zoomed(self, prepared: Prepared, first: Pass, window: tuple[int, int, int, int], refine: bool,
                 timings: dict[str, float], prior: HorizonPrior | None = None) -> Pass:

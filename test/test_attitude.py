@@ -416,3 +416,23 @@ def test_fit_mount_keeps_the_given_yaw_when_the_imu_hardly_tilts():
     assert fit.mount_rpy_deg == pytest.approx((1.0, -4.0, 90.0), abs=1e-4)
     with pytest.raises(ValueError, match="N >= 3"):
         fit_mount(cams[:2], imus[:2])
+
+
+def test_the_overlay_draws_the_attitudes_line(shipped):
+    """The result carries the prior's line, and the overlay draws it (magenta) where it lies, apart from the
+    found line: a mount that is off shows as two lines."""
+    from seasky_ros.overlay import EXPECTED_COLOUR_BGR, render_overlay
+
+    frame = generate_frame(515151 * 1_000_003 + 89)
+    h, w = frame.image.shape[:2]
+    prior = frame_prior(frame, error_deg=(0.0, 2.0))  # an IMU 2 deg off in pitch: its line apart from the image's
+    result = shipped.segment(frame.image, encoding=frame.encoding, prior=prior)
+    assert result.expected_horizon is prior.line
+    bgr = render_overlay(frame.image.astype(np.float32), result.labels, None, expected=result.expected_horizon)
+    column = w // 2
+    row = int(round(float(prior.line.y_at(column))))
+    near = bgr[row - 1:row + 2, column].astype(int)
+    assert np.abs(near - np.array(EXPECTED_COLOUR_BGR)).sum(axis=1).min() < 120
+    far = bgr[max(0, row - 40), column].astype(int)
+    assert np.abs(far - np.array(EXPECTED_COLOUR_BGR)).sum() > 120
+    assert shipped.segment(frame.image, encoding=frame.encoding).expected_horizon is None
