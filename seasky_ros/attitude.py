@@ -173,8 +173,9 @@ def fit_mount(camera_ups: np.ndarray, imu_ups: np.ndarray, yaw_deg: float = 0.0)
     Why: ``camera_mount_rpy_deg`` must be right to a fraction of a degree for the attitude to
     help, and a tape measure does not give that; open-sea frames do. Wahba's problem, solved by
     SVD. A rotation about the up direction leaves every pair as it is, so the mount's yaw shows
-    only through the IMU's tilt changing (a ship rolling and pitching): with less than
-    ``MIN_TILT_SPREAD_DEG`` of spread it stays ``yaw_deg`` and the roll and pitch are fitted.
+    only through the IMU's tilt changing (a ship rolling or pitching): with less than
+    ``MIN_TILT_SPREAD_DEG`` of spread (on a tenth of the pairs: one odd sample is no tilt) it stays
+    ``yaw_deg`` and the roll and pitch are fitted.
     """
     b = _body_from_optical(np.asarray(camera_ups, dtype=float))
     a = np.asarray(imu_ups, dtype=float)
@@ -183,7 +184,7 @@ def fit_mount(camera_ups: np.ndarray, imu_ups: np.ndarray, yaw_deg: float = 0.0)
     a = a / np.linalg.norm(a, axis=1, keepdims=True)
     b = b / np.linalg.norm(b, axis=1, keepdims=True)
     mean = a.mean(axis=0) / np.linalg.norm(a.mean(axis=0))
-    spread = float(np.degrees(np.arccos(np.clip(a @ mean, -1.0, 1.0))).max())
+    spread = float(np.percentile(np.degrees(np.arccos(np.clip(a @ mean, -1.0, 1.0))), 90))  # one outlier is no tilt
     if spread >= MIN_TILT_SPREAD_DEG:
         u, _, vt = np.linalg.svd(a.T @ b)  # R a ~ b with R = (u diag(1, 1, d) vt).T
         d = np.sign(np.linalg.det(u @ vt))
@@ -197,20 +198,27 @@ def fit_mount(camera_ups: np.ndarray, imu_ups: np.ndarray, yaw_deg: float = 0.0)
 
 
 def _fit_roll_pitch(a: np.ndarray, b: np.ndarray, yaw_deg: float) -> tuple[float, float, float]:
-    """Roll and pitch (deg) of the mount with its yaw fixed: Gauss-Newton from level, numeric Jacobian."""
-    x = np.zeros(2)
+    """Roll and pitch (deg) of the mount with its yaw fixed: Gauss-Newton from level, on its side and upside
+    down (a camera may be mounted any way round), the start that ends with the least residual kept."""
 
     def residual(v: np.ndarray) -> np.ndarray:
         return ((a @ rotation_from_rpy(v[0], v[1], yaw_deg)) - b).ravel()  # rows: (R^T a_i)^T
 
-    for _ in range(20):
-        r0 = residual(x)
-        jac = np.stack([(residual(x + step) - r0) / 1e-4 for step in np.eye(2) * 1e-4], axis=1)
-        dx = np.linalg.lstsq(jac, -r0, rcond=None)[0]
-        x = x + dx
-        if np.abs(dx).max() < 1e-7:
-            break
-    return float(x[0]), float(x[1]), float(yaw_deg)
+    best, best_cost = np.zeros(2), math.inf
+    for start in ((0.0, 0.0), (90.0, 0.0), (-90.0, 0.0), (180.0, 0.0)):
+        x = np.array(start)
+        for _ in range(50):
+            r0 = residual(x)
+            jac = np.stack([(residual(x + step) - r0) / 1e-4 for step in np.eye(2) * 1e-4], axis=1)
+            dx = np.linalg.lstsq(jac, -r0, rcond=None)[0]
+            x = x + dx
+            if np.abs(dx).max() < 1e-9:
+                break
+        cost = float(np.sum(residual(x) ** 2))
+        if cost < best_cost:
+            best, best_cost = x, cost
+    roll, pitch, yaw = rpy_from_rotation(rotation_from_rpy(best[0], best[1], yaw_deg))  # in range again
+    return roll, pitch, yaw
 
 
 class AttitudeBuffer:
@@ -222,22 +230,22 @@ class AttitudeBuffer:
     """
 
     MAX_SAMPLES = 4096
-    """At most this many kept by default (2 s at 2 kHz): a driver whose stamps never advance cannot grow it."""
+    """At most this many kept (2 s at 2 kHz): a driver whose stamps never advance cannot grow it."""
 
-    def __init__(self, max_age_s: float = DEFAULT_MAX_AGE_S, keep_s: float = 2.0,
-                 max_samples: int | None = MAX_SAMPLES) -> None:
+    def __init__(self, max_age_s: float = DEFAULT_MAX_AGE_S, keep_s: float = 2.0) -> None:
         self.max_age_s = max_age_s
         self.keep_s = keep_s
-        self.max_samples = max_samples  # None: no cap (a whole bag read offline)
         self._stamps: list[float] = []
         self._quats: list[np.ndarray] = []
+        self._jumped: list[tuple[float, np.ndarray]] = []  # a stamp off the clock, waiting for a second
 
     def add(self, stamp_s: float, xyzw: Sequence[float]) -> None:
         """Store one orientation; ValueError for one that is no rotation (an IMU without orientation sends zeros).
 
-        A stamp more than ``keep_s`` before the oldest or after the newest kept is a jump of the
-        clock (a bag played again, a simulation reset, a restarted driver): what was kept is dropped
-        and the buffer starts again from it.
+        A stamp more than ``keep_s`` before the oldest or after the newest kept is a glitch when it
+        comes alone (dropped), a jump of the clock (a bag played again, a simulation reset, a
+        restarted driver) when the next one agrees with it: then what was kept is dropped and the
+        buffer starts again from the two.
         """
         rotation_from_quaternion(xyzw)
         if not math.isfinite(stamp_s):
@@ -245,14 +253,20 @@ class AttitudeBuffer:
         q = np.asarray(xyzw, dtype=float)
         q = q / np.linalg.norm(q)
         if self._stamps and not self._stamps[0] - self.keep_s <= stamp_s <= self._stamps[-1] + self.keep_s:
-            self._stamps.clear()
-            self._quats.clear()
+            self._jumped.append((stamp_s, q))
+            if len(self._jumped) < 2 or abs(self._jumped[-1][0] - self._jumped[-2][0]) > self.keep_s:
+                self._jumped = self._jumped[-1:]
+                return  # a lone stamp off the clock (a glitch) is dropped; a second one near it confirms a jump
+            pair = sorted(self._jumped, key=lambda sample: sample[0])
+            self._stamps, self._quats = [t for t, _ in pair], [v for _, v in pair]
+            self._jumped = []
+            return
+        self._jumped = []
         i = bisect.bisect_right(self._stamps, stamp_s)
         self._stamps.insert(i, stamp_s)
         self._quats.insert(i, q)
-        drop = bisect.bisect_left(self._stamps, self._stamps[-1] - self.keep_s)
-        if self.max_samples is not None:
-            drop = max(drop, len(self._stamps) - self.max_samples)
+        drop = max(bisect.bisect_left(self._stamps, self._stamps[-1] - self.keep_s),
+                   len(self._stamps) - self.MAX_SAMPLES)
         del self._stamps[:drop], self._quats[:drop]
 
     def __len__(self) -> int:
@@ -271,6 +285,25 @@ class AttitudeBuffer:
                 return _slerp(self._quats[before], self._quats[after], (stamp_s - t0) / (t1 - t0) if t1 > t0 else 0.0)
         near = min((k for k in (before, after) if k is not None), key=lambda k: abs(self._stamps[k] - stamp_s))
         return self._quats[near] if abs(self._stamps[near] - stamp_s) <= self.max_age_s else None
+
+
+def orientations_at(stamps: np.ndarray, quats: np.ndarray, at: np.ndarray, max_age_s: float) -> np.ndarray:
+    """(M, 4) orientations at the times ``at`` from sorted samples, as ``AttitudeBuffer.at`` finds them
+    (interpolated between neighbours within 2 ``max_age_s``, else the nearest within ``max_age_s``); NaN
+    rows where none. For a whole recording read offline: two flat arrays instead of a buffer of objects."""
+    out = np.full((len(at), 4), np.nan)
+    if len(stamps) == 0:
+        return out
+    for k, t in enumerate(at):
+        i = int(np.searchsorted(stamps, t))
+        if 0 < i < len(stamps) and stamps[i] - stamps[i - 1] <= 2.0 * max_age_s:
+            t0, t1 = stamps[i - 1], stamps[i]
+            out[k] = _slerp(quats[i - 1], quats[i], (t - t0) / (t1 - t0) if t1 > t0 else 0.0)
+            continue
+        near = min((j for j in (i - 1, i) if 0 <= j < len(stamps)), key=lambda j: abs(stamps[j] - t))
+        if abs(stamps[near] - t) <= max_age_s:
+            out[k] = quats[near]
+    return out
 
 
 def _slerp(q0: np.ndarray, q1: np.ndarray, t: float) -> np.ndarray:

@@ -14,9 +14,9 @@ attitude; a line is used when it is the sky->sea boundary (not a waterline) and 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import math
 import os
+from array import array
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,17 +24,18 @@ import numpy as np
 
 from .attitude import (
     DEFAULT_MAX_AGE_S,
-    AttitudeBuffer,
     MountFit,
     camera_up_from_attitude,
     fit_mount,
     horizon_dip_rad,
+    orientations_at,
     rotation_from_quaternion,
 )
 from .bag_io import CAMERA_INFO, IMU, BagError, BagReader, deserialize, message_class, stamp_ns
-from .horizon_line import SOURCE_SKY_SEA, camera_attitude
+from .horizon_line import SOURCE_SKY_SEA, Horizon, camera_attitude
 from .outputs import camera_matrix
 from .params import ParameterError, attitude_settings, node_parameters, segmenter_from_parameters
+from .preprocess import FrameError
 from .ros_image import message_to_numpy
 
 MIN_PAIRS = 20
@@ -47,7 +48,7 @@ class MountReport:
 
     fit: MountFit | None
     frames: int  # segmented
-    lines: int  # of those, sure sky->sea lines with intrinsics
+    lines: int  # of those, sure sky->sea lines with intrinsics (from a CameraInfo anywhere in the bag)
     pairs: int  # of those, with an IMU orientation near their stamp
 
 
@@ -63,7 +64,12 @@ def mount_from_bag(
     segmenter=None,
     progress: bool = True,
 ) -> MountReport:
-    """Segment every ``every``-th frame of ``image_topic`` and fit the mount to the IMU on ``imu_topic``."""
+    """Segment every ``every``-th frame of ``image_topic`` and fit the mount to the IMU on ``imu_topic``.
+
+    The IMU's samples are kept as flat arrays (an hour at 1 kHz is about 150 MB) and each frame is
+    paired with them once the whole bag is read, so an IMU recorded after its frames still counts;
+    a frame's intrinsics are the last CameraInfo before it, else the bag's first.
+    """
     from tqdm import tqdm
 
     if every < 1:
@@ -74,9 +80,9 @@ def mount_from_bag(
     except ParameterError as exc:
         raise BagError(str(exc)) from exc
     seg = segmenter or segmenter_from_parameters({**params, "min_horizon_confidence": min_confidence})
-    orientations = AttitudeBuffer(max_age_s=float(params.get("imu_max_age", DEFAULT_MAX_AGE_S)), keep_s=math.inf,
-                                  max_samples=None)  # the whole bag: each frame paired with both neighbours
-    camera: list[tuple[float, np.ndarray]] = []
+    imu_stamps, imu_quats = array("d"), array("d")
+    lines: list[tuple[float, Horizon, tuple[int, int], int]] = []  # stamp, line, (h, w), CameraInfo index
+    infos: list = []
     frames = 0
     with BagReader(bag) as reader:
         available = {t.name: t.msgtype for t in reader.topics}
@@ -87,54 +93,63 @@ def mount_from_bag(
         info_topic = camera_info_topic or next((t for t, m in sorted(available.items()) if m == CAMERA_INFO), None)
         if info_topic is None:
             raise BagError(f"{bag}: no sensor_msgs/msg/CameraInfo topic: the camera's attitude needs its intrinsics")
+        if available.get(info_topic) != CAMERA_INFO:
+            raise BagError(f"{bag}: {info_topic} is not a sensor_msgs/msg/CameraInfo topic")
         compressed = available[image_topic].endswith("CompressedImage")
         classes = {name: message_class(available[name]) for name in (image_topic, imu_topic, info_topic)}
-        camera_info = None
         seen = 0
         bar = tqdm(total=reader.count(image_topic), desc="mount", unit="frame", disable=not progress)
         for name, _, _, data in reader.messages([image_topic, imu_topic, info_topic]):
             msg = deserialize(data, classes[name])
             if name == imu_topic:
                 q = msg.orientation
-                if msg.orientation_covariance[0] != -1.0:
-                    with contextlib.suppress(ValueError):  # a broken orientation is no pair
-                        orientations.add(stamp_ns(msg.header.stamp) / 1e9, (q.x, q.y, q.z, q.w))
+                stamp = stamp_ns(msg.header.stamp) / 1e9
+                if msg.orientation_covariance[0] != -1.0 and all(map(math.isfinite, (stamp, q.x, q.y, q.z, q.w))):
+                    imu_stamps.append(stamp)
+                    imu_quats.extend((q.x, q.y, q.z, q.w))
             elif name == info_topic:
-                camera_info = msg
+                infos.append(msg)
             else:
                 bar.update(1)
                 seen += 1
                 if (seen - 1) % every:
                     continue
                 frames += 1
-                up = _camera_up(seg, msg, compressed, camera_info, settings.camera_height_m)
-                if up is not None:
-                    camera.append((stamp_ns(msg.header.stamp) / 1e9, up))
+                found = _sure_line(seg, msg, compressed)
+                if found is not None:
+                    lines.append((stamp_ns(msg.header.stamp) / 1e9, *found, len(infos) - 1))
         bar.close()
-    cams, imus = [], []
-    for stamp, up in camera:
-        q = orientations.at(stamp)
-        if q is not None:
-            cams.append(up)
-            imus.append(rotation_from_quaternion(q).T @ np.array([0.0, 0.0, 1.0]))
+    stamps = np.frombuffer(imu_stamps, dtype=float)
+    order = np.argsort(stamps, kind="stable")
+    quats = np.frombuffer(imu_quats, dtype=float).reshape(-1, 4)[order]
+    at = orientations_at(stamps[order], quats, np.array([t for t, *_ in lines]),
+                         float(params.get("imu_max_age", DEFAULT_MAX_AGE_S)))
+    cams, imus, with_k = [], [], 0
+    for (_, line, (height, width), info), q in zip(lines, at, strict=True):
+        K = camera_matrix(infos[max(info, 0)], width, height) if infos else None
+        if K is None:
+            continue
+        with_k += 1
+        if np.isnan(q).any() or np.linalg.norm(q) < 1e-6:
+            continue
+        roll, pitch = camera_attitude(line, K)
+        cams.append(camera_up_from_attitude(roll, pitch - horizon_dip_rad(settings.camera_height_m)))
+        imus.append(rotation_from_quaternion(q).T @ np.array([0.0, 0.0, 1.0]))
     fit = fit_mount(np.array(cams), np.array(imus), settings.mount_rpy_deg[2]) if len(cams) >= 3 else None
-    return MountReport(fit, frames, len(camera), len(cams))
+    return MountReport(fit, frames, with_k, len(cams))
 
 
-def _camera_up(seg, msg, compressed: bool, camera_info, camera_height_m: float) -> np.ndarray | None:
-    """The world's up in the optical frame from this frame's horizon, or None (no sure sky->sea line, no K)."""
+def _sure_line(seg, msg, compressed: bool) -> tuple[Horizon, tuple[int, int]] | None:
+    """This frame's sky->sea line and the frame's size, or None (an unusable frame, no sure line)."""
     try:
         frame, encoding = message_to_numpy(msg, compressed)
         result = seg.segment(frame, encoding=encoding)
-    except Exception:  # an unusable frame is no pair, as the node skips it
+    except FrameError:  # an unusable frame is no pair, as the node skips it
         return None
     line = result.horizon
-    height, width = result.labels.shape
-    K = camera_matrix(camera_info, width, height)
-    if line is None or line.source != SOURCE_SKY_SEA or K is None:
+    if line is None or line.source != SOURCE_SKY_SEA:
         return None
-    roll, pitch = camera_attitude(line, K)
-    return camera_up_from_attitude(roll, pitch - horizon_dip_rad(camera_height_m))
+    return line, result.labels.shape
 
 
 def _cmd_mount(args) -> int:

@@ -444,8 +444,12 @@ class SegmentNode(Node):
         msg = begun.msg
         want_overlay = self.publish_overlay and self.overlay_pub.get_subscription_count() > 0
         self.filtered.stamp_s = stamp_seconds(msg.header)
+        camera_info = self._camera_info
+        late = None  # an IMU that lags the camera: its orientation may have come since the network pass
+        if self.imu.enabled and begun.started.prior is None:
+            late = self.imu.orientation_at(self.filtered.stamp_s, camera_info is not None)
         try:
-            outputs = self.builder.finish(begun, self._camera_info, want_overlay)
+            outputs = self.builder.finish(begun, camera_info, want_overlay, late)
         except Exception as exc:  # a fault in processing must not end the stream
             self._fail(exc)
             return

@@ -303,12 +303,20 @@ class OutputBuilder:
                 prior = prior_from_orientation(np.asarray(orientation, dtype=float), K, (height, width), self.attitude)
         return Begun(msg, frame, encoding, self.segmenter.start(frame, encoding, prior=prior))
 
-    def finish(self, begun: Begun, camera_info: Any = None, want_overlay: bool = False) -> dict[str, Any]:
-        """The rest of ``process`` for a ``start``-ed message, in the stream's order (smoothing is stateful)."""
+    def finish(self, begun: Begun, camera_info: Any = None, want_overlay: bool = False,
+               orientation: Sequence[float] | None = None) -> dict[str, Any]:
+        """The rest of ``process`` for a ``start``-ed message, in the stream's order (smoothing is stateful).
+
+        ``orientation``: for a frame ``start`` had none for (an IMU that lags the camera), the line
+        is still judged by it; the first pass was not turned by it.
+        """
         msg, frame, encoding = begun.msg, begun.frame, begun.encoding
         height, width = begun.started.prepared.gray.shape
         K = camera_matrix(camera_info, width, height)
-        result = self.segmenter.finish(begun.started)
+        prior = None
+        if orientation is not None and K is not None and begun.started.prior is None:
+            prior = prior_from_orientation(np.asarray(orientation, dtype=float), K, (height, width), self.attitude)
+        result = self.segmenter.finish(begun.started, prior=prior)
         result.horizon = self.smoother(result.horizon, (height, width), stamp_seconds(msg.header))
         return build_outputs(
             result, msg.header, frame, encoding,

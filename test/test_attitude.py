@@ -152,8 +152,9 @@ def test_buffer_interpolates_holds_briefly_and_refuses_stale_or_broken_orientati
     assert buf.at(10.08) is None and buf.at(9.9) is None
     with pytest.raises(ValueError, match="not a rotation"):
         buf.add(10.03, (0.0, 0.0, 0.0, 0.0))  # an IMU without orientation
-    buf.add(11.5, imu(0.0, 0.0))
-    assert len(buf) == 1  # older than keep_s behind the newest: dropped
+    buf.add(10.9, imu(0.0, 0.0))
+    buf.add(11.8, imu(0.0, 0.0))
+    assert len(buf) == 2  # the two older than keep_s behind the newest: dropped
 
 
 def test_a_jump_of_the_clock_starts_the_buffer_again():
@@ -161,8 +162,12 @@ def test_a_jump_of_the_clock_starts_the_buffer_again():
     buf = AttitudeBuffer(max_age_s=0.05, keep_s=2.0)
     for i in range(100):
         buf.add(100.0 + 0.01 * i, imu(0.0, 0.0))
-    buf.add(0.5, imu(4.0, 0.0))  # the clock went back
-    assert len(buf) == 1 and buf.at(0.5) is not None
+    buf.add(0.0, imu(4.0, 0.0))  # one glitched stamp: dropped, the history kept
+    assert len(buf) == 100 and buf.at(100.5) is not None
+    buf.add(100.995, imu(0.0, 0.0))
+    buf.add(0.5, imu(4.0, 0.0))  # the clock went back (a bag played again): the second sample confirms it
+    buf.add(0.51, imu(4.0, 0.0))
+    assert len(buf) == 2 and buf.at(0.505) is not None and buf.at(100.5) is None
     buf.add(1000.0, imu(0.0, 0.0))  # and jumps far ahead
     buf.add(1000.01, imu(0.0, 0.0))
     assert len(buf) == 2 and buf.at(1000.005) is not None
@@ -404,6 +409,30 @@ def test_fit_mount_recovers_a_mount_from_a_rolling_ship():
     assert fit.mount_rpy_deg[1] == pytest.approx(6.0, abs=0.05)
     assert fit.mount_rpy_deg[2] == pytest.approx(25.0, abs=1.0)
     assert np.median(fit.residuals_deg) < 0.1
+
+
+@pytest.mark.parametrize("mount", [(180.0, 0.0, 0.0), (180.0, 2.0, 0.0), (-150.0, 1.0, 45.0), (90.0, -3.0, 0.0)])
+def test_fit_mount_on_a_calm_sea_finds_a_camera_mounted_any_way_round(mount):
+    """The IMU barely tilting (yaw kept as given), the camera upside down or on its side: found, not a level
+    answer 180 deg off."""
+    from seasky_ros.attitude import fit_mount
+
+    tilts = [(0.3 * math.sin(i), 0.2 * math.cos(i), 0.0) for i in range(60)]
+    cams, imus = _pairs(mount, tilts, noise_deg=0.05)
+    fit = fit_mount(cams, imus, yaw_deg=mount[2])
+    assert not fit.yaw_fitted
+    assert np.median(fit.residuals_deg) < 0.1
+    assert fit.mount_rpy_deg[1] == pytest.approx(mount[1], abs=0.1)
+    assert (fit.mount_rpy_deg[0] - mount[0] + 180.0) % 360.0 - 180.0 == pytest.approx(0.0, abs=0.1)
+
+
+def test_one_tilted_sample_does_not_make_the_yaw_fitted():
+    from seasky_ros.attitude import fit_mount
+
+    tilts = [(0.2 * math.sin(i), 0.1 * math.cos(i), 0.0) for i in range(60)] + [(3.0, 0.0, 0.0)]
+    cams, imus = _pairs((0.0, 4.0, 10.0), tilts, noise_deg=0.03)
+    fit = fit_mount(cams, imus, yaw_deg=10.0)
+    assert not fit.yaw_fitted and fit.mount_rpy_deg[2] == pytest.approx(10.0)
 
 
 def test_fit_mount_keeps_the_given_yaw_when_the_imu_hardly_tilts():

@@ -155,3 +155,52 @@ def test_mount_needs_an_imu_topic_and_camera_info(swell, tmp_path):
             writer.write(name, timestamp, deserialize(data, bagtool.message_class(msgtype)))
     with pytest.raises(bagtool.BagError, match="no sensor_msgs/msg/CameraInfo topic"):
         mount_from_bag(uncalibrated, TOPICS["image"], TOPICS["imu"], progress=False)
+
+
+def test_mount_names_a_camera_info_topic_that_is_not_one(swell):
+    from seasky_ros.bag_mount import mount_from_bag
+
+    for topic in ("/nope", TOPICS["truth"]):
+        with pytest.raises(bagtool.BagError, match=f"{topic} is not a sensor_msgs/msg/CameraInfo topic"):
+            mount_from_bag(swell, TOPICS["image"], TOPICS["imu"], camera_info_topic=topic, progress=False)
+
+
+def test_mount_pairs_frames_whose_camera_info_and_imu_come_after_them(swell, tmp_path):
+    """A bag written topic by topic (images first, then CameraInfo, then the IMU): every frame still pairs."""
+    from seasky_ros.bag_mount import mount_from_bag
+
+    late = tmp_path / "late"
+    with BagReader(swell) as reader:
+        by_topic = {}
+        for name, msgtype, timestamp, data in reader.messages():
+            by_topic.setdefault(name, []).append((msgtype, timestamp, data))
+    with BagWriter(late, "sqlite3") as writer:
+        offset = 0
+        for name in (TOPICS["image"], TOPICS["camera_info"], TOPICS["imu"]):
+            for msgtype, _, data in by_topic[name]:
+                # bag time in write order; the header stamps, which the pairing uses, are the originals
+                writer.write(name, 10**9 * offset, deserialize(data, bagtool.message_class(msgtype)))
+                offset += 1
+    report = mount_from_bag(late, TOPICS["image"], TOPICS["imu"], every=3, progress=False)
+    assert report.frames == report.lines == report.pairs == 30
+    assert max(abs(v) for v in report.fit.mount_rpy_deg[:2]) < 0.3
+
+
+def test_a_frame_the_imu_reached_too_late_for_the_network_pass_is_still_judged(sample):
+    """OutputBuilder.start without an orientation (the IMU lags the camera), finish with one: the line is judged
+    by it (an attitude looking 40 deg up: none), as the node does when the IMU message comes in between."""
+    from seasky_ros.outputs import OutputBuilder
+    from seasky_ros.segmenter import Segmenter
+
+    with BagReader(sample) as reader:
+        msgs = {}
+        for name, msgtype, _, data in reader.messages([TOPICS["image"], TOPICS["camera_info"]]):
+            msgs.setdefault(name, deserialize(data, bagtool.message_class(msgtype)))
+    builder = OutputBuilder(Segmenter.from_file(device="cpu"))
+    image, info = msgs[TOPICS["image"]], msgs[TOPICS["camera_info"]]
+    alone = builder.finish(builder.start(image, False, info), info)
+    assert alone["result"].horizon is not None
+    begun = builder.start(image, False, info)  # no orientation yet
+    assert begun.started.prior is None
+    judged = builder.finish(begun, info, orientation=quaternion_from_rpy(0.0, -40.0, 0.0))
+    assert judged["result"].horizon is None and judged["result"].horizon_reason == REASON_OUT_OF_VIEW
