@@ -288,12 +288,24 @@ class LiveResult:
             return "(no log)"
 
 
+def live_remaps(image_topic: str, camera_info_topic: str | None, imu_topic: str | None,
+                node_params: dict[str, object] | None) -> dict[str, str]:
+    """The node's input topics -> the bag's (the player replays these): the IMU only for a node with ``use_imu``."""
+    remaps = {"image": image_topic}
+    if camera_info_topic:
+        remaps["camera_info"] = camera_info_topic
+    if imu_topic and str((node_params or {}).get("use_imu", "")).lower() == "true":
+        remaps["imu"] = imu_topic
+    return remaps
+
+
 def run_live(
     bag: Path,
     work_dir: Path,
     *,
     image_topic: str = SAMPLE_TOPICS["image"],
     camera_info_topic: str | None = SAMPLE_TOPICS["camera_info"],
+    imu_topic: str | None = SAMPLE_TOPICS["imu"],
     rate_scale: float = 1.0,
     qos: str = QOS_SENSOR,
     restamp: bool = True,
@@ -305,7 +317,11 @@ def run_live(
     startup_timeout: float = 90.0,
     log: Callable[[str], None] = print,
 ) -> LiveResult:
-    """Start the node, replay ``bag`` into it from a player process, record what comes out."""
+    """Start the node, replay ``bag`` into it from a player process, record what comes out.
+
+    ``imu_topic`` is remapped and replayed only for a node started with ``use_imu`` (the sample bag
+    carries one): without it the node subscribes to no IMU and the replay stays as it was.
+    """
     import psutil
     import rclpy
     from rclpy.executors import SingleThreadedExecutor
@@ -313,9 +329,7 @@ def run_live(
     work_dir.mkdir(parents=True, exist_ok=True)
     domain_id = pick_domain_id() if domain_id is None else domain_id
     env = ros_env(domain_id)
-    remaps = {"image": image_topic}
-    if camera_info_topic:
-        remaps["camera_info"] = camera_info_topic
+    remaps = live_remaps(image_topic, camera_info_topic, imu_topic, node_params)
     node_proc = NodeProcess(env, work_dir / "node.log", remaps=remaps, params=node_params, use_launch=use_launch)
     result = LiveResult(node_command=" ".join(node_proc.command()), node_log=str(node_proc.log_path))
     context = rclpy.Context()

@@ -230,3 +230,19 @@ def test_the_node_runs_the_shipped_configuration_then_the_variant(trained_weight
     for row in rows:
         assert row["frames_in"] == 24 and 0 < row["frames_out"] <= 24, row
         assert math.isfinite(row["latency_ms"]["p95"])
+
+
+def test_the_sample_imu_is_replayed_only_to_a_node_that_uses_it():
+    """seasky-bench --node-param use_imu=true (and the demo with it) feeds the sample bag's IMU to the node; the
+    shipped configuration's replay stays image and CameraInfo, as before."""
+    pytest.importorskip("rclpy")
+    from seasky_ros.bag_sample import SAMPLE_TOPICS
+    from seasky_ros.live import live_remaps
+
+    plain = live_remaps(SAMPLE_TOPICS["image"], SAMPLE_TOPICS["camera_info"], SAMPLE_TOPICS["imu"], None)
+    assert plain == {"image": SAMPLE_TOPICS["image"], "camera_info": SAMPLE_TOPICS["camera_info"]}
+    typed = bench.parse_node_params(["use_imu=true"])
+    assert typed == {"use_imu": True}  # typed as the shipped params file declares it
+    for params in (typed, {"use_imu": "true"}):
+        assert live_remaps(SAMPLE_TOPICS["image"], None, SAMPLE_TOPICS["imu"], params)["imu"] == SAMPLE_TOPICS["imu"]
+    assert "imu" not in live_remaps(SAMPLE_TOPICS["image"], None, SAMPLE_TOPICS["imu"], {"use_imu": False})
