@@ -17,22 +17,16 @@ import threading
 from typing import Any
 
 import numpy as np
-from rcl_interfaces.msg import FloatingPointRange, ParameterDescriptor
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Imu
 
 from .attitude import DEFAULT_MAX_AGE_S, DEFAULT_SIGMA_DEG, AttitudeBuffer
 from .outputs import stamp_seconds
-from .params import ParameterError, attitude_settings
+from .params import ParameterError, attitude_settings, descriptor
 
 IMU_TOPIC = "imu"
 WARN_EVERY_S = 5.0
 PARAMETERS = ("camera_mount_rpy_deg", "camera_height_m", "attitude_sigma_deg", "imu_max_age")
-
-
-def _range(description: str, low: float, high: float, read_only: bool = False) -> ParameterDescriptor:
-    return ParameterDescriptor(description=description, read_only=read_only, floating_point_range=[
-        FloatingPointRange(from_value=low, to_value=high, step=0.0)])
 
 
 class ImuInput:
@@ -41,22 +35,22 @@ class ImuInput:
     def __init__(self, node: Any) -> None:
         self.node = node
         declare = node.declare_parameter
-        self.enabled = bool(declare("use_imu", False, ParameterDescriptor(
-            description=f"Subscribe to {IMU_TOPIC} (sensor_msgs/Imu orientation, REP-145) and use the attitude to "
-                        "refuse lines far from the horizon and find faint ones along it; needs camera_info "
-                        "(seasky_ros.horizon_prior)", read_only=True)).value)
-        mount = declare("camera_mount_rpy_deg", [0.0, 0.0, 0.0], ParameterDescriptor(
-            description="Roll, pitch, yaw (deg, fixed axes x y z) of the camera body frame (x forward, y left, "
-                        "z up) in the IMU's frame", dynamic_typing=True)).value
-        height = declare("camera_height_m", 0.0, _range(
+        self.enabled = bool(declare("use_imu", False, descriptor(
+            f"Subscribe to {IMU_TOPIC} (sensor_msgs/Imu orientation, REP-145) and use the attitude to refuse lines "
+            "far from the horizon and find faint ones along it; needs camera_info (seasky_ros.horizon_prior)",
+            read_only=True)).value)
+        mount = declare("camera_mount_rpy_deg", [0.0, 0.0, 0.0], descriptor(
+            "Roll, pitch, yaw (deg, fixed axes x y z) of the camera body frame (x forward, y left, z up) in the "
+            "IMU's frame", dynamic_typing=True)).value
+        height = declare("camera_height_m", 0.0, descriptor(
             "Camera height above the sea (m) for the horizon's dip; 0 = ignore the dip (0.1 deg at 10 m)",
-            0.0, 10000.0)).value
-        sigma = declare("attitude_sigma_deg", DEFAULT_SIGMA_DEG, _range(
+            float_range=(0.0, 10000.0))).value
+        sigma = declare("attitude_sigma_deg", DEFAULT_SIGMA_DEG, descriptor(
             "Error of the IMU's roll/pitch and the mount, 1 sigma (deg); lines within 3 sigma (at least 2.3 % of "
-            "the height) of the expected horizon are kept", 0.0, 10.0)).value
-        max_age = declare("imu_max_age", DEFAULT_MAX_AGE_S, _range(
+            "the height) of the expected horizon are kept", float_range=(0.0, 10.0))).value
+        max_age = declare("imu_max_age", DEFAULT_MAX_AGE_S, descriptor(
             "Newest IMU orientation may be this far (s) from a frame's stamp; else the frame goes without",
-            0.001, 5.0)).value
+            float_range=(0.001, 5.0))).value
         self.values = {"camera_mount_rpy_deg": list(mount), "camera_height_m": height, "attitude_sigma_deg": sigma}
         self.settings = attitude_settings(self.values)  # ParameterError for a mount that is no rotation
         self._lock = threading.Lock()

@@ -46,13 +46,13 @@ from typing import Any
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from geometry_msgs.msg import PolygonStamped, Vector3Stamped
-from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
+from rcl_interfaces.msg import SetParametersResult
 from rclpy.clock import Clock, ClockType
 from rclpy.exceptions import ParameterException, ParameterNotDeclaredException
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.qos import DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy
+from rclpy.qos import QoSProfile
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 
 from .fastdds import use_shipped_fastdds_profile
@@ -65,6 +65,7 @@ from .interface import (
     NODE_NAME,
     OUTPUT_NAMES,
     QOS_KINDS,
+    QOS_RELIABLE,
     QOS_SENSOR,
     qos_profile,
 )
@@ -73,6 +74,7 @@ from .params import (
     MAX_HAZY_OFFSET_PX,
     ParameterError,
     apply_live_parameters,
+    descriptor,
     load_segmenter,
     params_file_problem,
     parse_auto_bool,
@@ -102,21 +104,8 @@ def image_qos(kind: str) -> QoSProfile:
     return qos_profile(kind, depth=1)
 
 
-OUTPUT_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=5, reliability=ReliabilityPolicy.RELIABLE,
-                        durability=DurabilityPolicy.VOLATILE)
-CAMERA_INFO_QOS = QoSProfile(history=HistoryPolicy.KEEP_LAST, depth=1, reliability=ReliabilityPolicy.BEST_EFFORT,
-                             durability=DurabilityPolicy.VOLATILE)
-
-
-def _descriptor(description: str, *, read_only: bool = False, float_range: tuple[float, float] | None = None,
-                int_range: tuple[int, int] | None = None, dynamic_typing: bool = False) -> ParameterDescriptor:
-    descriptor = ParameterDescriptor(description=description, read_only=read_only, dynamic_typing=dynamic_typing)
-    if float_range is not None:
-        descriptor.floating_point_range = [FloatingPointRange(from_value=float(float_range[0]),
-                                                              to_value=float(float_range[1]), step=0.0)]
-    if int_range is not None:
-        descriptor.integer_range = [IntegerRange(from_value=int(int_range[0]), to_value=int(int_range[1]), step=1)]
-    return descriptor
+OUTPUT_QOS = qos_profile(QOS_RELIABLE, depth=5)  # serves reliable and best-effort subscribers alike
+CAMERA_INFO_QOS = qos_profile(QOS_SENSOR, depth=1)
 
 
 class _Throttle:
@@ -229,32 +218,32 @@ class SegmentNode(Node):
 
     def _declare_static_parameters(self) -> None:
         declare = self.declare_parameter
-        self.weights = declare("weights", "", _descriptor(
+        self.weights = declare("weights", "", descriptor(
             "Weights file (.pt, or .onnx from seasky-export); empty = the model shipped with the package",
             read_only=True)).value
-        self.device = declare("device", "auto", _descriptor(
+        self.device = declare("device", "auto", descriptor(
             "auto (CUDA when available), cpu, cuda or cuda:N", read_only=True)).value
-        self.backend = declare("backend", "auto", _descriptor(
+        self.backend = declare("backend", "auto", descriptor(
             "auto (ONNX Runtime on CPU, PyTorch on CUDA), torch or onnxruntime", read_only=True)).value
-        self.half = parse_auto_bool(declare("half", "auto", _descriptor(
+        self.half = parse_auto_bool(declare("half", "auto", descriptor(
             "float16 inference: auto (exactly for torch on CUDA), true or false", read_only=True,
             dynamic_typing=True)).value, "half")
-        self.int8 = parse_auto_bool(declare("int8", "auto", _descriptor(
+        self.int8 = parse_auto_bool(declare("int8", "auto", descriptor(
             "8-bit inference: auto (the shipped weights' int8 model where ONNX Runtime runs on the CPU), "
             "true or false", read_only=True, dynamic_typing=True)).value, "int8")
-        self.threads = declare("threads", 0, _descriptor(
+        self.threads = declare("threads", 0, descriptor(
             "CPU threads for inference; 0 = the library's default", read_only=True, int_range=(0, 256))).value
-        self.input_compressed = declare("input_compressed", False, _descriptor(
+        self.input_compressed = declare("input_compressed", False, descriptor(
             "Subscribe to image/compressed (sensor_msgs/CompressedImage: png incl. 16 bit, jpeg) instead of image",
             read_only=True)).value
-        self.image_qos_kind = declare("image_qos", QOS_SENSOR, _descriptor(
+        self.image_qos_kind = declare("image_qos", QOS_SENSOR, descriptor(
             "Image subscription QoS: sensor_data (best effort, matches every publisher) or reliable "
             "(matches reliable publishers only); keep-last 1 either way", read_only=True,
             )).value
-        self.max_frame_pixels = declare("max_frame_pixels", MAX_FRAME_PIXELS, _descriptor(
+        self.max_frame_pixels = declare("max_frame_pixels", MAX_FRAME_PIXELS, descriptor(
             "Largest frame accepted, in pixels (width x height); a compressed frame declaring more is refused "
             "from its header, before decoding", read_only=True, int_range=(1, 2**31 - 1))).value
-        self.diagnostics_period = declare("diagnostics_period", 1.0, _descriptor(
+        self.diagnostics_period = declare("diagnostics_period", 1.0, descriptor(
             "Seconds between /diagnostics messages", read_only=True, float_range=(0.1, 60.0))).value
 
     def _load_segmenter(self):
@@ -268,40 +257,40 @@ class SegmentNode(Node):
     def _declare_live_parameters(self, seg) -> None:
         declare = self.declare_parameter
         norm = seg.normalization
-        low = declare("normalization.low_pct", float(norm.low_pct), _descriptor(
+        low = declare("normalization.low_pct", float(norm.low_pct), descriptor(
             "Lower percentile of the gray-value window (default: the weights file's)",
             float_range=(0.0, 100.0))).value
-        high = declare("normalization.high_pct", float(norm.high_pct), _descriptor(
+        high = declare("normalization.high_pct", float(norm.high_pct), descriptor(
             "Upper percentile of the gray-value window (default: the weights file's); must exceed low_pct",
             float_range=(0.0, 100.0))).value
-        self.publish_overlay = declare("publish_overlay", True, _descriptor(
+        self.publish_overlay = declare("publish_overlay", True, descriptor(
             "Render ~/overlay (only while it has subscribers)")).value
-        confidence = declare("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE, _descriptor(
+        confidence = declare("min_horizon_confidence", DEFAULT_MIN_CONFIDENCE, descriptor(
             "Report no horizon below this confidence", float_range=(0.0, 1.0))).value
-        hazy = declare("horizon_hazy_offset_px", DEFAULT_SETTINGS.hazy_peak_offset_px, _descriptor(
+        hazy = declare("horizon_hazy_offset_px", DEFAULT_SETTINGS.hazy_peak_offset_px, descriptor(
             "A hazy horizon is placed this far below the image's haze-ramp peak (calibrated for the shipped "
             "data; your camera's labels may want another value, docs/OWN_CAMERA.md)",
             float_range=(0.0, MAX_HAZY_OFFSET_PX))).value
-        roll_search = declare("horizon_roll_search", DEFAULT_ROLL_SEARCH, _descriptor(
+        roll_search = declare("horizon_roll_search", DEFAULT_ROLL_SEARCH, descriptor(
             "upright: one network pass as the frame comes (rolls up to ~15 deg); auto: turned passes when the "
             "image leans past 20 deg (rolls up to ~160 deg); full: any roll, upside down included (2 passes a "
             "frame until a line is tracked); seasky_ros.roll_search")).value
-        zoom = declare("horizon_zoom", DEFAULT_HORIZON_ZOOM, _descriptor(
+        zoom = declare("horizon_zoom", DEFAULT_HORIZON_ZOOM, descriptor(
             "A second network pass on the found line's band at this many times the resolution (1.75 measured: "
             "docs/HORIZON.md; one more pass a frame with a line); 1 or less = off; seasky_ros.horizon_zoom",
             float_range=(0.0, MAX_HORIZON_ZOOM))).value
         apply_live_parameters(seg, {"normalization.low_pct": low, "normalization.high_pct": high,
                                     "min_horizon_confidence": confidence, "horizon_hazy_offset_px": hazy,
                                     "horizon_roll_search": roll_search, "horizon_zoom": zoom})
-        self.horizon_smoothing = declare("horizon_smoothing", 0.0, _descriptor(
+        self.horizon_smoothing = declare("horizon_smoothing", 0.0, descriptor(
             "Exponential smoothing of the horizon over frames: weight of the previous line, 0 = off "
             "(capped at 0.99); resets on a resolution change or after 1 s without a horizon",
             float_range=(0.0, 1.0))).value
-        self.temporal_filter_frames = declare("temporal_filter_frames", DEFAULT_FRAMES, _descriptor(
+        self.temporal_filter_frames = declare("temporal_filter_frames", DEFAULT_FRAMES, descriptor(
             "~/mask: an 'other' blob (small, off the border) not 'other' in each of the last N frames becomes "
             "the sky or sea around it; a new obstacle shows N frames late; 0 = off (seasky_ros.temporal)",
             int_range=(0, 30))).value
-        self.temporal_filter_motion_px = declare("temporal_filter_motion_px", DEFAULT_MOTION_PX, _descriptor(
+        self.temporal_filter_motion_px = declare("temporal_filter_motion_px", DEFAULT_MOTION_PX, descriptor(
             "Motion allowed to a persistent 'other' blob, px per frame of age", float_range=(0.0, 50.0))).value
 
     # ------------------------------------------------------------------------------------ parameters

@@ -120,6 +120,20 @@ def set_hazy_offset(seg, offset: float) -> None:
     seg.horizon_settings = dataclasses.replace(seg.horizon_settings, hazy_peak_offset_px=offset)
 
 
+def descriptor(description: str, *, read_only: bool = False, float_range: tuple[float, float] | None = None,
+               int_range: tuple[int, int] | None = None, dynamic_typing: bool = False):
+    """A ROS ParameterDescriptor with its range, as the node and its IMU input declare their parameters."""
+    from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
+
+    out = ParameterDescriptor(description=description, read_only=read_only, dynamic_typing=dynamic_typing)
+    if float_range is not None:
+        out.floating_point_range = [FloatingPointRange(from_value=float(float_range[0]),
+                                                       to_value=float(float_range[1]), step=0.0)]
+    if int_range is not None:
+        out.integer_range = [IntegerRange(from_value=int(int_range[0]), to_value=int(int_range[1]), step=1)]
+    return out
+
+
 def attitude_settings(params: Mapping[str, Any]) -> AttitudeSettings:
     """The attitude's parameters (``imu_input``) as ``AttitudeSettings``; absent ones take the defaults.
 
