@@ -213,7 +213,7 @@ def _sample_columns(profile: np.ndarray, pos: np.ndarray) -> np.ndarray:
     return profile[i, k] * (1.0 - f) + profile[i + 1, k] * f
 
 
-def _refine_on_image(image: np.ndarray, a: float, b: float, xs: np.ndarray,
+def refine_on_image(image: np.ndarray, a: float, b: float, xs: np.ndarray,
                      settings: HorizonSettings) -> tuple[float, float, bool] | None:
     """Move the line y = a x + b onto the image's intensity step within a narrow band around it.
 
@@ -529,7 +529,7 @@ def _find_upright(
                 return HorizonSearch(None, REASON_NO_EDGE)
         edge = edge_factor(evidence, settings)
         if refine:
-            refined = _refine_on_image(image, a, b, xs[inliers], settings)
+            refined = refine_on_image(image, a, b, xs[inliers], settings)
             if refined is not None:
                 a_r, b_r, trusted = refined
                 if trusted:

@@ -26,12 +26,12 @@ from .horizon import (
     REASON_NO_CONTRAST,
     HorizonSearch,
     HorizonSettings,
-    _refine_on_image,
     edge_evidence,
     edge_factor,
+    refine_on_image,
 )
 from .horizon_line import SOURCE_ATTITUDE, Horizon, angle_apart, line_through
-from .horizon_turns import _turn_back
+from .horizon_turns import turn_back
 from .labels import OTHER
 
 REASON_OUT_OF_VIEW = "the attitude puts the horizon out of view"
@@ -88,7 +88,7 @@ def _upright_turn(line: Horizon, width: int, height: int) -> tuple[int, Horizon]
     for k in range(4):
         tw, th = (width, height) if k % 2 == 0 else (height, width)
 
-        def there(x: float, y: float, k: int = k) -> tuple[float, float]:  # the inverse of _turn_back
+        def there(x: float, y: float, k: int = k) -> tuple[float, float]:  # the inverse of turn_back
             if k == 1:
                 return y, width - 1.0 - x
             if k == 2:
@@ -108,7 +108,7 @@ def guided_search(labels: np.ndarray, image: np.ndarray, prior: HorizonPrior,
                   settings: HorizonSettings = DEFAULT_SETTINGS) -> Horizon | None:
     """The image's sky-to-sea step within the prior's band, where the mask shows no obstacle on the line.
 
-    The same refinement and evidence as a mask's line gets (``_refine_on_image`` with the band
+    The same refinement and evidence as a mask's line gets (``refine_on_image`` with the band
     widened to the prior's tolerance, then ``edge_evidence``); the confidence is the evidence's
     factor, scaled down as a mask's line is when fewer than ``full_support`` of the columns
     could be looked at (the rest lie behind obstacles).
@@ -131,7 +131,7 @@ def guided_search(labels: np.ndarray, image: np.ndarray, prior: HorizonPrior,
     if cols.size < settings.min_points:
         return None
     wide = dataclasses.replace(settings, refine_band_px=prior.tolerance_px, refine_band_rel=0.0)
-    refined = _refine_on_image(turned_image, a, b, cols, wide)
+    refined = refine_on_image(turned_image, a, b, cols, wide)
     if refined is None:
         return None
     a_r, b_r, trusted = refined
@@ -147,4 +147,4 @@ def guided_search(labels: np.ndarray, image: np.ndarray, prior: HorizonPrior,
                          inlier_share=1.0, support=float(support), edge=float(edge), source=SOURCE_ATTITUDE)
     if not agrees(found, dataclasses.replace(prior, line=line), (th, tw)):
         return None
-    return found if k == 0 else _turn_back(found, k, width, height)
+    return found if k == 0 else turn_back(found, k, width, height)

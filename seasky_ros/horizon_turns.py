@@ -82,7 +82,7 @@ def _open_sky(labels: np.ndarray, line: Horizon, sky: int, other: int, settings:
     return share is not None and share >= settings.min_sea_below  # no room to see open sky: none seen
 
 
-def _turn_back(line: Horizon, k: int, width: int, height: int) -> Horizon:
+def turn_back(line: Horizon, k: int, width: int, height: int) -> Horizon:
     """A line found in ``np.rot90(mask, k)`` as the line in the W x H mask itself (the sky stays on its side)."""
     def back(x: float, y: float) -> tuple[float, float]:
         if k == 1:
@@ -122,7 +122,7 @@ def search_turned(
                 and not _open_sky(turned, search.horizon, sky, other, settings)):
             search = HorizonSearch(None, REASON_NO_SKY_BEYOND)
         if search.horizon is not None:
-            return search if k == 0 else HorizonSearch(_turn_back(search.horizon, k, width, height))
+            return search if k == 0 else HorizonSearch(turn_back(search.horizon, k, width, height))
         first = first or search
         if search.reason == REASON_FEW_VALID:  # the frame's, whichever way it is turned
             break

@@ -36,10 +36,10 @@ from .horizon import (
     SOURCE_WATERLINE,
     HorizonSearch,
     HorizonSettings,
-    _refine_on_image,
     edge_evidence,
     edge_factor,
     line_through,
+    refine_on_image,
 )
 from .horizon_fit import _robust_line, _scratch, even_picks
 
@@ -178,7 +178,7 @@ def find_waterline_horizon(
         evidence = edge_evidence(image, a, b, columns, settings)
         if rules.need_image_edge and (evidence is None or evidence[1] < settings.min_edge_sharpness):
             return HorizonSearch(None, WATERLINE_NO_EDGE)  # before the refinement, which cannot change that
-        refined = _refine_on_image(image, a, b, columns, settings)
+        refined = refine_on_image(image, a, b, columns, settings)
         if rules.need_image_edge and refined is None:
             return HorizonSearch(None, WATERLINE_NO_EDGE)
         edge = edge_factor(evidence, settings)
