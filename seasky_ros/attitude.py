@@ -274,35 +274,31 @@ class AttitudeBuffer:
 
     def at(self, stamp_s: float) -> np.ndarray | None:
         """The orientation (x, y, z, w) at ``stamp_s``, or None when no sample lies within ``max_age_s`` of it."""
-        if not self._stamps:
-            return None
-        i = bisect.bisect_left(self._stamps, stamp_s)
-        before = i - 1 if i > 0 else None
-        after = i if i < len(self._stamps) else None
-        if before is not None and after is not None:
-            t0, t1 = self._stamps[before], self._stamps[after]
-            if t1 - t0 <= 2.0 * self.max_age_s:
-                return _slerp(self._quats[before], self._quats[after], (stamp_s - t0) / (t1 - t0) if t1 > t0 else 0.0)
-        near = min((k for k in (before, after) if k is not None), key=lambda k: abs(self._stamps[k] - stamp_s))
-        return self._quats[near] if abs(self._stamps[near] - stamp_s) <= self.max_age_s else None
+        return orientation_at(self._stamps, self._quats, stamp_s, self.max_age_s)
+
+
+def orientation_at(stamps: Sequence[float], quats: Sequence[np.ndarray], t: float, max_age_s: float
+                   ) -> np.ndarray | None:
+    """The orientation at ``t`` from samples sorted by time: slerp between the neighbours when they lie
+    within 2 ``max_age_s`` of each other, else the nearest sample within ``max_age_s``; None where none."""
+    if len(stamps) == 0:
+        return None
+    i = bisect.bisect_left(stamps, t)
+    if 0 < i < len(stamps) and stamps[i] - stamps[i - 1] <= 2.0 * max_age_s:
+        t0, t1 = stamps[i - 1], stamps[i]
+        return _slerp(quats[i - 1], quats[i], (t - t0) / (t1 - t0) if t1 > t0 else 0.0)
+    near = min((j for j in (i - 1, i) if 0 <= j < len(stamps)), key=lambda j: abs(stamps[j] - t))
+    return quats[near] if abs(stamps[near] - t) <= max_age_s else None
 
 
 def orientations_at(stamps: np.ndarray, quats: np.ndarray, at: np.ndarray, max_age_s: float) -> np.ndarray:
-    """(M, 4) orientations at the times ``at`` from sorted samples, as ``AttitudeBuffer.at`` finds them
-    (interpolated between neighbours within 2 ``max_age_s``, else the nearest within ``max_age_s``); NaN
-    rows where none. For a whole recording read offline: two flat arrays instead of a buffer of objects."""
+    """(M, 4) ``orientation_at`` for each time of ``at``, NaN rows where none. For a whole recording read
+    offline: two flat arrays instead of a buffer of objects."""
     out = np.full((len(at), 4), np.nan)
-    if len(stamps) == 0:
-        return out
     for k, t in enumerate(at):
-        i = int(np.searchsorted(stamps, t))
-        if 0 < i < len(stamps) and stamps[i] - stamps[i - 1] <= 2.0 * max_age_s:
-            t0, t1 = stamps[i - 1], stamps[i]
-            out[k] = _slerp(quats[i - 1], quats[i], (t - t0) / (t1 - t0) if t1 > t0 else 0.0)
-            continue
-        near = min((j for j in (i - 1, i) if 0 <= j < len(stamps)), key=lambda j: abs(stamps[j] - t))
-        if abs(stamps[near] - t) <= max_age_s:
-            out[k] = quats[near]
+        q = orientation_at(stamps, quats, float(t), max_age_s)
+        if q is not None:
+            out[k] = q
     return out
 
 
