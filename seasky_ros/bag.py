@@ -54,6 +54,7 @@ from .bag_mount import add_parser as add_mount_parser
 from .bag_play import PlayStats, play
 from .bag_sample import SAMPLE_FRAME_ID, SAMPLE_START_NS, SAMPLE_TOPICS, make_sample
 from .interface import OUTPUT_TOPICS, QOS_KINDS, QOS_SENSOR
+from .outputs import imu_orientation
 from .params import ParameterError, attitude_settings, node_parameters, segmenter_from_parameters
 from .ros_image import MAX_FRAME_PIXELS
 from .video import VideoSink
@@ -293,12 +294,12 @@ def process(
 
 def _add_orientation(orientations: AttitudeBuffer, msg, report: ProcessReport) -> None:
     """An IMU message's orientation into the buffer; one without orientation (REP-145) or a broken one counted."""
-    if msg is None or msg.orientation_covariance[0] == -1.0:
+    q = None if msg is None else imu_orientation(msg)
+    if q is None:
         report.imu_refused += 1
         return
-    q = msg.orientation
     try:
-        orientations.add(stamp_ns(msg.header.stamp) / 1e9, (q.x, q.y, q.z, q.w))
+        orientations.add(stamp_ns(msg.header.stamp) / 1e9, q)
     except ValueError:
         report.imu_refused += 1
 

@@ -33,7 +33,7 @@ from .attitude import (
 )
 from .bag_io import CAMERA_INFO, IMU, BagError, BagReader, deserialize, message_class, stamp_ns
 from .horizon_line import SOURCE_SKY_SEA, Horizon, camera_attitude
-from .outputs import camera_matrix
+from .outputs import camera_matrix, imu_orientation
 from .params import ParameterError, attitude_settings, node_parameters, segmenter_from_parameters
 from .preprocess import FrameError
 from .ros_image import message_to_numpy
@@ -102,11 +102,11 @@ def mount_from_bag(
         for name, _, _, data in reader.messages([image_topic, imu_topic, info_topic]):
             msg = deserialize(data, classes[name])
             if name == imu_topic:
-                q = msg.orientation
+                q = imu_orientation(msg)
                 stamp = stamp_ns(msg.header.stamp) / 1e9
-                if msg.orientation_covariance[0] != -1.0 and all(map(math.isfinite, (stamp, q.x, q.y, q.z, q.w))):
+                if q is not None and all(map(math.isfinite, (stamp, *q))):
                     imu_stamps.append(stamp)
-                    imu_quats.extend((q.x, q.y, q.z, q.w))
+                    imu_quats.extend(q)
             elif name == info_topic:
                 infos.append(msg)
             else:

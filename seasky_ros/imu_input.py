@@ -21,7 +21,7 @@ from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Imu
 
 from .attitude import DEFAULT_MAX_AGE_S, DEFAULT_SIGMA_DEG, AttitudeBuffer
-from .outputs import stamp_seconds
+from .outputs import imu_orientation, stamp_seconds
 from .params import ParameterError, attitude_settings, descriptor
 
 IMU_TOPIC = "imu"
@@ -82,13 +82,13 @@ class ImuInput:
                     self._buffer.max_age_s = float(p.value)
 
     def _on_imu(self, msg: Imu) -> None:
-        q = msg.orientation
-        if msg.orientation_covariance[0] == -1.0:
+        q = imu_orientation(msg)
+        if q is None:
             self._refuse(f"{self.subscription.topic_name} carries no orientation (orientation_covariance[0] == -1)")
             return
         try:
             with self._lock:
-                self._buffer.add(stamp_seconds(msg.header), (q.x, q.y, q.z, q.w))
+                self._buffer.add(stamp_seconds(msg.header), q)
             self._refused = ""
         except ValueError as exc:
             self._refuse(f"IMU message ignored: {exc}")

@@ -147,6 +147,15 @@ def camera_matrix(camera_info: Any, width: int, height: int) -> np.ndarray | Non
     return K
 
 
+def imu_orientation(imu: Any) -> tuple[float, float, float, float] | None:
+    """A sensor_msgs/Imu's orientation (x, y, z, w), or None for an IMU that says it has none (REP-145:
+    ``orientation_covariance[0] == -1``). Whether it is a rotation at all, ``AttitudeBuffer.add`` judges."""
+    if imu.orientation_covariance[0] == -1.0:
+        return None
+    q = imu.orientation
+    return float(q.x), float(q.y), float(q.z), float(q.w)
+
+
 def attitude_msg(horizon: Horizon | None, K: np.ndarray | None, header: Any) -> Any | None:
     """Vector3Stamped (x roll, y pitch, z 0; radians), or None without a horizon, intrinsics or a finite angle."""
     if horizon is None or K is None:
