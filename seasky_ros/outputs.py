@@ -304,12 +304,8 @@ class OutputBuilder:
         turned level by it and the line judged by it. Without intrinsics it is unused.
         """
         frame, encoding = message_to_numpy(msg, compressed, self.max_pixels)
-        prior = None
-        if orientation is not None:
-            height, width = frame.shape[:2]
-            K = camera_matrix(camera_info, width, height)
-            if K is not None:
-                prior = prior_from_orientation(np.asarray(orientation, dtype=float), K, (height, width), self.attitude)
+        height, width = frame.shape[:2]
+        prior = self._prior(orientation, camera_matrix(camera_info, width, height), (height, width))
         return Begun(msg, frame, encoding, self.segmenter.start(frame, encoding, prior=prior))
 
     def finish(self, begun: Begun, camera_info: Any = None, want_overlay: bool = False,
@@ -322,9 +318,7 @@ class OutputBuilder:
         msg, frame, encoding = begun.msg, begun.frame, begun.encoding
         height, width = begun.started.prepared.gray.shape
         K = camera_matrix(camera_info, width, height)
-        prior = None
-        if orientation is not None and K is not None and begun.started.prior is None:
-            prior = prior_from_orientation(np.asarray(orientation, dtype=float), K, (height, width), self.attitude)
+        prior = self._prior(orientation, K, (height, width)) if begun.started.prior is None else None
         result = self.segmenter.finish(begun.started, prior=prior)
         result.horizon = self.smoother(result.horizon, (height, width), stamp_seconds(msg.header))
         return build_outputs(
@@ -333,6 +327,12 @@ class OutputBuilder:
             want_overlay=want_overlay,
             normalization=self.segmenter.normalization,
         )
+
+    def _prior(self, orientation: Sequence[float] | None, K: np.ndarray | None, shape_hw: tuple[int, int]):
+        """The attitude's line for a frame (``horizon_prior``), or None without an orientation or intrinsics."""
+        if orientation is None or K is None:
+            return None
+        return prior_from_orientation(np.asarray(orientation, dtype=float), K, shape_hw, self.attitude)
 
     def build(self, msg: Any, compressed: bool, camera_info: Any = None, want_overlay: bool = False,
               orientation: Sequence[float] | None = None) -> dict[str, Any] | None:
