@@ -22,7 +22,7 @@ from sensor_msgs.msg import Imu
 
 from .attitude import DEFAULT_MAX_AGE_S, DEFAULT_SIGMA_DEG, AttitudeBuffer
 from .outputs import imu_orientation, stamp_seconds
-from .params import ParameterError, attitude_settings, descriptor
+from .params import ATTITUDE_SIGMA_RANGE_DEG, CAMERA_HEIGHT_RANGE_M, ParameterError, attitude_settings, descriptor
 
 IMU_TOPIC = "imu"
 WARN_EVERY_S = 5.0
@@ -44,10 +44,10 @@ class ImuInput:
             "IMU's frame", dynamic_typing=True)).value
         height = declare("camera_height_m", 0.0, descriptor(
             "Camera height above the sea (m) for the horizon's dip; 0 = ignore the dip (0.1 deg at 10 m)",
-            float_range=(0.0, 10000.0))).value
+            float_range=CAMERA_HEIGHT_RANGE_M)).value
         sigma = declare("attitude_sigma_deg", DEFAULT_SIGMA_DEG, descriptor(
             "Error of the IMU's roll/pitch and the mount, 1 sigma (deg); lines within 3 sigma (at least 2.3 % of "
-            "the height) of the expected horizon are kept", float_range=(0.0, 10.0))).value
+            "the height) of the expected horizon are kept", float_range=ATTITUDE_SIGMA_RANGE_DEG)).value
         max_age = declare("imu_max_age", DEFAULT_MAX_AGE_S, descriptor(
             "Newest IMU orientation may be this far (s) from a frame's stamp; else the frame goes without",
             float_range=(0.001, 5.0))).value

@@ -120,6 +120,11 @@ def set_hazy_offset(seg, offset: float) -> None:
     seg.horizon_settings = dataclasses.replace(seg.horizon_settings, hazy_peak_offset_px=offset)
 
 
+# the attitude parameters' ranges: the node declares them, attitude_settings checks a params file by them
+CAMERA_HEIGHT_RANGE_M = (0.0, 10000.0)
+ATTITUDE_SIGMA_RANGE_DEG = (0.0, 10.0)
+
+
 def descriptor(description: str, *, read_only: bool = False, float_range: tuple[float, float] | None = None,
                int_range: tuple[int, int] | None = None, dynamic_typing: bool = False):
     """A ROS ParameterDescriptor with its range, as the node and its IMU input declare their parameters."""
@@ -146,8 +151,8 @@ def attitude_settings(params: Mapping[str, Any]) -> AttitudeSettings:
         raise ParameterError(f"camera_mount_rpy_deg must be three finite numbers [roll, pitch, yaw] in degrees, "
                              f"got {list(values) if values else mount}")
     numbers = {}
-    for name, default, low, high in (("camera_height_m", 0.0, 0.0, 10000.0),
-                                     ("attitude_sigma_deg", DEFAULT_SIGMA_DEG, 0.0, 10.0)):
+    for name, default, (low, high) in (("camera_height_m", 0.0, CAMERA_HEIGHT_RANGE_M),
+                                       ("attitude_sigma_deg", DEFAULT_SIGMA_DEG, ATTITUDE_SIGMA_RANGE_DEG)):
         value = params.get(name, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise ParameterError(f"{name} must be a number in {low:g}..{high:g}, got {value!r}")
