@@ -386,14 +386,18 @@ class Segmenter:
             return first
         return Pass(first.turn_deg, labels, first.confidence, search.horizon, search.reason, first.certainty)
 
+    def _sure(self, search: HorizonSearch) -> tuple[Horizon | None, str]:
+        """A search's line and reason, none below ``min_horizon_confidence`` (and that as the reason)."""
+        if search.horizon is not None and search.horizon.confidence < self.min_horizon_confidence:
+            return None, REASON_LOW_CONFIDENCE
+        return search.horizon, search.reason
+
     def _with_prior(self, prepared: Prepared, chosen: Pass, prior: HorizonPrior, timings: dict[str, float]) -> Pass:
         """``chosen`` with its line checked against, or found along, the attitude's (``horizon_prior.with_prior``)."""
         t0 = time.perf_counter()
         search = with_prior(HorizonSearch(chosen.horizon, chosen.reason), chosen.labels, prepared.gray, prior,
                             self.horizon_settings)
-        horizon, reason = search.horizon, search.reason
-        if horizon is not None and horizon.confidence < self.min_horizon_confidence:
-            horizon, reason = None, REASON_LOW_CONFIDENCE
+        horizon, reason = self._sure(search)
         timings["horizon"] += (time.perf_counter() - t0) * 1e3
         return Pass(chosen.turn_deg, chosen.labels, chosen.confidence, horizon, reason, chosen.certainty)
 
@@ -445,9 +449,7 @@ class Segmenter:
         t3 = time.perf_counter()
         search = find_horizon(labels, prepared.gray, refine=refine, invalid_pixels=prepared.nonfinite_pixels,
                               settings=self.horizon_settings)
-        horizon, reason = search.horizon, search.reason
-        if horizon is not None and horizon.confidence < self.min_horizon_confidence:
-            horizon, reason = None, REASON_LOW_CONFIDENCE
+        horizon, reason = self._sure(search)
         t4 = time.perf_counter()
         timings["upsample"] += (t3 - t2) * 1e3
         timings["horizon"] += (t4 - t3) * 1e3
