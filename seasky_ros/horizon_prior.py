@@ -84,21 +84,13 @@ def with_prior(search: HorizonSearch, labels: np.ndarray, image: np.ndarray, pri
 
 
 def _upright_turn(line: Horizon, width: int, height: int) -> tuple[int, Horizon]:
-    """The quarter turn k (``np.rot90``'s) that brings ``line`` within 45 deg of level, sky up, and the line there."""
+    """The quarter turn k (``np.rot90``'s) that brings ``line`` within 45 deg of level, sky up, and the line there.
+
+    The frame turned by k is turned back by 4 - k, so ``turn_back`` with 4 - k carries a line into it.
+    """
     for k in range(4):
         tw, th = (width, height) if k % 2 == 0 else (height, width)
-
-        def there(x: float, y: float, k: int = k) -> tuple[float, float]:  # the inverse of turn_back
-            if k == 1:
-                return y, width - 1.0 - x
-            if k == 2:
-                return width - 1.0 - x, height - 1.0 - y
-            if k == 3:
-                return height - 1.0 - y, x
-            return x, y
-
-        (x0, y0), (x1, y1) = there(line.x0, line.y0), there(line.x1, line.y1)
-        turned = line_through(x0, y0, x1 - x0, y1 - y0, tw, th, source=line.source)
+        turned = line if k == 0 else turn_back(line, 4 - k, tw, th)
         if abs(turned.angle_deg) <= 45.0:
             return k, turned
     raise AssertionError("one of four quarter turns brings any line within 45 deg of level")
